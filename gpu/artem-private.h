@@ -1,0 +1,118 @@
+/* artem-private.h — the engine's internal types: values, nodes, operator table. */
+#ifndef ARTEM_PRIVATE_H
+#define ARTEM_PRIVATE_H
+
+#include "artem.h"
+#include "onnx.pb-c.h"
+#include <string.h>
+
+G_BEGIN_DECLS
+
+/* A value: a graph edge (input, initializer, node output). */
+typedef struct {
+  char *name;
+  ArtemDType dtype;
+  ArtemShape shape;
+  void *data;           /* host data when known or planned */
+  gboolean is_init;     /* an initializer or Constant: known at load */
+  gboolean is_const;    /* known at plan time (initializer or folded) */
+  gboolean owned;       /* data is ours to g_free */
+  int producer;         /* node index, -1 for inputs/initializers */
+  int last_use;         /* last exec step that reads it (planning) */
+  int slot;             /* memory slot at run time, -1 none */
+} ArtemValue;
+
+typedef struct _ArtemNode ArtemNode;
+typedef struct _ArtemPlan ArtemPlan;
+
+/* One operator: check (load time, attributes only), prepare (plan time: output
+ * shapes/dtypes, scratch), run (no allocation). */
+typedef struct {
+  const char *op_type;
+  gboolean (*check) (ArtemNode *node, GError **error);
+  gboolean (*prepare) (ArtemNode *node, ArtemValue **in, ArtemValue **out,
+                       ArtemPlan *plan, GError **error);
+  void (*run) (ArtemNode *node, ArtemValue **in, ArtemValue **out, float *scratch);
+  gboolean shape_only;  /* output depends on input shapes only (Shape) */
+} ArtemOpDef;
+
+struct _ArtemNode {
+  char *name;           /* node name or "op_type#index" */
+  const ArtemOpDef *def;
+  Onnx__NodeProto *proto;
+  int opset;
+  int n_in, n_out;
+  int *in;              /* value indices, -1 for an omitted optional input */
+  int *out;
+  gboolean fused_relu;  /* a following Relu folded into this node */
+  gboolean removed;     /* folded into another node */
+  void *priv;           /* op state computed at prepare, freed with g_free */
+};
+
+/* Planning context handed to prepare(). */
+struct _ArtemPlan {
+  gsize scratch_floats;   /* max scratch any node asks for (all threads together) */
+  int n_threads;
+};
+
+/* ---- attributes (attr.c) ---- */
+Onnx__AttributeProto *artem_attr_find (ArtemNode *n, const char *name);
+gint64 artem_attr_int (ArtemNode *n, const char *name, gint64 def);
+float artem_attr_float (ArtemNode *n, const char *name, float def);
+const char *artem_attr_string (ArtemNode *n, const char *name, const char *def);
+/* copies at most max ints; returns the count, -1 when absent */
+int artem_attr_ints (ArtemNode *n, const char *name, gint64 *out, int max);
+/* fails unless every attribute of the node is in the NULL-terminated list */
+gboolean artem_attr_check_known (ArtemNode *n, const char *const *known, GError **error);
+
+/* ---- tensors (tensor.c) ---- */
+gsize artem_dtype_size (ArtemDType t);
+gboolean artem_tensor_from_proto (const Onnx__TensorProto *t, ArtemDType *dtype,
+                                  ArtemShape *shape, void **data, GError **error);
+gboolean artem_shape_equal (const ArtemShape *a, const ArtemShape *b);
+char *artem_shape_to_string (const ArtemShape *s);
+/* reads a const int64 or float 1-D value into ints; -1 on error */
+int artem_value_read_ints (ArtemValue *v, gint64 *out, int max);
+int artem_value_read_floats (ArtemValue *v, float *out, int max);
+int64_t artem_value_numel (const ArtemValue *v);
+
+#define ARTEM_MAX_NUMEL ((int64_t) 1 << 34)   /* 16 G elements: beyond is absurd */
+
+/* ---- operator registry (ops.c) ---- */
+const ArtemOpDef *artem_op_lookup (const char *op_type);
+
+/* Helpers for op files. */
+#define ARTEM_NODE_ERROR(err, code, node, ...) \
+  artem_node_error ((err), (code), (node), __VA_ARGS__)
+void artem_node_error (GError **error, int code, ArtemNode *node, const char *fmt, ...)
+    G_GNUC_PRINTF (4, 5);
+
+/* Require input i to be present and constant at plan time. */
+gboolean artem_require_const (ArtemNode *node, ArtemValue **in, int i,
+                              const char *what, GError **error);
+
+/* Shared CPU kernels. */
+void artem_cpu_gather_maps (const void *src, const ArtemShape *in_shape, void *dst,
+                            const ArtemShape *out_shape, gsize esize,
+                            int64_t *const *maps, const void *fill);
+int artem_cpu_threads (void);
+void artem_cpu_init (void);
+
+/* Each op family file exports its table. */
+extern const ArtemOpDef artem_op_conv, artem_op_conv_transpose;
+extern const ArtemOpDef artem_op_instance_norm, artem_op_batch_norm;
+extern const ArtemOpDef artem_op_relu, artem_op_leaky_relu, artem_op_sigmoid,
+    artem_op_tanh, artem_op_clip, artem_op_floor, artem_op_ceil, artem_op_neg,
+    artem_op_sqrt, artem_op_exp;
+extern const ArtemOpDef artem_op_add, artem_op_sub, artem_op_mul, artem_op_div,
+    artem_op_pow;
+extern const ArtemOpDef artem_op_pad, artem_op_resize, artem_op_upsample;
+extern const ArtemOpDef artem_op_max_pool;
+extern const ArtemOpDef artem_op_constant, artem_op_identity, artem_op_shape,
+    artem_op_gather, artem_op_unsqueeze, artem_op_squeeze, artem_op_concat,
+    artem_op_cast, artem_op_slice, artem_op_reshape, artem_op_transpose,
+    artem_op_constant_of_shape, artem_op_expand, artem_op_flatten, artem_op_range;
+
+G_END_DECLS
+
+#endif

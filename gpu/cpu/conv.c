@@ -1,0 +1,238 @@
+/* conv.c — Conv (2-D, group 1) on the CPU: tiled im2col + OpenBLAS SGEMM.
+ * Output pixels are split into tiles whose column buffer stays in the L2 cache; the
+ * tiles are shared among OpenMP threads, each calling a single-threaded SGEMM.
+ * 1x1 stride-1 unpadded convolutions skip im2col.  Bias and a fused ReLU are applied
+ * per tile while it is hot. */
+#include "../artem-private.h"
+#include <cblas.h>
+#include <omp.h>
+
+typedef struct {
+  int N, C, H, W, M, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, OH, OW;
+  int K, tile;
+  gboolean direct;   /* 1x1, stride 1, no pad: X is the column matrix */
+} ConvGeom;
+
+#define COL_TILE_FLOATS (256 * 1024)
+
+static const char *const conv_attrs[] = { "auto_pad", "dilations", "group", "kernel_shape",
+                                          "pads", "strides", NULL };
+
+static gboolean
+conv_check (ArtemNode *n, GError **error)
+{
+  if (!artem_attr_check_known (n, conv_attrs, error))
+    return FALSE;
+  if (artem_attr_int (n, "group", 1) != 1) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "group %" G_GINT64_FORMAT
+                      " is not supported (only 1)", artem_attr_int (n, "group", 1));
+    return FALSE;
+  }
+  const char *ap = artem_attr_string (n, "auto_pad", "NOTSET");
+  if (strcmp (ap, "NOTSET") && strcmp (ap, "SAME_UPPER") && strcmp (ap, "SAME_LOWER") &&
+      strcmp (ap, "VALID")) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "auto_pad '%s'", ap);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Reads kernel/stride/dilation/pads for 2-D; fails on other ranks or bad values. */
+gboolean
+artem_conv_params (ArtemNode *n, int kh_w, int kw_w, int *k, int *s, int *d, int *p,
+                   GError **error)
+{
+  gint64 v[8];
+  int c;
+  k[0] = kh_w; k[1] = kw_w;
+  if ((c = artem_attr_ints (n, "kernel_shape", v, 8)) >= 0) {
+    if (c != 2) goto rank;
+    k[0] = (int) v[0]; k[1] = (int) v[1];
+  }
+  s[0] = s[1] = d[0] = d[1] = 1;
+  p[0] = p[1] = p[2] = p[3] = 0;
+  if ((c = artem_attr_ints (n, "strides", v, 8)) >= 0) {
+    if (c != 2) goto rank;
+    s[0] = (int) v[0]; s[1] = (int) v[1];
+  }
+  if ((c = artem_attr_ints (n, "dilations", v, 8)) >= 0) {
+    if (c != 2) goto rank;
+    d[0] = (int) v[0]; d[1] = (int) v[1];
+  }
+  if ((c = artem_attr_ints (n, "pads", v, 8)) >= 0) {
+    if (c != 4) goto rank;
+    for (int i = 0; i < 4; i++)
+      p[i] = (int) v[i];   /* top, left, bottom, right */
+  }
+  for (int i = 0; i < 2; i++)
+    if (k[i] < 1 || s[i] < 1 || d[i] < 1 || k[i] > 4096 || s[i] > 4096 || d[i] > 4096) {
+      artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "bad kernel, stride or dilation");
+      return FALSE;
+    }
+  for (int i = 0; i < 4; i++)
+    if (p[i] < 0 || p[i] > 65536) {
+      artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "bad padding %d", p[i]);
+      return FALSE;
+    }
+  return TRUE;
+rank:
+  artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "only 2-D convolutions are supported");
+  return FALSE;
+}
+
+static gboolean
+conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
+              GError **error)
+{
+  if (n->n_in < 2 || !in[0] || !in[1]) {
+    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "needs X and W");
+    return FALSE;
+  }
+  ArtemValue *x = in[0], *w = in[1], *b = n->n_in > 2 ? in[2] : NULL;
+  if (x->shape.ndim != 4 || w->shape.ndim != 4) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "only 2-D convolutions (4-D tensors)");
+    return FALSE;
+  }
+  if (x->dtype != ARTEM_DTYPE_FLOAT || w->dtype != ARTEM_DTYPE_FLOAT) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "float tensors only");
+    return FALSE;
+  }
+  ConvGeom g = { 0 };
+  g.N = (int) x->shape.dims[0]; g.C = (int) x->shape.dims[1];
+  g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
+  g.M = (int) w->shape.dims[0];
+  if (w->shape.dims[1] != g.C) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n,
+                      "input has %d channels, the weights expect %" G_GINT64_FORMAT, g.C,
+                      (gint64) w->shape.dims[1]);
+    return FALSE;
+  }
+  if (b && (b->shape.ndim != 1 || b->shape.dims[0] != g.M)) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "bias does not match %d outputs", g.M);
+    return FALSE;
+  }
+  int k[2], s[2], d[2], p[4];
+  if (!artem_conv_params (n, (int) w->shape.dims[2], (int) w->shape.dims[3], k, s, d, p, error))
+    return FALSE;
+  if (k[0] != w->shape.dims[2] || k[1] != w->shape.dims[3]) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "kernel_shape does not match the weights");
+    return FALSE;
+  }
+  g.KH = k[0]; g.KW = k[1]; g.SH = s[0]; g.SW = s[1]; g.DH = d[0]; g.DW = d[1];
+  g.PT = p[0]; g.PL = p[1]; g.PB = p[2]; g.PR = p[3];
+  const char *ap = artem_attr_string (n, "auto_pad", "NOTSET");
+  if (!strcmp (ap, "VALID")) {
+    g.PT = g.PL = g.PB = g.PR = 0;
+  } else if (!strncmp (ap, "SAME", 4)) {
+    int ext_h = (g.KH - 1) * g.DH + 1, ext_w = (g.KW - 1) * g.DW + 1;
+    int oh = (g.H + g.SH - 1) / g.SH, ow = (g.W + g.SW - 1) / g.SW;
+    int th = MAX (0, (oh - 1) * g.SH + ext_h - g.H), tw = MAX (0, (ow - 1) * g.SW + ext_w - g.W);
+    gboolean upper = !strcmp (ap, "SAME_UPPER");
+    g.PT = upper ? th / 2 : th - th / 2; g.PB = th - g.PT;
+    g.PL = upper ? tw / 2 : tw - tw / 2; g.PR = tw - g.PL;
+  }
+  int ext_h = (g.KH - 1) * g.DH + 1, ext_w = (g.KW - 1) * g.DW + 1;
+  if (g.H + g.PT + g.PB < ext_h || g.W + g.PL + g.PR < ext_w) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "input %dx%d is smaller than the kernel",
+                      g.W, g.H);
+    return FALSE;
+  }
+  g.OH = (g.H + g.PT + g.PB - ext_h) / g.SH + 1;
+  g.OW = (g.W + g.PL + g.PR - ext_w) / g.SW + 1;
+  g.K = g.C * g.KH * g.KW;
+  g.direct = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && !g.PT && !g.PL && !g.PB && !g.PR;
+  int ohw = g.OH * g.OW;
+  g.tile = MAX (32, COL_TILE_FLOATS / MAX (g.K, 1));
+  g.tile = (g.tile + 15) & ~15;
+  if (g.tile > ohw)
+    g.tile = ohw;
+  n->priv = g_memdup2 (&g, sizeof g);
+  out[0]->dtype = ARTEM_DTYPE_FLOAT;
+  out[0]->shape = (ArtemShape) { 4, { g.N, g.M, g.OH, g.OW } };
+  if (!g.direct)
+    plan->scratch_floats = (gsize) plan->n_threads * g.K * g.tile;
+  return TRUE;
+}
+
+/* Column matrix rows k = (c, ky, kx), columns = output pixels [p0, p0+np). */
+static void
+im2col_tile (const ConvGeom *g, const float *x, float *col, int p0, int np)
+{
+  int pend = p0 + np;
+  for (int k = 0; k < g->K; k++) {
+    int c = k / (g->KH * g->KW), r = k % (g->KH * g->KW);
+    int ky = r / g->KW, kx = r % g->KW;
+    const float *xc = x + (gsize) c * g->H * g->W;
+    float *dst = col + (gsize) k * np;
+    int p = p0;
+    while (p < pend) {
+      int oy = p / g->OW, ox0 = p % g->OW;
+      int ox1 = MIN (g->OW, ox0 + (pend - p));
+      int len = ox1 - ox0;
+      int iy = oy * g->SH - g->PT + ky * g->DH;
+      if (iy < 0 || iy >= g->H) {
+        memset (dst, 0, len * sizeof (float));
+      } else {
+        const float *row = xc + (gsize) iy * g->W;
+        int base = -g->PL + kx * g->DW;
+        if (g->SW == 1) {
+          /* valid ox: 0 <= ox + base < W */
+          int lo = MAX (ox0, -base), hi = MIN (ox1, g->W - base);
+          if (hi < lo) hi = lo = ox1;
+          int j = 0;
+          for (int ox = ox0; ox < lo; ox++) dst[j++] = 0.f;
+          if (hi > lo) {
+            memcpy (dst + j, row + lo + base, (hi - lo) * sizeof (float));
+            j += hi - lo;
+          }
+          for (int ox = hi; ox < ox1; ox++) dst[j++] = 0.f;
+        } else {
+          for (int ox = ox0, j = 0; ox < ox1; ox++, j++) {
+            int ix = ox * g->SW + base;
+            dst[j] = (ix >= 0 && ix < g->W) ? row[ix] : 0.f;
+          }
+        }
+      }
+      dst += len;
+      p += len;
+    }
+  }
+}
+
+static void
+conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  const ConvGeom *g = n->priv;
+  const float *w = in[1]->data;
+  const float *bias = n->n_in > 2 && in[2] ? in[2]->data : NULL;
+  int ohw = g->OH * g->OW;
+  int ntiles = (ohw + g->tile - 1) / g->tile;
+  gboolean relu = n->fused_relu;
+  for (int b = 0; b < g->N; b++) {
+    const float *x = (const float *) in[0]->data + (gsize) b * g->C * g->H * g->W;
+    float *y = (float *) out[0]->data + (gsize) b * g->M * ohw;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int t = 0; t < ntiles; t++) {
+      int p0 = t * g->tile, np = MIN (g->tile, ohw - p0);
+      if (g->direct) {
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, np, g->K, 1.f, w, g->K,
+                     x + p0, ohw, 0.f, y + p0, ohw);
+      } else {
+        float *col = scratch + (gsize) omp_get_thread_num () * g->K * g->tile;
+        im2col_tile (g, x, col, p0, np);
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, np, g->K, 1.f, w, g->K,
+                     col, np, 0.f, y + p0, ohw);
+      }
+      if (bias || relu)
+        for (int m = 0; m < g->M; m++) {
+          float bv = bias ? bias[m] : 0.f, *yr = y + (gsize) m * ohw + p0;
+          if (relu)
+            for (int i = 0; i < np; i++) { float v = yr[i] + bv; yr[i] = v > 0.f ? v : 0.f; }
+          else
+            for (int i = 0; i < np; i++) yr[i] += bv;
+        }
+    }
+  }
+}
+
+const ArtemOpDef artem_op_conv = { "Conv", conv_check, conv_prepare, conv_run, FALSE };

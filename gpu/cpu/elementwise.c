@@ -1,0 +1,311 @@
+/* elementwise.c — unary activations (Relu, LeakyRelu, Sigmoid, Tanh, Clip, ...) and
+ * broadcasting binary arithmetic (Add, Sub, Mul, Div, Pow) on the CPU. */
+#include "../artem-private.h"
+#include <math.h>
+
+/* ---- unary ---- */
+
+typedef enum { U_RELU, U_LEAKY, U_SIGMOID, U_TANH, U_CLIP, U_FLOOR, U_CEIL, U_NEG, U_SQRT,
+               U_EXP } UnaryKind;
+
+typedef struct {
+  UnaryKind kind;
+  float a, b;
+} UnaryParams;
+
+static UnaryKind
+unary_kind (ArtemNode *n)
+{
+  const char *t = n->def->op_type;
+  static const char *const names[] = { "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip",
+                                       "Floor", "Ceil", "Neg", "Sqrt", "Exp" };
+  for (int i = 0; i < (int) G_N_ELEMENTS (names); i++)
+    if (!strcmp (t, names[i]))
+      return (UnaryKind) i;
+  return U_RELU;
+}
+
+static gboolean
+unary_check (ArtemNode *n, GError **error)
+{
+  static const char *const none[] = { NULL };
+  static const char *const leaky[] = { "alpha", NULL };
+  static const char *const clip[] = { "min", "max", NULL };
+  UnaryKind k = unary_kind (n);
+  return artem_attr_check_known (n, k == U_LEAKY ? leaky : k == U_CLIP ? clip : none, error);
+}
+
+static gboolean
+unary_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
+               GError **error)
+{
+  if (n->n_in < 1 || !in[0]) {
+    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "missing input");
+    return FALSE;
+  }
+  UnaryParams p = { unary_kind (n), 0.f, 0.f };
+  if (in[0]->dtype != ARTEM_DTYPE_FLOAT && p.kind != U_NEG && p.kind != U_CLIP &&
+      p.kind != U_FLOOR && p.kind != U_CEIL && p.kind != U_RELU) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "float input only");
+    return FALSE;
+  }
+  if (p.kind == U_LEAKY)
+    p.a = artem_attr_float (n, "alpha", 0.01f);
+  if (p.kind == U_CLIP) {
+    p.a = -INFINITY;
+    p.b = INFINITY;
+    if (n->opset < 11) {
+      p.a = artem_attr_float (n, "min", -INFINITY);
+      p.b = artem_attr_float (n, "max", INFINITY);
+    } else {
+      for (int i = 1; i < 3 && i < n->n_in; i++) {
+        if (!in[i])
+          continue;
+        float v;
+        if (!artem_require_const (n, in, i, i == 1 ? "min" : "max", error))
+          return FALSE;
+        if (artem_value_read_floats (in[i], &v, 1) != 1) {
+          artem_node_error (error, ARTEM_ERROR_SHAPE, n, "min/max must be scalars");
+          return FALSE;
+        }
+        if (i == 1) p.a = v; else p.b = v;
+      }
+    }
+  }
+  n->priv = g_memdup2 (&p, sizeof p);
+  out[0]->dtype = in[0]->dtype;
+  out[0]->shape = in[0]->shape;
+  return TRUE;
+}
+
+static void
+unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  const UnaryParams *p = n->priv;
+  int64_t len = artem_value_numel (in[0]);
+  if (in[0]->dtype == ARTEM_DTYPE_INT64) {
+    const int64_t *x = in[0]->data;
+    int64_t *y = out[0]->data;
+    for (int64_t i = 0; i < len; i++) {
+      int64_t v = x[i];
+      switch (p->kind) {
+        case U_NEG: v = -v; break;
+        case U_RELU: v = v > 0 ? v : 0; break;
+        case U_CLIP: v = v < p->a ? (int64_t) p->a : (v > p->b ? (int64_t) p->b : v); break;
+        default: break;
+      }
+      y[i] = v;
+    }
+    return;
+  }
+  const float *x = in[0]->data;
+  float *y = out[0]->data;
+  float a = p->a, b = p->b;
+  switch (p->kind) {
+#define LOOP(expr) \
+  _Pragma ("omp parallel for schedule(static) if (len > 65536)") \
+  for (int64_t i = 0; i < len; i++) { float v = x[i]; y[i] = (expr); } break
+    case U_RELU: LOOP (v > 0.f ? v : 0.f);
+    case U_LEAKY: LOOP (v >= 0.f ? v : a * v);
+    case U_SIGMOID: LOOP (1.f / (1.f + expf (-v)));
+    case U_TANH: LOOP (tanhf (v));
+    case U_CLIP: LOOP (v < a ? a : (v > b ? b : v));
+    case U_FLOOR: LOOP (floorf (v));
+    case U_CEIL: LOOP (ceilf (v));
+    case U_NEG: LOOP (-v);
+    case U_SQRT: LOOP (sqrtf (v));
+    case U_EXP: LOOP (expf (v));
+#undef LOOP
+  }
+}
+
+#define UNARY(var, name) \
+  const ArtemOpDef var = { name, unary_check, unary_prepare, unary_run, FALSE }
+UNARY (artem_op_relu, "Relu");
+UNARY (artem_op_leaky_relu, "LeakyRelu");
+UNARY (artem_op_sigmoid, "Sigmoid");
+UNARY (artem_op_tanh, "Tanh");
+UNARY (artem_op_clip, "Clip");
+UNARY (artem_op_floor, "Floor");
+UNARY (artem_op_ceil, "Ceil");
+UNARY (artem_op_neg, "Neg");
+UNARY (artem_op_sqrt, "Sqrt");
+UNARY (artem_op_exp, "Exp");
+
+/* ---- binary with numpy broadcasting ---- */
+
+typedef enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW } BinKind;
+
+typedef struct {
+  BinKind kind;
+  int rank;                          /* after merging dimensions */
+  int64_t dims[ARTEM_MAX_DIMS];
+  int64_t sa[ARTEM_MAX_DIMS], sb[ARTEM_MAX_DIMS];
+} BinPlan;
+
+static BinKind
+bin_kind (ArtemNode *n)
+{
+  const char *t = n->def->op_type;
+  return !strcmp (t, "Add") ? B_ADD : !strcmp (t, "Sub") ? B_SUB : !strcmp (t, "Mul") ? B_MUL
+         : !strcmp (t, "Div") ? B_DIV : B_POW;
+}
+
+static gboolean
+bin_check (ArtemNode *n, GError **error)
+{
+  static const char *const known[] = { "broadcast", "axis", NULL };
+  if (!artem_attr_check_known (n, known, error))
+    return FALSE;
+  if (n->opset < 7 && artem_attr_find (n, "axis")) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "legacy axis broadcasting");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Computes the broadcast shape of a and b into out; FALSE if they do not broadcast. */
+gboolean
+artem_broadcast_shape (const ArtemShape *a, const ArtemShape *b, ArtemShape *out)
+{
+  int r = MAX (a->ndim, b->ndim);
+  out->ndim = r;
+  for (int i = 0; i < r; i++) {
+    int ia = i - (r - a->ndim), ib = i - (r - b->ndim);
+    int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
+    if (da != db && da != 1 && db != 1)
+      return FALSE;
+    out->dims[i] = da == 1 ? db : da;
+  }
+  return TRUE;
+}
+
+static gboolean
+bin_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, GError **error)
+{
+  if (n->n_in < 2 || !in[0] || !in[1]) {
+    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "needs two inputs");
+    return FALSE;
+  }
+  ArtemValue *a = in[0], *b = in[1];
+  BinPlan p = { bin_kind (n), 0, { 0 }, { 0 }, { 0 } };
+  if (a->dtype != b->dtype && p.kind != B_POW) {
+    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "inputs of different types");
+    return FALSE;
+  }
+  ArtemShape os;
+  if (!artem_broadcast_shape (&a->shape, &b->shape, &os)) {
+    char *sa = artem_shape_to_string (&a->shape), *sb = artem_shape_to_string (&b->shape);
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "shapes %s and %s do not broadcast", sa, sb);
+    g_free (sa);
+    g_free (sb);
+    return FALSE;
+  }
+  int r = os.ndim;
+  int64_t sa[ARTEM_MAX_DIMS], sb[ARTEM_MAX_DIMS], st_a = 1, st_b = 1;
+  for (int i = r - 1; i >= 0; i--) {
+    int ia = i - (r - a->shape.ndim), ib = i - (r - b->shape.ndim);
+    int64_t da = ia >= 0 ? a->shape.dims[ia] : 1, db = ib >= 0 ? b->shape.dims[ib] : 1;
+    sa[i] = da == 1 ? 0 : st_a;
+    sb[i] = db == 1 ? 0 : st_b;
+    st_a *= da;
+    st_b *= db;
+  }
+  /* merge dimensions that are contiguous for both operands */
+  p.rank = 0;
+  for (int i = 0; i < r; i++) {
+    if (os.dims[i] == 1)
+      continue;
+    if (p.rank > 0) {
+      int j = p.rank - 1;
+      if (p.sa[j] == sa[i] * os.dims[i] && p.sb[j] == sb[i] * os.dims[i]) {
+        p.dims[j] *= os.dims[i];
+        p.sa[j] = sa[i];
+        p.sb[j] = sb[i];
+        continue;
+      }
+    }
+    p.dims[p.rank] = os.dims[i];
+    p.sa[p.rank] = sa[i];
+    p.sb[p.rank] = sb[i];
+    p.rank++;
+  }
+  if (p.rank == 0) {
+    p.rank = 1;
+    p.dims[0] = 1;
+    p.sa[0] = p.sb[0] = 0;
+  }
+  n->priv = g_memdup2 (&p, sizeof p);
+  out[0]->dtype = a->dtype;
+  out[0]->shape = os;
+  return TRUE;
+}
+
+#define BIN_INNER(T, OP)                                                                 \
+  for (int64_t i = 0; i < len; i++) {                                                    \
+    T u = A[i * as], v = B[i * bs];                                                      \
+    Y[i] = (OP);                                                                         \
+  }
+
+static void
+bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  const BinPlan *p = n->priv;
+  int r = p->rank;
+  int64_t len = p->dims[r - 1], as = p->sa[r - 1], bs = p->sb[r - 1];
+  int64_t rows = 1;
+  for (int d = 0; d < r - 1; d++)
+    rows *= p->dims[d];
+  gboolean is_f = out[0]->dtype == ARTEM_DTYPE_FLOAT;
+  gboolean relu = n->fused_relu;
+#pragma omp parallel for schedule(static) if (rows * len > 65536)
+  for (int64_t row = 0; row < rows; row++) {
+    int64_t rem = row, oa = 0, ob = 0;
+    for (int d = r - 2; d >= 0; d--) {
+      int64_t o = rem % p->dims[d];
+      rem /= p->dims[d];
+      oa += o * p->sa[d];
+      ob += o * p->sb[d];
+    }
+    if (is_f) {
+      const float *A = (const float *) in[0]->data + oa;
+      float *Y = (float *) out[0]->data + row * len;
+      if (in[1]->dtype != ARTEM_DTYPE_FLOAT) { /* Pow with an integer exponent */
+        const int64_t *B = (const int64_t *) in[1]->data + ob;
+        for (int64_t i = 0; i < len; i++)
+          Y[i] = powf (A[i * as], (float) B[i * bs]);
+        continue;
+      }
+      const float *B = (const float *) in[1]->data + ob;
+      switch (p->kind) {
+        case B_ADD: BIN_INNER (float, u + v); break;
+        case B_SUB: BIN_INNER (float, u - v); break;
+        case B_MUL: BIN_INNER (float, u * v); break;
+        case B_DIV: BIN_INNER (float, u / v); break;
+        case B_POW: BIN_INNER (float, powf (u, v)); break;
+      }
+      if (relu)
+        for (int64_t i = 0; i < len; i++)
+          Y[i] = Y[i] > 0.f ? Y[i] : 0.f;
+    } else {
+      const int64_t *A = (const int64_t *) in[0]->data + oa;
+      const int64_t *B = (const int64_t *) in[1]->data + ob;
+      int64_t *Y = (int64_t *) out[0]->data + row * len;
+      switch (p->kind) {
+        case B_ADD: BIN_INNER (int64_t, u + v); break;
+        case B_SUB: BIN_INNER (int64_t, u - v); break;
+        case B_MUL: BIN_INNER (int64_t, u * v); break;
+        case B_DIV: BIN_INNER (int64_t, v ? u / v : 0); break;
+        case B_POW: BIN_INNER (int64_t, (int64_t) pow ((double) u, (double) v)); break;
+      }
+    }
+  }
+}
+
+#define BINARY(var, name) \
+  const ArtemOpDef var = { name, bin_check, bin_prepare, bin_run, FALSE }
+BINARY (artem_op_add, "Add");
+BINARY (artem_op_sub, "Sub");
+BINARY (artem_op_mul, "Mul");
+BINARY (artem_op_div, "Div");
+BINARY (artem_op_pow, "Pow");

@@ -1,0 +1,16 @@
+/* gather-plan.h — per-dimension index maps shared by Pad, Slice, Resize and Expand. */
+#ifndef ARTEM_GATHER_PLAN_H
+#define ARTEM_GATHER_PLAN_H
+#include "../artem-private.h"
+
+typedef struct {
+  int64_t *maps[ARTEM_MAX_DIMS];
+  union { float f; int64_t i; } fill;
+  int64_t storage[];
+} GatherPlan;
+
+GatherPlan *artem_gather_plan_new (const ArtemShape *out);
+void artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch);
+gboolean artem_broadcast_shape (const ArtemShape *a, const ArtemShape *b, ArtemShape *out);
+
+#endif

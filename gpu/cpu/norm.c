@@ -1,0 +1,140 @@
+/* norm.c — InstanceNormalization and BatchNormalization (inference) on the CPU. */
+#include "../artem-private.h"
+#include <math.h>
+
+static const char *const in_attrs[] = { "epsilon", NULL };
+
+static gboolean
+in_check (ArtemNode *n, GError **error)
+{
+  return artem_attr_check_known (n, in_attrs, error);
+}
+
+static gboolean
+norm_prepare_common (ArtemNode *n, ArtemValue **in, ArtemValue **out, int n_params,
+                     GError **error)
+{
+  if (n->n_in < 1 + n_params) {
+    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "needs %d inputs", 1 + n_params);
+    return FALSE;
+  }
+  ArtemValue *x = in[0];
+  if (!x || x->shape.ndim < 2 || x->dtype != ARTEM_DTYPE_FLOAT) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "input must be float of rank >= 2");
+    return FALSE;
+  }
+  for (int i = 1; i <= n_params; i++)
+    if (!in[i] || artem_value_numel (in[i]) != x->shape.dims[1] ||
+        in[i]->dtype != ARTEM_DTYPE_FLOAT) {
+      artem_node_error (error, ARTEM_ERROR_SHAPE, n,
+                        "parameter %d does not have %" G_GINT64_FORMAT " channels", i,
+                        (gint64) x->shape.dims[1]);
+      return FALSE;
+    }
+  out[0]->dtype = ARTEM_DTYPE_FLOAT;
+  out[0]->shape = x->shape;
+  return TRUE;
+}
+
+static gboolean
+in_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, GError **error)
+{
+  return norm_prepare_common (n, in, out, 2, error);
+}
+
+static void
+in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  const ArtemShape *s = &in[0]->shape;
+  int64_t NC = s->dims[0] * s->dims[1], C = s->dims[1];
+  int64_t sp = 1;
+  for (int d = 2; d < s->ndim; d++)
+    sp *= s->dims[d];
+  float eps = artem_attr_float (n, "epsilon", 1e-5f);
+  const float *x = in[0]->data, *scale = in[1]->data, *bias = in[2]->data;
+  float *y = out[0]->data;
+  gboolean relu = n->fused_relu;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t i = 0; i < NC; i++) {
+    const float *xp = x + i * sp;
+    float *yp = y + i * sp;
+    double sum = 0.0;
+    for (int64_t j = 0; j < sp; j++)
+      sum += xp[j];
+    float mean = (float) (sum / (double) MAX (sp, 1));
+    double sq = 0.0;
+    for (int64_t j = 0; j < sp; j++) {
+      float dlt = xp[j] - mean;
+      sq += dlt * dlt;
+    }
+    float var = (float) (sq / (double) MAX (sp, 1));
+    float a = scale[i % C] / sqrtf (var + eps), b = bias[i % C] - mean * a;
+    if (relu)
+      for (int64_t j = 0; j < sp; j++) { float v = xp[j] * a + b; yp[j] = v > 0.f ? v : 0.f; }
+    else
+      for (int64_t j = 0; j < sp; j++) yp[j] = xp[j] * a + b;
+  }
+}
+
+const ArtemOpDef artem_op_instance_norm = { "InstanceNormalization", in_check, in_prepare,
+                                            in_run, FALSE };
+
+static const char *const bn_attrs[] = { "epsilon", "momentum", "training_mode", "spatial",
+                                        "is_test", "consumed_inputs", NULL };
+
+static gboolean
+bn_check (ArtemNode *n, GError **error)
+{
+  if (!artem_attr_check_known (n, bn_attrs, error))
+    return FALSE;
+  if (artem_attr_int (n, "training_mode", 0) != 0) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "training_mode=1 is not supported");
+    return FALSE;
+  }
+  if (artem_attr_int (n, "spatial", 1) != 1) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "spatial=0 is not supported");
+    return FALSE;
+  }
+  for (int i = 1; i < n->n_out; i++)
+    if (n->proto->output[i] && *n->proto->output[i]) {
+      artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n,
+                        "training outputs (running mean/var) are not supported");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+bn_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, GError **error)
+{
+  return norm_prepare_common (n, in, out, 4, error);
+}
+
+static void
+bn_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  const ArtemShape *s = &in[0]->shape;
+  int64_t NC = s->dims[0] * s->dims[1], C = s->dims[1];
+  int64_t sp = 1;
+  for (int d = 2; d < s->ndim; d++)
+    sp *= s->dims[d];
+  float eps = artem_attr_float (n, "epsilon", 1e-5f);
+  const float *x = in[0]->data, *scale = in[1]->data, *bias = in[2]->data;
+  const float *mean = in[3]->data, *var = in[4]->data;
+  float *y = out[0]->data;
+  gboolean relu = n->fused_relu;
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < NC; i++) {
+    int64_t c = i % C;
+    float a = scale[c] / sqrtf (var[c] + eps), b = bias[c] - mean[c] * a;
+    const float *xp = x + i * sp;
+    float *yp = y + i * sp;
+    for (int64_t j = 0; j < sp; j++) {
+      float v = xp[j] * a + b;
+      yp[j] = relu && v < 0.f ? 0.f : v;
+    }
+  }
+}
+
+const ArtemOpDef artem_op_batch_norm = { "BatchNormalization", bn_check, bn_prepare, bn_run,
+                                         FALSE };

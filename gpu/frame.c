@@ -1,0 +1,214 @@
+/* frame.c — 8-bit packed RGB-family frames to and from network planes: range scaling,
+ * reflection padding to the network's alignment, cropping, clamping. */
+#include "net-private.h"
+#include <math.h>
+#include <stdlib.h>
+
+int
+artem_pixel_format_bpp (ArtemPixelFormat fmt)
+{
+  return fmt <= ARTEM_FORMAT_BGR ? 3 : 4;
+}
+
+void
+artem_pixel_format_offsets (ArtemPixelFormat fmt, int *r, int *g, int *b, int *a)
+{
+  static const int t[ARTEM_FORMAT_COUNT][4] = {
+    { 0, 1, 2, -1 }, { 2, 1, 0, -1 },                /* RGB BGR */
+    { 0, 1, 2, 3 }, { 2, 1, 0, 3 }, { 1, 2, 3, 0 }, { 3, 2, 1, 0 }, /* RGBx BGRx xRGB xBGR */
+    { 0, 1, 2, 3 }, { 2, 1, 0, 3 }, { 1, 2, 3, 0 }, { 3, 2, 1, 0 }, /* RGBA BGRA ARGB ABGR */
+  };
+  if ((int) fmt < 0 || fmt >= ARTEM_FORMAT_COUNT)
+    fmt = ARTEM_FORMAT_RGB;
+  *r = t[fmt][0]; *g = t[fmt][1]; *b = t[fmt][2]; *a = t[fmt][3];
+}
+
+static inline int
+reflect_index (int i, int n)
+{
+  if (n == 1)
+    return 0;
+  while (i < 0 || i >= n) {
+    if (i < 0) i = -i;
+    if (i >= n) i = 2 * (n - 1) - i;
+  }
+  return i;
+}
+
+gboolean
+artem_net_reshape_frame (ArtemNet *net, int width, int height, GError **error)
+{
+  if (width <= 0 || height <= 0 || width > 65536 || height > 65536) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "bad frame size %dx%d", width, height);
+    return FALSE;
+  }
+  if (net->inputs->len != 1 || artem_net_get_input_dtype (net, 0) != ARTEM_DTYPE_FLOAT) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE,
+                 "%s: not an image network (it needs one float input)", net->path);
+    return FALSE;
+  }
+  GError *first = NULL;
+  for (int align = 1; align <= 64; align *= 2) {
+    int pw = (width + align - 1) / align * align;
+    int ph = (height + align - 1) / align * align;
+    ArtemShape s = { 4, { 1, 3, ph, pw } };
+    GError *err = NULL;
+    if (artem_net_reshape (net, &s, NULL, &err)) {
+      ArtemShape os;
+      artem_net_get_output (net, 0, &os, NULL);
+      ArtemShape want = { 4, { 1, 3, ph, pw } };
+      if (artem_shape_equal (&os, &want)) {
+        g_clear_error (&first);
+        net->frame_w = width; net->frame_h = height;
+        net->pad_w = pw; net->pad_h = ph;
+        net->align = align;
+        return TRUE;
+      }
+      char *ss = artem_shape_to_string (&os);
+      err = g_error_new (ARTEM_ERROR, ARTEM_ERROR_SHAPE,
+                         "%s: output shape %s is not the input's [1,3,%d,%d]", net->path, ss,
+                         ph, pw);
+      g_free (ss);
+    }
+    if (!first)
+      first = err;
+    else
+      g_error_free (err);
+  }
+  g_prefix_error (&first, "cannot size the network for %dx%d frames: ", width, height);
+  g_propagate_error (error, first);
+  net->frame_w = net->frame_h = 0;
+  return FALSE;
+}
+
+int
+artem_net_get_frame_alignment (const ArtemNet *net)
+{
+  return net->align;
+}
+
+static gboolean
+frame_ready (ArtemNet *net, GError **error)
+{
+  if (!net->sized || net->frame_w <= 0) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
+                 "the net is not sized for frames (call artem_net_reshape_frame)");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Fills the padding of a planar 3 x ph x pw buffer whose top-left w x h is set. */
+static void
+pad_planes (float *p, int w, int h, int pw, int ph)
+{
+  if (w == pw && h == ph)
+    return;
+  for (int c = 0; c < 3; c++) {
+    float *pl = p + (gsize) c * pw * ph;
+    for (int y = 0; y < h; y++)
+      for (int x = w; x < pw; x++)
+        pl[(gsize) y * pw + x] = pl[(gsize) y * pw + reflect_index (x, w)];
+    for (int y = h; y < ph; y++)
+      memcpy (pl + (gsize) y * pw, pl + (gsize) reflect_index (y, h) * pw, pw * sizeof (float));
+  }
+}
+
+gboolean
+artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
+                         gsize dst_stride, ArtemPixelFormat fmt, GError **error)
+{
+  if (!frame_ready (net, error))
+    return FALSE;
+  if ((int) fmt < 0 || fmt >= ARTEM_FORMAT_COUNT || !src || !dst) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "bad frame arguments");
+    return FALSE;
+  }
+  int w = net->frame_w, h = net->frame_h, pw = net->pad_w, ph = net->pad_h;
+  int bpp = artem_pixel_format_bpp (fmt), off[4];
+  artem_pixel_format_offsets (fmt, &off[0], &off[1], &off[2], &off[3]);
+  float *in = artem_net_get_input_buffer (net, 0);
+  gsize plane = (gsize) pw * ph;
+  float in_scale = (net->in_hi - net->in_lo) / 255.f, in_lo = net->in_lo;
+#pragma omp parallel for schedule(static)
+  for (int y = 0; y < h; y++) {
+    const guint8 *row = src + (gsize) y * src_stride;
+    for (int c = 0; c < 3; c++) {
+      float *o = in + c * plane + (gsize) y * pw;
+      const guint8 *s = row + off[c];
+      for (int x = 0; x < w; x++)
+        o[x] = in_lo + in_scale * s[x * bpp];
+    }
+  }
+  pad_planes (in, w, h, pw, ph);
+  if (!artem_net_run (net, error))
+    return FALSE;
+  const float *out = artem_net_get_output (net, 0, NULL, NULL);
+  float out_scale = 255.f / (net->out_hi - net->out_lo), out_lo = net->out_lo;
+#pragma omp parallel for schedule(static)
+  for (int y = 0; y < h; y++) {
+    guint8 *drow = dst + (gsize) y * dst_stride;
+    const guint8 *srow = src + (gsize) y * src_stride;
+    for (int c = 0; c < 3; c++) {
+      const float *o = out + c * plane + (gsize) y * pw;
+      guint8 *d = drow + off[c];
+      for (int x = 0; x < w; x++) {
+        float v = (o[x] - out_lo) * out_scale + 0.5f;
+        v = v < 0.f ? 0.f : (v > 255.f ? 255.f : v);
+        d[x * bpp] = (guint8) v;
+      }
+    }
+    if (off[3] >= 0 && srow != drow)
+      for (int x = 0; x < w; x++)
+        drow[x * bpp + off[3]] = srow[x * bpp + off[3]];
+  }
+  return TRUE;
+}
+
+gboolean
+artem_net_process_planes (ArtemNet *net, const float *src, float *dst, GError **error)
+{
+  if (!frame_ready (net, error))
+    return FALSE;
+  int w = net->frame_w, h = net->frame_h, pw = net->pad_w, ph = net->pad_h;
+  float *in = artem_net_get_input_buffer (net, 0);
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < h; y++)
+      memcpy (in + (gsize) c * pw * ph + (gsize) y * pw, src + (gsize) c * w * h + (gsize) y * w,
+              w * sizeof (float));
+  pad_planes (in, w, h, pw, ph);
+  if (!artem_net_run (net, error))
+    return FALSE;
+  const float *out = artem_net_get_output (net, 0, NULL, NULL);
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < h; y++)
+      memcpy (dst + (gsize) c * w * h + (gsize) y * w, out + (gsize) c * pw * ph + (gsize) y * pw,
+              w * sizeof (float));
+  return TRUE;
+}
+
+/* ---- backends ---- */
+
+gboolean
+artem_backend_available (ArtemBackendKind kind)
+{
+  return kind == ARTEM_BACKEND_AUTO || kind == ARTEM_BACKEND_CPU;
+}
+
+const char *
+artem_backend_name (ArtemBackendKind kind)
+{
+  switch (kind) {
+    case ARTEM_BACKEND_CPU: return "cpu";
+    case ARTEM_BACKEND_CUDA: return "cuda";
+    default: return "auto";
+  }
+}
+
+const char *
+artem_backend_unavailable_reason (ArtemBackendKind kind)
+{
+  if (kind == ARTEM_BACKEND_CUDA)
+    return "this build of libartem has no CUDA backend";
+  return NULL;
+}

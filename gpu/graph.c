@@ -1,0 +1,836 @@
+/* graph.c — ArtemNet: ONNX import (protobuf-c), validation, topological order, fusion,
+ * planning for a size (constant folding, liveness-based memory slots) and running. */
+#include "artem-private.h"
+#include "net-private.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+
+void
+artem_node_error (GError **error, int code, ArtemNode *node, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, ARTEM_ERROR, code, "node '%s' (%s): %s", node->name,
+               node->proto->op_type ? node->proto->op_type : "?", msg);
+  g_free (msg);
+}
+
+gboolean
+artem_require_const (ArtemNode *node, ArtemValue **in, int i, const char *what,
+                     GError **error)
+{
+  if (i >= node->n_in || !in[i]) {
+    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, node, "missing input '%s'", what);
+    return FALSE;
+  }
+  if (!in[i]->is_const) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, node,
+                      "input '%s' must be a constant (known once the input size is)", what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static int
+value_lookup (ArtemNet *net, const char *name)
+{
+  gpointer idx;
+  if (name && g_hash_table_lookup_extended (net->value_index, name, NULL, &idx))
+    return GPOINTER_TO_INT (idx);
+  return -1;
+}
+
+static int
+value_add (ArtemNet *net, const char *name, GError **error)
+{
+  if (value_lookup (net, name) >= 0) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                 "value '%s' is defined twice", name);
+    return -1;
+  }
+  ArtemValue v = { 0 };
+  v.name = g_strdup (name);
+  v.producer = -1;
+  v.slot = -1;
+  g_array_append_val (net->values, v);
+  int idx = (int) net->values->len - 1;
+  g_hash_table_insert (net->value_index, v.name, GINT_TO_POINTER (idx));
+  return idx;
+}
+
+#define VAL(net, i) (&g_array_index ((net)->values, ArtemValue, (i)))
+
+static gboolean
+add_constant_node (ArtemNet *net, Onnx__NodeProto *np, GError **error)
+{
+  const char *name = np->n_output > 0 ? np->output[0] : NULL;
+  if (!name || !*name) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                 "Constant node '%s' has no output", np->name ? np->name : "");
+    return FALSE;
+  }
+  ArtemDType dt = ARTEM_DTYPE_FLOAT;
+  ArtemShape shape = { 0 };
+  void *data = NULL;
+  for (size_t i = 0; i < np->n_attribute && !data; i++) {
+    Onnx__AttributeProto *a = np->attribute[i];
+    if (!a->name)
+      continue;
+    if (!strcmp (a->name, "value") && a->t) {
+      if (!artem_tensor_from_proto (a->t, &dt, &shape, &data, error))
+        return FALSE;
+    } else if (!strcmp (a->name, "value_float")) {
+      data = g_new (float, 1);
+      *(float *) data = a->f;
+    } else if (!strcmp (a->name, "value_int")) {
+      dt = ARTEM_DTYPE_INT64;
+      data = g_new (int64_t, 1);
+      *(int64_t *) data = a->i;
+    } else if (!strcmp (a->name, "value_floats")) {
+      shape.ndim = 1;
+      shape.dims[0] = (int64_t) a->n_floats;
+      data = g_memdup2 (a->floats, MAX (a->n_floats, 1) * sizeof (float));
+    } else if (!strcmp (a->name, "value_ints")) {
+      dt = ARTEM_DTYPE_INT64;
+      shape.ndim = 1;
+      shape.dims[0] = (int64_t) a->n_ints;
+      data = g_memdup2 (a->ints, MAX (a->n_ints, 1) * sizeof (int64_t));
+    }
+  }
+  if (!data) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                 "node '%s' (Constant): no supported value attribute", np->name ? np->name : name);
+    return FALSE;
+  }
+  int idx = value_add (net, name, error);
+  if (idx < 0) {
+    g_free (data);
+    return FALSE;
+  }
+  ArtemValue *v = VAL (net, idx);
+  v->dtype = dt;
+  v->shape = shape;
+  v->data = data;
+  v->owned = TRUE;
+  v->is_init = v->is_const = TRUE;
+  return TRUE;
+}
+
+static int
+elem_type_of (Onnx__ValueInfoProto *vi)
+{
+  if (vi->type && vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+      vi->type->tensor_type && vi->type->tensor_type->has_elem_type)
+    return vi->type->tensor_type->elem_type;
+  return -1;
+}
+
+static gboolean
+load_graph (ArtemNet *net, GError **error)
+{
+  Onnx__ModelProto *m = net->model;
+  Onnx__GraphProto *g = m->graph;
+  if (!g) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL, "%s: the model has no graph",
+                 net->path);
+    return FALSE;
+  }
+  net->opset = -1;
+  for (size_t i = 0; i < m->n_opset_import; i++) {
+    const char *d = m->opset_import[i]->domain;
+    if (!d || !*d || !strcmp (d, "ai.onnx"))
+      net->opset = (int) m->opset_import[i]->version;
+  }
+  if (net->opset < 1) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                 "%s: no opset for the default ONNX domain", net->path);
+    return FALSE;
+  }
+  for (size_t i = 0; i < m->n_metadata_props; i++) {
+    Onnx__StringStringEntryProto *e = m->metadata_props[i];
+    if (e->key && e->value)
+      g_hash_table_insert (net->metadata, g_strdup (e->key), g_strdup (e->value));
+  }
+  /* initializers */
+  for (size_t i = 0; i < g->n_initializer; i++) {
+    Onnx__TensorProto *t = g->initializer[i];
+    if (!t->name || !*t->name) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL, "an initializer has no name");
+      return FALSE;
+    }
+    int idx = value_add (net, t->name, error);
+    if (idx < 0)
+      return FALSE;
+    ArtemValue *v = VAL (net, idx);
+    if (!artem_tensor_from_proto (t, &v->dtype, &v->shape, &v->data, error))
+      return FALSE;
+    v->owned = v->is_init = v->is_const = TRUE;
+  }
+  /* runtime inputs */
+  for (size_t i = 0; i < g->n_input; i++) {
+    Onnx__ValueInfoProto *vi = g->input[i];
+    if (!vi->name || value_lookup (net, vi->name) >= 0)
+      continue;  /* an initializer listed as input (IR < 4) */
+    int et = elem_type_of (vi);
+    if (et != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && et != ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                   "%s: graph input '%s' is not a float or int64 tensor", net->path, vi->name);
+      return FALSE;
+    }
+    int idx = value_add (net, vi->name, error);
+    if (idx < 0)
+      return FALSE;
+    VAL (net, idx)->dtype = et == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? ARTEM_DTYPE_INT64
+                                                                       : ARTEM_DTYPE_FLOAT;
+    g_array_append_val (net->inputs, idx);
+  }
+  if (net->inputs->len == 0) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL, "%s: the graph has no input",
+                 net->path);
+    return FALSE;
+  }
+  /* Constant nodes become initializers; other nodes are collected for sorting. */
+  GPtrArray *pending = g_ptr_array_new ();
+  gboolean ok = TRUE;
+  for (size_t i = 0; i < g->n_node && ok; i++) {
+    Onnx__NodeProto *np = g->node[i];
+    const char *dom = np->domain;
+    if (np->op_type && !strcmp (np->op_type, "Constant") && (!dom || !*dom)) {
+      ok = add_constant_node (net, np, error);
+      continue;
+    }
+    ArtemNode n = { 0 };
+    n.proto = np;
+    n.opset = net->opset;
+    n.name = np->name && *np->name ? g_strdup (np->name)
+                                   : g_strdup_printf ("%s#%zu", np->op_type ? np->op_type : "?", i);
+    if (!np->op_type || (dom && *dom && strcmp (dom, "ai.onnx"))) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                   "node '%s': operator '%s' of domain '%s' is not supported", n.name,
+                   np->op_type ? np->op_type : "?", dom ? dom : "");
+      g_free (n.name);
+      ok = FALSE;
+      break;
+    }
+    n.def = artem_op_lookup (np->op_type);
+    if (!n.def) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                   "node '%s': operator '%s' is not supported", n.name, np->op_type);
+      g_free (n.name);
+      ok = FALSE;
+      break;
+    }
+    if (np->n_input > 64 || np->n_output > 16 || np->n_output == 0) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                   "node '%s' has %zu inputs and %zu outputs", n.name, np->n_input, np->n_output);
+      g_free (n.name);
+      ok = FALSE;
+      break;
+    }
+    g_array_append_val (net->nodes, n);
+  }
+  /* Outputs of nodes are defined up front (duplicates are an error). */
+  for (guint i = 0; i < net->nodes->len && ok; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    n->n_out = (int) n->proto->n_output;
+    n->out = g_new0 (int, n->n_out);
+    for (int o = 0; o < n->n_out && ok; o++) {
+      const char *oname = n->proto->output[o];
+      if (!oname || !*oname) {
+        n->out[o] = -1;
+        continue;
+      }
+      n->out[o] = value_add (net, oname, error);
+      ok = n->out[o] >= 0;
+      if (ok)
+        VAL (net, n->out[o])->producer = (int) i;
+    }
+  }
+  g_ptr_array_free (pending, TRUE);
+  if (!ok)
+    return FALSE;
+  /* Inputs: every name must exist. */
+  for (guint i = 0; i < net->nodes->len; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    n->n_in = (int) n->proto->n_input;
+    n->in = g_new0 (int, MAX (n->n_in, 1));
+    for (int k = 0; k < n->n_in; k++) {
+      const char *iname = n->proto->input[k];
+      if (!iname || !*iname) {
+        n->in[k] = -1;
+        continue;
+      }
+      n->in[k] = value_lookup (net, iname);
+      if (n->in[k] < 0) {
+        g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                     "node '%s': input '%s' is not defined (no initializer, graph input or node "
+                     "output has that name)", n->name, iname);
+        return FALSE;
+      }
+    }
+  }
+  /* Topological order (Kahn); a cycle leaves nodes unplaced. */
+  guint nn = net->nodes->len;
+  int *missing = g_new0 (int, MAX (nn, 1));
+  GArray *order = g_array_new (FALSE, FALSE, sizeof (int));
+  GArray *queue = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; i < nn; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0 && VAL (net, n->in[k])->producer >= 0)
+        missing[i]++;
+    if (!missing[i])
+      g_array_append_val (queue, i);
+  }
+  for (guint q = 0; q < queue->len; q++) {
+    int i = g_array_index (queue, int, q);
+    g_array_append_val (order, i);
+    for (guint j = 0; j < nn; j++) {
+      ArtemNode *m2 = &g_array_index (net->nodes, ArtemNode, j);
+      for (int k = 0; k < m2->n_in; k++)
+        if (m2->in[k] >= 0 && VAL (net, m2->in[k])->producer == i && --missing[j] == 0)
+          g_array_append_val (queue, j);
+    }
+  }
+  if (order->len != nn) {
+    for (guint i = 0; i < nn; i++)
+      if (missing[i]) {
+        ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+        g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                     "node '%s' (%s) is part of a cycle", n->name, n->proto->op_type);
+        break;
+      }
+  }
+  net->order = order;
+  g_array_free (queue, TRUE);
+  g_free (missing);
+  if (net->order->len != nn)
+    return FALSE;
+  /* Attributes of every node, checked at load. */
+  for (guint i = 0; i < nn; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    if (n->def->check && !n->def->check (n, error))
+      return FALSE;
+  }
+  /* Graph outputs. */
+  for (size_t i = 0; i < g->n_output; i++) {
+    int idx = value_lookup (net, g->output[i]->name);
+    if (idx < 0) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                   "%s: graph output '%s' is not produced by any node", net->path,
+                   g->output[i]->name ? g->output[i]->name : "");
+      return FALSE;
+    }
+    g_array_append_val (net->outputs, idx);
+  }
+  if (net->outputs->len == 0) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL, "%s: the graph has no output",
+                 net->path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Folds a Relu into the node producing its input when nothing else reads that value. */
+static void
+fuse_relu (ArtemNet *net)
+{
+  guint nn = net->nodes->len;
+  int *uses = g_new0 (int, net->values->len);
+  for (guint i = 0; i < nn; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0)
+        uses[n->in[k]]++;
+  }
+  for (guint i = 0; i < net->outputs->len; i++)
+    uses[g_array_index (net->outputs, int, i)] += 2;
+  for (guint i = 0; i < nn; i++) {
+    ArtemNode *r = &g_array_index (net->nodes, ArtemNode, i);
+    if (r->def != &artem_op_relu || r->n_in < 1 || r->in[0] < 0 || r->out[0] < 0)
+      continue;
+    int v = r->in[0];
+    int p = VAL (net, v)->producer;
+    if (p < 0 || uses[v] != 1)
+      continue;
+    ArtemNode *prod = &g_array_index (net->nodes, ArtemNode, p);
+    if (prod->def != &artem_op_conv && prod->def != &artem_op_conv_transpose &&
+        prod->def != &artem_op_instance_norm && prod->def != &artem_op_batch_norm &&
+        prod->def != &artem_op_add)
+      continue;
+    if (prod->fused_relu || prod->n_out != 1)
+      continue;
+    prod->fused_relu = TRUE;
+    prod->out[0] = r->out[0];
+    VAL (net, r->out[0])->producer = p;
+    r->removed = TRUE;
+  }
+  g_free (uses);
+}
+
+static void
+free_plan (ArtemNet *net)
+{
+  for (guint i = 0; i < net->values->len; i++) {
+    ArtemValue *v = VAL (net, i);
+    if (v->is_init)
+      continue;
+    if (v->owned)
+      g_free (v->data);
+    v->data = NULL;
+    v->owned = FALSE;
+    v->is_const = FALSE;
+    v->slot = -1;
+    v->shape.ndim = 0;
+  }
+  for (guint i = 0; i < net->nodes->len; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    g_clear_pointer (&n->priv, g_free);
+  }
+  for (guint i = 0; i < net->n_slots; i++)
+    free (net->slots[i].data);
+  g_clear_pointer (&net->slots, g_free);
+  net->n_slots = 0;
+  free (net->scratch);
+  net->scratch = NULL;
+  g_clear_pointer (&net->steps, g_free);
+  g_clear_pointer (&net->step_args, g_free);
+  net->n_steps = 0;
+  net->memory_bytes = 0;
+  net->sized = FALSE;
+}
+
+static void *
+aligned_alloc64 (ArtemNet *net, gsize bytes)
+{
+  void *p = NULL;
+  net->n_allocations++;
+  if (posix_memalign (&p, 64, MAX (bytes, 64)) != 0)
+    return NULL;
+  return p;
+}
+
+gboolean
+artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *consts,
+                   GError **error)
+{
+  g_return_val_if_fail (net && shapes, FALSE);
+  free_plan (net);
+  guint nn = net->order->len;
+  for (guint i = 0; i < net->inputs->len; i++) {
+    ArtemValue *v = VAL (net, g_array_index (net->inputs, int, i));
+    if (shapes[i].ndim < 0 || shapes[i].ndim > ARTEM_MAX_DIMS) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "input '%s': bad rank", v->name);
+      return FALSE;
+    }
+    v->shape = shapes[i];
+    for (int d = 0; d < v->shape.ndim; d++)
+      if (v->shape.dims[d] < 0 || v->shape.dims[d] > ARTEM_MAX_NUMEL) {
+        g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "input '%s': bad dimension",
+                     v->name);
+        return FALSE;
+      }
+    if (consts && consts[i]) {
+      gsize bytes = artem_value_numel (v) * artem_dtype_size (v->dtype);
+      v->data = g_memdup2 (consts[i], MAX (bytes, 1));
+      v->owned = v->is_const = TRUE;
+    }
+  }
+  int *exec = g_new (int, MAX (nn, 1));
+  int n_exec = 0;
+  gsize scratch_max = 0;
+  ArtemPlan plan = { 0 };
+  plan.n_threads = artem_cpu_threads ();
+  gboolean ok = TRUE;
+  ArtemValue *in[64], *out[16];
+  for (guint s = 0; s < nn && ok; s++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, g_array_index (net->order, int, s));
+    if (n->removed)
+      continue;
+    gboolean all_const = TRUE;
+    for (int k = 0; k < n->n_in; k++) {
+      in[k] = n->in[k] >= 0 ? VAL (net, n->in[k]) : NULL;
+      if (in[k] && !in[k]->is_const)
+        all_const = FALSE;
+    }
+    for (int k = 0; k < n->n_out; k++)
+      out[k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
+    plan.scratch_floats = 0;
+    if (!n->def->prepare (n, in, out, &plan, error)) {
+      ok = FALSE;
+      break;
+    }
+    for (int k = 0; k < n->n_out; k++) {
+      if (!out[k])
+        continue;
+      int64_t numel = 1;
+      for (int d = 0; d < out[k]->shape.ndim; d++) {
+        int64_t dim = out[k]->shape.dims[d];
+        if (dim < 0 || (dim > 0 && numel > ARTEM_MAX_NUMEL / dim)) {
+          char *ss = artem_shape_to_string (&out[k]->shape);
+          artem_node_error (error, ARTEM_ERROR_SHAPE, n, "invalid output shape %s", ss);
+          g_free (ss);
+          ok = FALSE;
+          break;
+        }
+        numel *= dim;
+      }
+    }
+    if (!ok)
+      break;
+    if (all_const || n->def->shape_only) {
+      for (int k = 0; k < n->n_out; k++)
+        if (out[k]) {
+          out[k]->data = g_try_malloc0 (MAX (artem_value_numel (out[k]), 1) *
+                                        artem_dtype_size (out[k]->dtype));
+          if (!out[k]->data) {
+            artem_node_error (error, ARTEM_ERROR_SHAPE, n, "cannot allocate a folded constant");
+            ok = FALSE;
+            break;
+          }
+          out[k]->owned = out[k]->is_const = TRUE;
+        }
+      if (!ok)
+        break;
+      float *tmp = plan.scratch_floats ? g_try_new (float, plan.scratch_floats) : NULL;
+      if (plan.scratch_floats && !tmp) {
+        artem_node_error (error, ARTEM_ERROR_SHAPE, n, "cannot allocate scratch");
+        ok = FALSE;
+        break;
+      }
+      n->def->run (n, in, out, tmp);
+      g_free (tmp);
+    } else {
+      exec[n_exec++] = (int) (n - &g_array_index (net->nodes, ArtemNode, 0));
+      scratch_max = MAX (scratch_max, plan.scratch_floats);
+    }
+  }
+  if (!ok) {
+    g_free (exec);
+    free_plan (net);
+    return FALSE;
+  }
+  /* Liveness. */
+  for (guint i = 0; i < net->values->len; i++)
+    VAL (net, i)->last_use = -1;
+  for (int s = 0; s < n_exec; s++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, exec[s]);
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0 && !VAL (net, n->in[k])->is_const)
+        VAL (net, n->in[k])->last_use = s;
+  }
+  for (guint i = 0; i < net->outputs->len; i++)
+    VAL (net, g_array_index (net->outputs, int, i))->last_use = INT_MAX;
+  /* Slots: greedy best fit over the exec order. */
+  GArray *slots = g_array_new (FALSE, TRUE, sizeof (ArtemSlot));
+  int *slot_owner = NULL;
+  GArray *owners = g_array_new (FALSE, TRUE, sizeof (int));
+#define ASSIGN(VIDX)                                                                  \
+  do {                                                                                \
+    ArtemValue *av = VAL (net, (VIDX));                                               \
+    gsize need = MAX (artem_value_numel (av), 1) * artem_dtype_size (av->dtype);      \
+    need = (need + 63) & ~(gsize) 63;                                                 \
+    int best = -1;                                                                    \
+    for (guint si = 0; si < slots->len; si++) {                                       \
+      int ow = g_array_index (owners, int, si);                                       \
+      if (ow >= 0 && VAL (net, ow)->last_use >= cur_step)                             \
+        continue;                                                                     \
+      ArtemSlot *sl = &g_array_index (slots, ArtemSlot, si);                          \
+      ArtemSlot *bs = best >= 0 ? &g_array_index (slots, ArtemSlot, best) : NULL;     \
+      if (!bs || (sl->size >= need && (bs->size < need || sl->size < bs->size)) ||    \
+          (bs->size < need && sl->size > bs->size))                                   \
+        best = (int) si;                                                              \
+    }                                                                                 \
+    if (best < 0) {                                                                   \
+      ArtemSlot ns = { 0 };                                                           \
+      int none = -1;                                                                  \
+      g_array_append_val (slots, ns);                                                 \
+      g_array_append_val (owners, none);                                              \
+      best = (int) slots->len - 1;                                                    \
+    }                                                                                 \
+    ArtemSlot *bsl = &g_array_index (slots, ArtemSlot, best);                         \
+    bsl->size = MAX (bsl->size, need);                                                \
+    g_array_index (owners, int, best) = (VIDX);                                       \
+    av->slot = best;                                                                  \
+  } while (0)
+  int cur_step = -1;
+  for (guint i = 0; i < net->inputs->len; i++) {
+    int vi = g_array_index (net->inputs, int, i);
+    if (!VAL (net, vi)->is_const) {
+      if (VAL (net, vi)->last_use < 0)
+        VAL (net, vi)->last_use = 0;
+      ASSIGN (vi);
+    }
+  }
+  for (int s = 0; s < n_exec; s++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, exec[s]);
+    cur_step = s;
+    for (int k = 0; k < n->n_out; k++)
+      if (n->out[k] >= 0) {
+        if (VAL (net, n->out[k])->last_use < s)
+          VAL (net, n->out[k])->last_use = s; /* dead output still needs a place */
+        ASSIGN (n->out[k]);
+      }
+  }
+#undef ASSIGN
+  (void) slot_owner;
+  net->n_slots = slots->len;
+  net->slots = (ArtemSlot *) g_array_free (slots, FALSE);
+  g_array_free (owners, TRUE);
+  for (guint i = 0; i < net->n_slots && ok; i++) {
+    net->slots[i].data = aligned_alloc64 (net, net->slots[i].size);
+    net->memory_bytes += net->slots[i].size;
+    if (!net->slots[i].data) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE,
+                   "cannot allocate %zu bytes of activations", net->slots[i].size);
+      ok = FALSE;
+    }
+  }
+  if (ok && scratch_max) {
+    net->scratch = aligned_alloc64 (net, scratch_max * sizeof (float));
+    net->memory_bytes += scratch_max * sizeof (float);
+    if (!net->scratch) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate scratch");
+      ok = FALSE;
+    }
+  }
+  if (!ok) {
+    g_free (exec);
+    free_plan (net);
+    return FALSE;
+  }
+  for (guint i = 0; i < net->values->len; i++) {
+    ArtemValue *v = VAL (net, i);
+    if (v->slot >= 0)
+      v->data = net->slots[v->slot].data;
+  }
+  /* Argument arrays per step, so a run allocates nothing. */
+  net->n_steps = n_exec;
+  net->steps = exec;
+  net->step_args = g_new0 (ArtemValue *, (gsize) MAX (n_exec, 1) * 80);
+  for (int s = 0; s < n_exec; s++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, exec[s]);
+    ArtemValue **args = net->step_args + (gsize) s * 80;
+    for (int k = 0; k < n->n_in; k++)
+      args[k] = n->in[k] >= 0 ? VAL (net, n->in[k]) : NULL;
+    for (int k = 0; k < n->n_out; k++)
+      args[64 + k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
+  }
+  net->sized = TRUE;
+  return TRUE;
+}
+
+gboolean
+artem_net_run (ArtemNet *net, GError **error)
+{
+  if (!net->sized) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "the net is not sized (reshape first)");
+    return FALSE;
+  }
+  for (int s = 0; s < net->n_steps; s++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, net->steps[s]);
+    ArtemValue **args = net->step_args + (gsize) s * 80;
+    n->def->run (n, args, args + 64, net->scratch);
+  }
+  return TRUE;
+}
+
+void *
+artem_net_get_input_buffer (ArtemNet *net, guint i)
+{
+  if (!net->sized || i >= net->inputs->len)
+    return NULL;
+  ArtemValue *v = VAL (net, g_array_index (net->inputs, int, i));
+  return v->is_const ? NULL : v->data;
+}
+
+const void *
+artem_net_get_output (ArtemNet *net, guint i, ArtemShape *shape, ArtemDType *dtype)
+{
+  if (!net->sized || i >= net->outputs->len)
+    return NULL;
+  ArtemValue *v = VAL (net, g_array_index (net->outputs, int, i));
+  if (shape)
+    *shape = v->shape;
+  if (dtype)
+    *dtype = v->dtype;
+  return v->data;
+}
+
+static ArtemNet *
+net_new (const char *name)
+{
+  ArtemNet *net = g_new0 (ArtemNet, 1);
+  net->path = g_strdup (name);
+  net->values = g_array_new (FALSE, TRUE, sizeof (ArtemValue));
+  net->value_index = g_hash_table_new (g_str_hash, g_str_equal);
+  net->nodes = g_array_new (FALSE, TRUE, sizeof (ArtemNode));
+  net->inputs = g_array_new (FALSE, FALSE, sizeof (int));
+  net->outputs = g_array_new (FALSE, FALSE, sizeof (int));
+  net->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  net->in_lo = 0.f; net->in_hi = 255.f; net->out_lo = 0.f; net->out_hi = 255.f;
+  net->align = 1;
+  return net;
+}
+
+static gboolean
+parse_range (const char *s, float *lo, float *hi)
+{
+  if (!s)
+    return FALSE;
+  char *end;
+  double a = g_ascii_strtod (s, &end);
+  if (end == s || *end != ',')
+    return FALSE;
+  const char *p = end + 1;
+  double b = g_ascii_strtod (p, &end);
+  if (end == p || a == b)
+    return FALSE;
+  *lo = (float) a;
+  *hi = (float) b;
+  return TRUE;
+}
+
+ArtemNet *
+artem_net_new_from_data (const void *data, gsize size, const char *name,
+                         ArtemBackendKind backend, GError **error)
+{
+  if (!name)
+    name = "(memory)";
+  if (backend == ARTEM_BACKEND_AUTO)
+    backend = artem_backend_available (ARTEM_BACKEND_CUDA) ? ARTEM_BACKEND_CUDA
+                                                           : ARTEM_BACKEND_CPU;
+  if (!artem_backend_available (backend)) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_BACKEND, "%s backend: %s",
+                 artem_backend_name (backend), artem_backend_unavailable_reason (backend));
+    return NULL;
+  }
+  artem_cpu_init ();
+  if (size == 0) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_PARSE, "%s: the file is empty", name);
+    return NULL;
+  }
+  ArtemNet *net = net_new (name);
+  net->backend = backend;
+  net->model = onnx__model_proto__unpack (NULL, size, data);
+  if (!net->model) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_PARSE,
+                 "%s: not an ONNX model (the protobuf does not parse: truncated or corrupt)",
+                 name);
+    artem_net_free (net);
+    return NULL;
+  }
+  GError *err = NULL;
+  if (!load_graph (net, &err)) {
+    if (!g_str_has_prefix (err->message, name))
+      g_prefix_error (&err, "%s: ", name);
+    g_propagate_error (error, err);
+    artem_net_free (net);
+    return NULL;
+  }
+  fuse_relu (net);
+  parse_range (artem_net_get_metadata (net, "artem.input_range"), &net->in_lo, &net->in_hi);
+  parse_range (artem_net_get_metadata (net, "artem.output_range"), &net->out_lo, &net->out_hi);
+  return net;
+}
+
+ArtemNet *
+artem_net_new_from_file (const char *path, ArtemBackendKind backend, GError **error)
+{
+  g_return_val_if_fail (path, NULL);
+  GError *err = NULL;
+  GMappedFile *mf = g_mapped_file_new (path, FALSE, &err);
+  if (!mf) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_IO, "%s: cannot read: %s", path, err->message);
+    g_error_free (err);
+    return NULL;
+  }
+  ArtemNet *net = artem_net_new_from_data (g_mapped_file_get_contents (mf),
+                                           g_mapped_file_get_length (mf), path, backend, error);
+  g_mapped_file_unref (mf);
+  return net;
+}
+
+void
+artem_net_free (ArtemNet *net)
+{
+  if (!net)
+    return;
+  free_plan (net);
+  for (guint i = 0; i < net->values->len; i++) {
+    ArtemValue *v = VAL (net, i);
+    if (v->owned)
+      g_free (v->data);
+    g_free (v->name);
+  }
+  for (guint i = 0; i < net->nodes->len; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    g_free (n->name);
+    g_free (n->in);
+    g_free (n->out);
+  }
+  g_array_free (net->values, TRUE);
+  g_hash_table_destroy (net->value_index);
+  g_array_free (net->nodes, TRUE);
+  g_array_free (net->inputs, TRUE);
+  g_array_free (net->outputs, TRUE);
+  if (net->order)
+    g_array_free (net->order, TRUE);
+  g_hash_table_destroy (net->metadata);
+  if (net->model)
+    onnx__model_proto__free_unpacked (net->model, NULL);
+  g_free (net->frame_in);
+  g_free (net->path);
+  g_free (net);
+}
+
+ArtemBackendKind artem_net_get_backend (const ArtemNet *net) { return net->backend; }
+guint artem_net_get_n_inputs (const ArtemNet *net) { return net->inputs->len; }
+guint artem_net_get_n_outputs (const ArtemNet *net) { return net->outputs->len; }
+guint64 artem_net_get_n_allocations (const ArtemNet *net) { return net->n_allocations; }
+gsize artem_net_get_memory_bytes (const ArtemNet *net) { return net->memory_bytes; }
+guint artem_net_get_n_nodes (const ArtemNet *net) { return net->sized ? (guint) net->n_steps : 0; }
+
+const char *
+artem_net_get_input_name (const ArtemNet *net, guint i)
+{
+  return i < net->inputs->len ? VAL (net, g_array_index (net->inputs, int, i))->name : NULL;
+}
+
+const char *
+artem_net_get_output_name (const ArtemNet *net, guint i)
+{
+  return i < net->outputs->len ? VAL (net, g_array_index (net->outputs, int, i))->name : NULL;
+}
+
+ArtemDType
+artem_net_get_input_dtype (const ArtemNet *net, guint i)
+{
+  return i < net->inputs->len ? VAL (net, g_array_index (net->inputs, int, i))->dtype
+                              : ARTEM_DTYPE_FLOAT;
+}
+
+const char *
+artem_net_get_metadata (const ArtemNet *net, const char *key)
+{
+  return g_hash_table_lookup (net->metadata, key);
+}
+
+void
+artem_net_get_ranges (const ArtemNet *net, float *in_lo, float *in_hi, float *out_lo,
+                      float *out_hi)
+{
+  if (in_lo) *in_lo = net->in_lo;
+  if (in_hi) *in_hi = net->in_hi;
+  if (out_lo) *out_lo = net->out_lo;
+  if (out_hi) *out_hi = net->out_hi;
+}
+
+void
+artem_net_set_ranges (ArtemNet *net, float in_lo, float in_hi, float out_lo, float out_hi)
+{
+  net->in_lo = in_lo; net->in_hi = in_hi; net->out_lo = out_lo; net->out_hi = out_hi;
+}

@@ -1,0 +1,196 @@
+/* artem.h — the public API of libartem, artem's inference engine.
+ *
+ * libartem loads a fully convolutional network from an ONNX file, sizes it for a
+ * frame size, and runs it on 8-bit packed RGB-family frames or float planes.
+ * It knows nothing of GStreamer.  The life cycle follows XNNPACK's operator split:
+ *
+ *   ArtemNet *net = artem_net_new_from_file ("style.onnx", ARTEM_BACKEND_AUTO, &err);
+ *   artem_net_reshape_frame (net, 1280, 720, &err);        // once per frame size
+ *   for (;;)
+ *     artem_net_process_frame (net, src, src_stride, dst, dst_stride,
+ *                              ARTEM_FORMAT_RGBA, &err);   // no allocation per frame
+ *   artem_net_free (net);
+ *
+ * Errors are reported through GError (domain ARTEM_ERROR) with a message naming the
+ * file, node or value at fault.  Nothing in the engine aborts on bad input.
+ * An ArtemNet is not thread-safe: use one thread at a time per net.
+ */
+#ifndef ARTEM_H
+#define ARTEM_H
+
+#include <glib.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+/** ARTEM_ERROR: the GError domain of every error libartem reports. */
+#define ARTEM_ERROR (artem_error_quark ())
+GQuark artem_error_quark (void);
+
+/** ArtemError: codes of ARTEM_ERROR. */
+typedef enum {
+  ARTEM_ERROR_IO,            /* file missing or unreadable */
+  ARTEM_ERROR_PARSE,         /* not a valid ONNX protobuf */
+  ARTEM_ERROR_INVALID_MODEL, /* valid protobuf, broken graph or tensor */
+  ARTEM_ERROR_UNSUPPORTED,   /* operator, attribute or data type we do not support */
+  ARTEM_ERROR_SHAPE,         /* shapes do not fit (at reshape time) */
+  ARTEM_ERROR_BACKEND,       /* the requested backend is not available */
+  ARTEM_ERROR_ARGUMENT       /* a bad argument from the caller */
+} ArtemError;
+
+/** ArtemBackendKind: where a net runs. AUTO picks CUDA when built and a GPU is usable,
+ * else the CPU. */
+typedef enum {
+  ARTEM_BACKEND_AUTO = 0,
+  ARTEM_BACKEND_CPU,
+  ARTEM_BACKEND_CUDA
+} ArtemBackendKind;
+
+/** artem_backend_available: whether @kind can run here (AUTO and CPU always can). */
+gboolean artem_backend_available (ArtemBackendKind kind);
+
+/** artem_backend_name: "auto", "cpu" or "cuda". */
+const char *artem_backend_name (ArtemBackendKind kind);
+
+/** artem_backend_unavailable_reason: for an unavailable backend, why (static string),
+ * else NULL. */
+const char *artem_backend_unavailable_reason (ArtemBackendKind kind);
+
+/** ArtemPixelFormat: 8-bit packed RGB-family layouts, named like GstVideoFormat
+ * (byte order in memory). x bytes are ignored on input; on output the 4th byte
+ * (x or alpha) is copied from the input frame. */
+typedef enum {
+  ARTEM_FORMAT_RGB = 0, ARTEM_FORMAT_BGR,
+  ARTEM_FORMAT_RGBx, ARTEM_FORMAT_BGRx, ARTEM_FORMAT_xRGB, ARTEM_FORMAT_xBGR,
+  ARTEM_FORMAT_RGBA, ARTEM_FORMAT_BGRA, ARTEM_FORMAT_ARGB, ARTEM_FORMAT_ABGR,
+  ARTEM_FORMAT_COUNT
+} ArtemPixelFormat;
+
+/** artem_pixel_format_bpp: bytes per pixel of @fmt (3 or 4). */
+int artem_pixel_format_bpp (ArtemPixelFormat fmt);
+
+/** artem_pixel_format_offsets: byte offsets of R, G, B and the 4th byte (-1 if none). */
+void artem_pixel_format_offsets (ArtemPixelFormat fmt, int *r, int *g, int *b, int *a);
+
+/** ArtemDType: element types of tensors the engine computes with. */
+typedef enum {
+  ARTEM_DTYPE_FLOAT = 0,  /* float32 */
+  ARTEM_DTYPE_INT64       /* int64 (shape arithmetic; also holds int32/bool data) */
+} ArtemDType;
+
+#define ARTEM_MAX_DIMS 8
+
+/** ArtemShape: a tensor shape, at most ARTEM_MAX_DIMS dimensions, outermost first. */
+typedef struct {
+  int ndim;
+  int64_t dims[ARTEM_MAX_DIMS];
+} ArtemShape;
+
+/** artem_shape_numel: the number of elements of @shape (1 for a scalar). */
+int64_t artem_shape_numel (const ArtemShape *shape);
+
+/** ArtemNet: a loaded network bound to a backend (opaque). */
+typedef struct _ArtemNet ArtemNet;
+
+/** artem_net_new_from_file: reads and validates an ONNX model.  Every operator and
+ * attribute is checked here, so an unsupported model fails at load, naming the node.
+ * Returns NULL and sets @error on failure. */
+ArtemNet *artem_net_new_from_file (const char *path, ArtemBackendKind backend,
+                                   GError **error);
+
+/** artem_net_new_from_data: like artem_net_new_from_file() from memory; @name is used
+ * in messages. The data is copied where needed; the caller keeps ownership. */
+ArtemNet *artem_net_new_from_data (const void *data, gsize size, const char *name,
+                                   ArtemBackendKind backend, GError **error);
+
+/** artem_net_free: frees @net and everything it holds (NULL is fine). */
+void artem_net_free (ArtemNet *net);
+
+/** artem_net_get_backend: the backend actually in use (never AUTO). */
+ArtemBackendKind artem_net_get_backend (const ArtemNet *net);
+
+/** artem_net_get_n_inputs / _outputs and their names and types: the graph's runtime
+ * inputs (initializers excluded) and outputs. */
+guint artem_net_get_n_inputs (const ArtemNet *net);
+guint artem_net_get_n_outputs (const ArtemNet *net);
+const char *artem_net_get_input_name (const ArtemNet *net, guint i);
+const char *artem_net_get_output_name (const ArtemNet *net, guint i);
+ArtemDType artem_net_get_input_dtype (const ArtemNet *net, guint i);
+
+/** artem_net_get_metadata: a value of the model's metadata_props, or NULL. */
+const char *artem_net_get_metadata (const ArtemNet *net, const char *key);
+
+/** artem_net_get_ranges: the value range the network expects for 8-bit input
+ * (0 maps to *in_lo, 255 to *in_hi) and produces (*out_lo maps to 0, *out_hi to 255).
+ * Read from metadata_props "artem.input_range" / "artem.output_range" ("lo,hi");
+ * default 0,255 for both (the ONNX model zoo's fast-neural-style convention). */
+void artem_net_get_ranges (const ArtemNet *net, float *in_lo, float *in_hi,
+                           float *out_lo, float *out_hi);
+
+/** artem_net_set_ranges: overrides the ranges above (takes effect on the next frame). */
+void artem_net_set_ranges (ArtemNet *net, float in_lo, float in_hi,
+                           float out_lo, float out_hi);
+
+/* ---- tensor level ------------------------------------------------------------ */
+
+/** artem_net_reshape: sizes the net for the given input shapes (one per input, in
+ * order).  @constant_inputs may be NULL or hold, per input, NULL or data that fixes
+ * that input's value for all runs (shape-like inputs such as pads or scales: they are
+ * folded with the rest of the constant arithmetic).  Allocates all activations; later
+ * runs allocate nothing.  On failure the net is left unsized. */
+gboolean artem_net_reshape (ArtemNet *net, const ArtemShape *input_shapes,
+                            const void *const *constant_inputs, GError **error);
+
+/** artem_net_get_input_buffer: where to write input @i (host memory, dense, of the
+ * shape and type given at reshape) before artem_net_run(); NULL for a constant input
+ * or an unsized net. */
+void *artem_net_get_input_buffer (ArtemNet *net, guint i);
+
+/** artem_net_run: runs the sized net on the data in the input buffers. */
+gboolean artem_net_run (ArtemNet *net, GError **error);
+
+/** artem_net_get_output: output @i of the last run (dense host memory; valid until the
+ * next run or reshape); fills @shape and @dtype when not NULL. */
+const void *artem_net_get_output (ArtemNet *net, guint i, ArtemShape *shape,
+                                  ArtemDType *dtype);
+
+/* ---- frame level (image-to-image networks: 1x3xHxW in, 1x3xHxW out) ------------ */
+
+/** artem_net_reshape_frame: sizes an image-to-image net for @width x @height frames.
+ * Sizes the network cannot take as they are (a stride-4 generator at 97x61) are
+ * padded inside the engine (reflection) to the smallest multiple that works, and the
+ * output cropped back.  Fails if the net is not image-to-image. */
+gboolean artem_net_reshape_frame (ArtemNet *net, int width, int height, GError **error);
+
+/** artem_net_get_frame_alignment: the padding multiple the last reshape_frame chose. */
+int artem_net_get_frame_alignment (const ArtemNet *net);
+
+/** artem_net_process_frame: runs one 8-bit frame of the size given to reshape_frame:
+ * converts with the input range, runs, converts back with the output range (clamped,
+ * rounded).  @dst may equal @src. */
+gboolean artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride,
+                                  guint8 *dst, gsize dst_stride, ArtemPixelFormat fmt,
+                                  GError **error);
+
+/** artem_net_process_planes: like artem_net_process_frame() on three dense float
+ * planes (R, G, B, each height x width) in the network's own value range. */
+gboolean artem_net_process_planes (ArtemNet *net, const float *src, float *dst,
+                                   GError **error);
+
+/* ---- introspection ------------------------------------------------------------ */
+
+/** artem_net_get_n_allocations: how many buffers the net has allocated so far
+ * (tests use it to prove that runs allocate nothing). */
+guint64 artem_net_get_n_allocations (const ArtemNet *net);
+
+/** artem_net_get_memory_bytes: bytes of activations and scratch the net holds at its
+ * current size (weights excluded). */
+gsize artem_net_get_memory_bytes (const ArtemNet *net);
+
+/** artem_net_get_n_nodes: nodes the net runs per frame at its current size (after
+ * constant folding and fusion); 0 when unsized. */
+guint artem_net_get_n_nodes (const ArtemNet *net);
+
+G_END_DECLS
+
+#endif /* ARTEM_H */

@@ -1,0 +1,189 @@
+/* tensor.c — shapes, element types, and decoding ONNX TensorProto data. */
+#include "artem-private.h"
+
+G_DEFINE_QUARK (artem-error-quark, artem_error)
+
+gsize
+artem_dtype_size (ArtemDType t)
+{
+  return t == ARTEM_DTYPE_INT64 ? 8 : 4;
+}
+
+int64_t
+artem_shape_numel (const ArtemShape *s)
+{
+  int64_t n = 1;
+  for (int i = 0; i < s->ndim; i++)
+    n *= s->dims[i];
+  return n;
+}
+
+int64_t
+artem_value_numel (const ArtemValue *v)
+{
+  return artem_shape_numel (&v->shape);
+}
+
+gboolean
+artem_shape_equal (const ArtemShape *a, const ArtemShape *b)
+{
+  if (a->ndim != b->ndim)
+    return FALSE;
+  for (int i = 0; i < a->ndim; i++)
+    if (a->dims[i] != b->dims[i])
+      return FALSE;
+  return TRUE;
+}
+
+char *
+artem_shape_to_string (const ArtemShape *s)
+{
+  GString *str = g_string_new ("[");
+  for (int i = 0; i < s->ndim; i++)
+    g_string_append_printf (str, "%s%" G_GINT64_FORMAT, i ? "," : "", (gint64) s->dims[i]);
+  g_string_append_c (str, ']');
+  return g_string_free (str, FALSE);
+}
+
+int
+artem_value_read_ints (ArtemValue *v, gint64 *out, int max)
+{
+  int64_t n = artem_value_numel (v);
+  if (!v->data || n > max)
+    return -1;
+  for (int64_t i = 0; i < n; i++)
+    out[i] = v->dtype == ARTEM_DTYPE_INT64 ? ((int64_t *) v->data)[i]
+                                           : (gint64) ((float *) v->data)[i];
+  return (int) n;
+}
+
+int
+artem_value_read_floats (ArtemValue *v, float *out, int max)
+{
+  int64_t n = artem_value_numel (v);
+  if (!v->data || n > max)
+    return -1;
+  for (int64_t i = 0; i < n; i++)
+    out[i] = v->dtype == ARTEM_DTYPE_INT64 ? (float) ((int64_t *) v->data)[i]
+                                           : ((float *) v->data)[i];
+  return (int) n;
+}
+
+static const char *
+proto_type_name (int t)
+{
+  switch (t) {
+    case 1: return "float"; case 2: return "uint8"; case 3: return "int8";
+    case 4: return "uint16"; case 5: return "int16"; case 6: return "int32";
+    case 7: return "int64"; case 8: return "string"; case 9: return "bool";
+    case 10: return "float16"; case 11: return "double"; case 12: return "uint32";
+    case 13: return "uint64"; case 16: return "bfloat16";
+    default: return "unknown";
+  }
+}
+
+/* Decodes @t into a freshly allocated dense array of float or int64.  Every size is
+ * checked against what the protobuf really holds. */
+gboolean
+artem_tensor_from_proto (const Onnx__TensorProto *t, ArtemDType *dtype,
+                         ArtemShape *shape, void **data, GError **error)
+{
+  const char *name = t->name ? t->name : "(unnamed)";
+  *data = NULL;
+  if (t->has_data_location &&
+      t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                 "tensor '%s': external data is not supported", name);
+    return FALSE;
+  }
+  if (t->n_dims > ARTEM_MAX_DIMS) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                 "tensor '%s' has %zu dimensions (at most %d)", name, t->n_dims,
+                 ARTEM_MAX_DIMS);
+    return FALSE;
+  }
+  shape->ndim = (int) t->n_dims;
+  int64_t n = 1;
+  for (size_t i = 0; i < t->n_dims; i++) {
+    if (t->dims[i] < 0 || t->dims[i] > ARTEM_MAX_NUMEL ||
+        (t->dims[i] > 0 && n > ARTEM_MAX_NUMEL / t->dims[i])) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                   "tensor '%s' has an invalid dimension %" G_GINT64_FORMAT, name,
+                   (gint64) t->dims[i]);
+      return FALSE;
+    }
+    shape->dims[i] = t->dims[i];
+    n *= t->dims[i];
+  }
+  int dt = t->has_data_type ? t->data_type : 0;
+  gsize raw_esize;
+  switch (dt) {
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: raw_esize = 4; *dtype = ARTEM_DTYPE_FLOAT; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: raw_esize = 8; *dtype = ARTEM_DTYPE_FLOAT; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: raw_esize = 8; *dtype = ARTEM_DTYPE_INT64; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: raw_esize = 4; *dtype = ARTEM_DTYPE_INT64; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: raw_esize = 2; *dtype = ARTEM_DTYPE_INT64; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: raw_esize = 1; *dtype = ARTEM_DTYPE_INT64; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: raw_esize = 1; *dtype = ARTEM_DTYPE_INT64; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: raw_esize = 1; *dtype = ARTEM_DTYPE_INT64; break;
+    default:
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                   "tensor '%s' has unsupported element type %s", name, proto_type_name (dt));
+      return FALSE;
+  }
+  size_t avail;
+  gboolean raw = t->has_raw_data && t->raw_data.len > 0;
+  if (raw)
+    avail = t->raw_data.len / raw_esize;
+  else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+    avail = t->n_float_data;
+  else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE)
+    avail = t->n_double_data;
+  else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64)
+    avail = t->n_int64_data;
+  else
+    avail = t->n_int32_data;
+  if ((int64_t) avail != n || (raw && t->raw_data.len != (size_t) n * raw_esize)) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                 "tensor '%s' claims %" G_GINT64_FORMAT " elements but holds %zu",
+                 name, (gint64) n, avail);
+    return FALSE;
+  }
+  gsize esize = artem_dtype_size (*dtype);
+  void *out = g_try_malloc0 (MAX (n, 1) * esize);
+  if (!out) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                 "tensor '%s': cannot allocate %" G_GINT64_FORMAT " elements", name, (gint64) n);
+    return FALSE;
+  }
+  for (int64_t i = 0; i < n; i++) {
+    if (*dtype == ARTEM_DTYPE_FLOAT) {
+      float v;
+      if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+        if (raw) memcpy (&v, t->raw_data.data + i * 4, 4); else v = t->float_data[i];
+      } else {
+        double d;
+        if (raw) memcpy (&d, t->raw_data.data + i * 8, 8); else d = t->double_data[i];
+        v = (float) d;
+      }
+      ((float *) out)[i] = v;
+    } else {
+      int64_t v = 0;
+      if (!raw) {
+        v = dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? t->int64_data[i] : t->int32_data[i];
+      } else {
+        const uint8_t *p = t->raw_data.data + i * raw_esize;
+        switch (dt) {
+          case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: memcpy (&v, p, 8); break;
+          case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: { int32_t x; memcpy (&x, p, 4); v = x; break; }
+          case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: { int16_t x; memcpy (&x, p, 2); v = x; break; }
+          case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: v = (int8_t) *p; break;
+          default: v = *p; break;
+        }
+      }
+      ((int64_t *) out)[i] = v;
+    }
+  }
+  *data = out;
+  return TRUE;
+}
