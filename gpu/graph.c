@@ -175,22 +175,19 @@ load_graph (ArtemNet *net, GError **error)
     if (!vi->name || value_lookup (net, vi->name) >= 0)
       continue;  /* an initializer listed as input (IR < 4) */
     int et = elem_type_of (vi);
-    if (et != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && et != ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
+    if (et != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && et != ONNX__TENSOR_PROTO__DATA_TYPE__INT64 &&
+        et != ONNX__TENSOR_PROTO__DATA_TYPE__INT32) {
       g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
-                   "%s: graph input '%s' is not a float or int64 tensor", net->path, vi->name);
+                   "%s: graph input '%s' is not a float, int32 or int64 tensor", net->path,
+                   vi->name);
       return FALSE;
     }
     int idx = value_add (net, vi->name, error);
     if (idx < 0)
       return FALSE;
-    VAL (net, idx)->dtype = et == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? ARTEM_DTYPE_INT64
-                                                                       : ARTEM_DTYPE_FLOAT;
+    VAL (net, idx)->dtype = et == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT ? ARTEM_DTYPE_FLOAT
+                                                                       : ARTEM_DTYPE_INT64;
     g_array_append_val (net->inputs, idx);
-  }
-  if (net->inputs->len == 0) {
-    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL, "%s: the graph has no input",
-                 net->path);
-    return FALSE;
   }
   /* Constant nodes become initializers; other nodes are collected for sorting. */
   GPtrArray *pending = g_ptr_array_new ();
@@ -417,7 +414,7 @@ gboolean
 artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *consts,
                    GError **error)
 {
-  g_return_val_if_fail (net && shapes, FALSE);
+  g_return_val_if_fail (net && (shapes || net->inputs->len == 0), FALSE);
   free_plan (net);
   guint nn = net->order->len;
   for (guint i = 0; i < net->inputs->len; i++) {

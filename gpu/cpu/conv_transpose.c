@@ -81,14 +81,15 @@ convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     int want_w = nos >= 2 ? (int) os[nos - 1] : g.W * g.SW;
     int th = g.SH * (g.H - 1) + (int) op[0] + ext_h - want_h;
     int tw = g.SW * (g.W - 1) + (int) op[1] + ext_w - want_w;
-    if (th < 0 || tw < 0) {
-      artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "output_shape larger than reachable");
-      return FALSE;
-    }
+    /* a negative total padding (output_shape beyond the input's reach) leaves zeros */
     if (!strcmp (ap, "SAME_UPPER")) {
       pt = th / 2; pb = th - pt; pl = tw / 2; pr = tw - pl;
-    } else {
+    } else if (!strcmp (ap, "SAME_LOWER")) {
       pt = th - th / 2; pb = th / 2; pl = tw - tw / 2; pr = tw / 2;
+    } else {
+      /* explicit output_shape: the output starts at the top-left, grows or is cut at the
+       * end (what ONNX's reference and test_convtranspose_output_shape do) */
+      pt = 0; pb = th; pl = 0; pr = tw;
     }
   } else if (!strcmp (ap, "VALID")) {
     pt = pl = pb = pr = 0;

@@ -291,6 +291,12 @@ bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       const int64_t *A = (const int64_t *) in[0]->data + oa;
       const int64_t *B = (const int64_t *) in[1]->data + ob;
       int64_t *Y = (int64_t *) out[0]->data + row * len;
+      if (in[1]->dtype == ARTEM_DTYPE_FLOAT) { /* Pow with a float exponent */
+        const float *Bf = (const float *) in[1]->data + ob;
+        for (int64_t i = 0; i < len; i++)
+          Y[i] = (int64_t) pow ((double) A[i * as], (double) Bf[i * bs]);
+        continue;
+      }
       switch (p->kind) {
         case B_ADD: BIN_INNER (int64_t, u + v); break;
         case B_SUB: BIN_INNER (int64_t, u - v); break;
