@@ -1,0 +1,1 @@
+"""artem's model tools: network definitions, converters to ONNX, training scripts."""

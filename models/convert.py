@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""Converters of published style-transfer weights to ONNX files artem runs.
+
+  convert.py ml5 WEIGHTS_DIR OUT.onnx
+      deeplearn.js fast-style checkpoint (manifest.json + raw float32 variables),
+      e.g. ../shared/weights/fast-style-ml5/mathura.  RGB 0..255 in and out.
+  convert.py cd-vgg ENCODER.pth DECODER.pth OUT_PREFIX [--depth relu4_1]
+      Collaborative-Distillation compact VGG-19 pair (../shared/weights/cd-vgg19-16x);
+      writes OUT_PREFIX-encoder.onnx, -decoder.onnx and -reconstruct.onnx (encoder then
+      decoder: image to image).  RGB 0..1.
+  convert.py transformer-net MODEL.pth OUT.onnx
+      pytorch/examples fast_neural_style checkpoint.  RGB 0..255.
+
+Options: --opset N (default 13).  Needs Debian's python3-torch and python3-onnx
+(/usr/bin/python3)."""
+import argparse
+import json
+import os
+import re
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from artem_models import nets  # noqa: E402
+from artem_models.onnx_export import export  # noqa: E402
+
+
+def load_ml5(weights_dir):
+    """FastStyleTF with the checkpoint's weights (TensorFlow layouts transposed)."""
+    with open(os.path.join(weights_dir, "manifest.json")) as f:
+        manifest = json.load(f)
+
+    def var(i):
+        name = "Variable" if i == 0 else "Variable_%d" % i
+        e = manifest[name]
+        a = np.fromfile(os.path.join(weights_dir, e["filename"]), dtype="<f4")
+        if a.size != int(np.prod(e["shape"])):
+            raise ValueError("%s: %d floats, manifest says %s" % (name, a.size, e["shape"]))
+        return torch.from_numpy(a.reshape(e["shape"]).copy())
+
+    net = nets.FastStyleTF()
+    conv_ids = [0, 3, 6] + [k for i in range(5) for k in (9 + 6 * i, 12 + 6 * i)] + [39, 42, 45]
+    convs = [net.c1, net.c2, net.c3] + [c for pair in net.res for c in pair] + \
+        [net.t1, net.t2, net.c4]
+    with torch.no_grad():
+        for conv, k, norm in zip(convs, conv_ids, net.norms):
+            w = var(k)  # conv [k,k,in,out]; transposed conv [k,k,out,in]
+            conv.weight.copy_(w.permute(3, 2, 0, 1))
+            norm.bias.copy_(var(k + 1))
+            norm.weight.copy_(var(k + 2))
+    return net
+
+
+def load_cd_vgg(enc_path, dec_path, depth):
+    enc = nets.VGGEncoder(width=0.25, depth=depth, ceil_mode=False)
+    dec = nets.VGGDecoder(width=0.25, depth=depth, last_relu=True)
+    for mod, path in ((enc, enc_path), (dec, dec_path)):
+        sd = torch.load(path, map_location="cpu")
+        sd = sd.get("model", sd)
+        own = {k: v for k, v in sd.items() if not k.split(".")[0].endswith("_aux")}
+        mod.convs.load_state_dict(own, strict=True)
+    return enc, dec
+
+
+def load_transformer_net(path):
+    sd = torch.load(path, map_location="cpu")
+    sd = {k: v for k, v in sd.items() if not re.search(r"in\d+\.running_(mean|var)$", k)}
+    net = nets.TransformerNet()
+    net.load_state_dict(sd)
+    return net
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("kind", choices=["ml5", "cd-vgg", "transformer-net"])
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--opset", type=int, default=13)
+    ap.add_argument("--depth", default="relu4_1")
+    a = ap.parse_args(argv)
+    ex = torch.rand(1, 3, 64, 64)
+    if a.kind == "ml5":
+        src, out = a.paths
+        export(load_ml5(src), out, ex * 255, a.opset,
+               extra_meta={"artem.source": "ml5 fast-style " + os.path.basename(src.rstrip("/"))})
+        print(out)
+    elif a.kind == "cd-vgg":
+        enc_p, dec_p, prefix = a.paths
+        enc, dec = load_cd_vgg(enc_p, dec_p, a.depth)
+        meta = {"artem.source": "cd-vgg19-16x " + a.depth}
+        export(enc, prefix + "-encoder.onnx", ex, a.opset, (0, 1), (0, 1), meta)
+        with torch.no_grad():
+            feat = enc(ex)
+        export(dec, prefix + "-decoder.onnx", feat, a.opset, (0, 1), (0, 1), meta)
+        export(nets.EncoderDecoder(enc, dec), prefix + "-reconstruct.onnx", ex, a.opset,
+               (0, 1), (0, 1), meta)
+        print(prefix + "-{encoder,decoder,reconstruct}.onnx")
+    else:
+        src, out = a.paths
+        export(load_transformer_net(src), out, ex * 255, a.opset)
+        print(out)
+
+
+if __name__ == "__main__":
+    main()
