@@ -407,6 +407,7 @@ aligned_alloc64 (ArtemNet *net, gsize bytes)
   net->n_allocations++;
   if (posix_memalign (&p, 64, MAX (bytes, 64)) != 0)
     return NULL;
+  memset (p, 0, MAX (bytes, 64));  /* defined contents even before the first frame */
   return p;
 }
 
