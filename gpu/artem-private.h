@@ -76,7 +76,7 @@ int artem_value_read_ints (ArtemValue *v, gint64 *out, int max);
 int artem_value_read_floats (ArtemValue *v, float *out, int max);
 int64_t artem_value_numel (const ArtemValue *v);
 
-#define ARTEM_MAX_NUMEL ((int64_t) 1 << 34)   /* 16 G elements: beyond is absurd */
+#define ARTEM_MAX_NUMEL ((int64_t) 1 << 32)   /* 4 G elements: beyond is absurd */
 
 /* ---- operator registry (ops.c) ---- */
 const ArtemOpDef *artem_op_lookup (const char *op_type);

@@ -236,6 +236,12 @@ load_graph (ArtemNet *net, GError **error)
     n->out = g_new0 (int, n->n_out);
     for (int o = 0; o < n->n_out && ok; o++) {
       const char *oname = n->proto->output[o];
+      if (o == 0 && (!oname || !*oname)) {
+        g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                     "node '%s' has no name for its first output", n->name);
+        ok = FALSE;
+        break;
+      }
       if (!oname || !*oname) {
         n->out[o] = -1;
         continue;
@@ -449,6 +455,8 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
     if (n->removed)
       continue;
     gboolean all_const = TRUE;
+    for (int k = n->n_in; k < 64; k++)
+      in[k] = NULL;
     for (int k = 0; k < n->n_in; k++) {
       in[k] = n->in[k] >= 0 ? VAL (net, n->in[k]) : NULL;
       if (in[k] && !in[k]->is_const)
@@ -482,6 +490,13 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
     if (all_const || n->def->shape_only) {
       for (int k = 0; k < n->n_out; k++)
         if (out[k]) {
+          if ((gsize) artem_value_numel (out[k]) * artem_dtype_size (out[k]->dtype) >
+              MIN (net->memory_limit, ARTEM_MAX_FOLDED_BYTES)) {
+            artem_node_error (error, ARTEM_ERROR_SHAPE, n, "a folded constant of %" G_GINT64_FORMAT
+                              " elements is beyond the limit", (gint64) artem_value_numel (out[k]));
+            ok = FALSE;
+            break;
+          }
           out[k]->data = g_try_malloc0 (MAX (artem_value_numel (out[k]), 1) *
                                         artem_dtype_size (out[k]->dtype));
           if (!out[k]->data) {
@@ -578,6 +593,16 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   net->n_slots = slots->len;
   net->slots = (ArtemSlot *) g_array_free (slots, FALSE);
   g_array_free (owners, TRUE);
+  gsize planned = scratch_max * sizeof (float);
+  for (guint i = 0; i < net->n_slots; i++)
+    planned += net->slots[i].size;
+  if (planned > net->memory_limit) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE,
+                 "%s: this size needs %" G_GSIZE_FORMAT " MiB of activations, more than the "
+                 "limit of %" G_GSIZE_FORMAT " MiB", net->path, planned >> 20,
+                 net->memory_limit >> 20);
+    ok = FALSE;
+  }
   for (guint i = 0; i < net->n_slots && ok; i++) {
     net->slots[i].data = aligned_alloc64 (net, net->slots[i].size);
     net->memory_bytes += net->slots[i].size;
@@ -671,6 +696,7 @@ net_new (const char *name)
   net->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   net->in_lo = 0.f; net->in_hi = 255.f; net->out_lo = 0.f; net->out_hi = 255.f;
   net->align = 1;
+  net->memory_limit = ARTEM_DEFAULT_MEMORY_LIMIT;
   return net;
 }
 
@@ -790,6 +816,7 @@ guint artem_net_get_n_inputs (const ArtemNet *net) { return net->inputs->len; }
 guint artem_net_get_n_outputs (const ArtemNet *net) { return net->outputs->len; }
 guint64 artem_net_get_n_allocations (const ArtemNet *net) { return net->n_allocations; }
 gsize artem_net_get_memory_bytes (const ArtemNet *net) { return net->memory_bytes; }
+void artem_net_set_memory_limit (ArtemNet *net, gsize bytes) { net->memory_limit = bytes ? bytes : ARTEM_DEFAULT_MEMORY_LIMIT; }
 guint artem_net_get_n_nodes (const ArtemNet *net) { return net->sized ? (guint) net->n_steps : 0; }
 
 const char *

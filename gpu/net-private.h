@@ -3,6 +3,9 @@
 #define ARTEM_NET_PRIVATE_H
 #include "artem-private.h"
 
+#define ARTEM_DEFAULT_MEMORY_LIMIT ((gsize) 8 << 30)
+#define ARTEM_MAX_FOLDED_BYTES ((gsize) 64 << 20)
+
 typedef struct {
   gsize size;
   void *data;
@@ -29,6 +32,7 @@ struct _ArtemNet {
   int n_steps;
   ArtemValue **step_args;  /* 80 per step: 64 inputs then 16 outputs */
   gsize memory_bytes;
+  gsize memory_limit;      /* activations + scratch a reshape may allocate */
   guint64 n_allocations;
   /* frame */
   int frame_w, frame_h, pad_w, pad_h, align;

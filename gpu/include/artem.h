@@ -187,6 +187,11 @@ guint64 artem_net_get_n_allocations (const ArtemNet *net);
  * current size (weights excluded). */
 gsize artem_net_get_memory_bytes (const ArtemNet *net);
 
+/** artem_net_set_memory_limit: the most bytes of activations and scratch a reshape may
+ * allocate (default 8 GiB; 0 restores it); a size needing more fails with
+ * ARTEM_ERROR_SHAPE.  Constants folded at reshape are capped at 64 MiB each. */
+void artem_net_set_memory_limit (ArtemNet *net, gsize bytes);
+
 /** artem_net_get_n_nodes: nodes the net runs per frame at its current size (after
  * constant folding and fusion); 0 when unsized. */
 guint artem_net_get_n_nodes (const ArtemNet *net);

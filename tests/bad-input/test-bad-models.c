@@ -407,6 +407,14 @@ test_bad_frame_sizes (void)
   g_clear_error (&err);
   ArtemShape s = { 4, { 1, 3, 1, 1 } };   /* smaller than kernel+pads? 1+2 >= 3: fine */
   g_assert_true (artem_net_reshape (net, &s, NULL, &err));
+  artem_net_set_memory_limit (net, 4096);
+  ArtemShape big = { 4, { 1, 3, 100, 100 } };
+  g_assert_false (artem_net_reshape (net, &big, NULL, &err));
+  g_assert_error (err, ARTEM_ERROR, ARTEM_ERROR_SHAPE);
+  g_assert_nonnull (strstr (err->message, "limit"));
+  g_clear_error (&err);
+  artem_net_set_memory_limit (net, 0);
+  g_assert_true (artem_net_reshape (net, &big, NULL, &err));
   ArtemShape s0 = { 4, { 1, 3, 0, 0 } };
   g_assert_false (artem_net_reshape (net, &s0, NULL, &err));
   g_clear_error (&err);
