@@ -1,0 +1,565 @@
+/* gstartembasefilter.c — shared base of artemstylize, artemadain and artemxnorconv.
+ *
+ * Per frame (transform_frame): optional downscale to the inference size with
+ * GstVideoConverter, the network through libartem's frame API, upscale back, then the
+ * strength blend and the colour-preserving luminance transfer.  Alpha passes through.
+ * Models load in a one-thread GThreadPool; the streaming thread swaps a ready network in
+ * between frames, so the old one serves until then and a failed load only warns. */
+#include "gstartembasefilter.h"
+
+GST_DEBUG_CATEGORY_STATIC (artem_base_debug);
+#define GST_CAT_DEFAULT artem_base_debug
+
+enum {
+  PROP_0,
+  PROP_DEVICE,
+  PROP_STRENGTH,
+  PROP_INFERENCE_SCALE,
+  PROP_PRESERVE_COLORS,
+  PROP_FRAMES_PROCESSED,
+  PROP_TIME_AVERAGE,
+  PROP_TIME_LAST,
+};
+
+#define DEFAULT_DEVICE GST_ARTEM_DEVICE_AUTO
+#define DEFAULT_STRENGTH 1.0
+#define DEFAULT_INFERENCE_SCALE 1.0
+#define DEFAULT_PRESERVE_COLORS FALSE
+
+typedef struct {
+  /* properties, under the object lock */
+  GstArtemDevice device;
+  gdouble strength;
+  gdouble inference_scale;
+  gboolean preserve_colors;
+  /* statistics, under the object lock */
+  guint64 frames;
+  gdouble total_ms, last_ms, reported_latency_ms;
+  /* networks: `net` belongs to the streaming thread; `pending` is handed over under
+   * the object lock */
+  ArtemNet *net;
+  ArtemNet *pending;
+  guint generation;           /* of the newest load request */
+  GThreadPool *loader;
+  gboolean started;
+  gboolean warned_fallback;
+  /* sizes */
+  gint net_w, net_h;
+  GstVideoInfo small_info;
+  GstVideoConverter *down, *up;
+  GstBuffer *small_in, *small_out, *styled;
+  ArtemPixelFormat fmt;
+} GstArtemBaseFilterPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GstArtemBaseFilter, gst_artem_base_filter,
+    GST_TYPE_VIDEO_FILTER, G_ADD_PRIVATE (GstArtemBaseFilter);
+    GST_DEBUG_CATEGORY_INIT (artem_base_debug, "artembase", 0, "artem base filter"))
+
+#define PRIV(self) ((GstArtemBaseFilterPrivate *) gst_artem_base_filter_get_instance_private (self))
+
+GType
+gst_artem_device_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_ARTEM_DEVICE_AUTO, "CUDA when a usable GPU and the CUDA backend exist, else CPU",
+      "auto" },
+    { GST_ARTEM_DEVICE_CPU, "CPU (OpenBLAS)", "cpu" },
+    { GST_ARTEM_DEVICE_CUDA, "CUDA (error when unavailable)", "cuda" },
+    { 0, NULL, NULL }
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstArtemDevice", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static ArtemBackendKind
+backend_of (GstArtemDevice d)
+{
+  return d == GST_ARTEM_DEVICE_CPU ? ARTEM_BACKEND_CPU
+         : d == GST_ARTEM_DEVICE_CUDA ? ARTEM_BACKEND_CUDA : ARTEM_BACKEND_AUTO;
+}
+
+/* The backend to load with, warning once when auto falls back to the CPU. */
+static ArtemBackendKind
+choose_backend (GstArtemBaseFilter *self)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GST_OBJECT_LOCK (self);
+  GstArtemDevice dev = priv->device;
+  gboolean warn = dev == GST_ARTEM_DEVICE_AUTO && !priv->warned_fallback &&
+                  !artem_backend_available (ARTEM_BACKEND_CUDA);
+  if (warn)
+    priv->warned_fallback = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  if (warn)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("No usable GPU: running on the CPU"),
+                         ("device=auto: %s", artem_backend_unavailable_reason (ARTEM_BACKEND_CUDA)));
+  return backend_of (dev);
+}
+
+static void
+loader_func (gpointer data, gpointer user_data)
+{
+  GstArtemBaseFilter *self = user_data;
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  guint gen = GPOINTER_TO_UINT (data);
+  GST_OBJECT_LOCK (self);
+  gboolean stale = gen != priv->generation;
+  GST_OBJECT_UNLOCK (self);
+  if (stale)
+    return;   /* a newer request is queued behind us */
+  GError *err = NULL;
+  ArtemNet *net = GST_ARTEM_BASE_FILTER_GET_CLASS (self)->load_net (self, choose_backend (self), &err);
+  if (!net) {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+                         ("Could not load the new model; keeping the current one"), ("%s",
+                         err->message));
+    g_error_free (err);
+    return;
+  }
+  GST_OBJECT_LOCK (self);
+  if (gen == priv->generation && priv->started) {
+    if (priv->pending)
+      artem_net_free (priv->pending);
+    priv->pending = net;
+    net = NULL;
+  }
+  GST_OBJECT_UNLOCK (self);
+  artem_net_free (net);
+  GST_INFO_OBJECT (self, "new model ready (request %u)", gen);
+}
+
+void
+gst_artem_base_filter_reload (GstArtemBaseFilter *self)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GST_OBJECT_LOCK (self);
+  if (priv->started && priv->loader) {
+    guint gen = ++priv->generation;
+    g_thread_pool_push (priv->loader, GUINT_TO_POINTER (gen), NULL);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+free_sized (GstArtemBaseFilterPrivate *priv)
+{
+  g_clear_pointer (&priv->down, gst_video_converter_free);
+  g_clear_pointer (&priv->up, gst_video_converter_free);
+  gst_clear_buffer (&priv->small_in);
+  gst_clear_buffer (&priv->small_out);
+  gst_clear_buffer (&priv->styled);
+  priv->net_w = priv->net_h = 0;
+}
+
+static gboolean
+gst_artem_base_filter_start (GstBaseTransform *trans)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GError *err = NULL;
+  ArtemNet *net = GST_ARTEM_BASE_FILTER_GET_CLASS (self)->load_net (self, choose_backend (self), &err);
+  if (!net) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not load the model"), ("%s",
+                       err->message));
+    g_error_free (err);
+    return FALSE;
+  }
+  priv->net = net;
+  priv->loader = g_thread_pool_new (loader_func, self, 1, FALSE, NULL);
+  GST_OBJECT_LOCK (self);
+  priv->started = TRUE;
+  priv->frames = 0;
+  priv->total_ms = priv->last_ms = priv->reported_latency_ms = 0;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+static gboolean
+gst_artem_base_filter_stop (GstBaseTransform *trans)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GST_OBJECT_LOCK (self);
+  priv->started = FALSE;
+  priv->generation++;
+  GThreadPool *pool = priv->loader;
+  priv->loader = NULL;
+  GST_OBJECT_UNLOCK (self);
+  if (pool)
+    g_thread_pool_free (pool, TRUE, TRUE);   /* drops queued loads, waits for a running one */
+  GST_OBJECT_LOCK (self);
+  ArtemNet *pending = priv->pending;
+  priv->pending = NULL;
+  GST_OBJECT_UNLOCK (self);
+  artem_net_free (pending);
+  g_clear_pointer (&priv->net, artem_net_free);
+  free_sized (priv);
+  return TRUE;
+}
+
+static ArtemPixelFormat
+artem_format (GstVideoFormat f)
+{
+  switch (f) {
+    case GST_VIDEO_FORMAT_RGB: return ARTEM_FORMAT_RGB;
+    case GST_VIDEO_FORMAT_BGR: return ARTEM_FORMAT_BGR;
+    case GST_VIDEO_FORMAT_RGBx: return ARTEM_FORMAT_RGBx;
+    case GST_VIDEO_FORMAT_BGRx: return ARTEM_FORMAT_BGRx;
+    case GST_VIDEO_FORMAT_xRGB: return ARTEM_FORMAT_xRGB;
+    case GST_VIDEO_FORMAT_xBGR: return ARTEM_FORMAT_xBGR;
+    case GST_VIDEO_FORMAT_RGBA: return ARTEM_FORMAT_RGBA;
+    case GST_VIDEO_FORMAT_BGRA: return ARTEM_FORMAT_BGRA;
+    case GST_VIDEO_FORMAT_ARGB: return ARTEM_FORMAT_ARGB;
+    case GST_VIDEO_FORMAT_ABGR: return ARTEM_FORMAT_ABGR;
+    default: return ARTEM_FORMAT_COUNT;
+  }
+}
+
+static gboolean
+gst_artem_base_filter_set_info (GstVideoFilter *filter, GstCaps *incaps, GstVideoInfo *in_info,
+                                GstCaps *outcaps, GstVideoInfo *out_info)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (filter);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  priv->fmt = artem_format (GST_VIDEO_INFO_FORMAT (in_info));
+  if (priv->fmt == ARTEM_FORMAT_COUNT) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL), ("unsupported format %s",
+                       gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (in_info))));
+    return FALSE;
+  }
+  free_sized (priv);   /* sized again for the new caps on the next frame */
+  GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT, incaps);
+  return TRUE;
+}
+
+/* Sizes the network and the scaling stages for this frame's inference size. */
+static gboolean
+ensure_sized (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
+  gint nw = MAX (1, (gint) (w * scale + 0.5)), nh = MAX (1, (gint) (h * scale + 0.5));
+  if (nw == priv->net_w && nh == priv->net_h && priv->styled)
+    return TRUE;
+  free_sized (priv);
+  GError *err = NULL;
+  if (!artem_net_reshape_frame (priv->net, nw, nh, &err)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not size the network for %dx%d", nw, nh),
+                       ("%s", err->message));
+    g_error_free (err);
+    return FALSE;
+  }
+  priv->styled = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
+  if (nw != w || nh != h) {
+    gst_video_info_set_format (&priv->small_info, GST_VIDEO_INFO_FORMAT (info), nw, nh);
+    GstStructure *cfg = gst_structure_new ("artem-scaler",
+        GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+        GST_VIDEO_RESAMPLER_METHOD_LINEAR,
+        GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, g_get_num_processors (), NULL);
+    priv->down = gst_video_converter_new (info, &priv->small_info, gst_structure_copy (cfg));
+    priv->up = gst_video_converter_new (&priv->small_info, info, cfg);
+    priv->small_in = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->small_info), NULL);
+    priv->small_out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->small_info), NULL);
+  }
+  priv->net_w = nw;
+  priv->net_h = nh;
+  GST_DEBUG_OBJECT (self, "network sized for %dx%d (frames %dx%d, alignment %d, %" G_GSIZE_FORMAT
+                    " bytes)", nw, nh, w, h, artem_net_get_frame_alignment (priv->net),
+                    artem_net_get_memory_bytes (priv->net));
+  return TRUE;
+}
+
+/* out = in + strength * (styled' - in); styled' takes only the luminance of styled when
+ * preserving colours (RGB shifted by the luma difference keeps Cb and Cr). */
+static void
+compose (GstVideoFrame *in, GstVideoFrame *styled, GstVideoFrame *out, gfloat strength,
+         gboolean preserve, ArtemPixelFormat fmt)
+{
+  int ro, go, bo, ao, bpp = artem_pixel_format_bpp (fmt);
+  artem_pixel_format_offsets (fmt, &ro, &go, &bo, &ao);
+  gint w = GST_VIDEO_FRAME_WIDTH (in), h = GST_VIDEO_FRAME_HEIGHT (in);
+  gint is = GST_VIDEO_FRAME_PLANE_STRIDE (in, 0), ss = GST_VIDEO_FRAME_PLANE_STRIDE (styled, 0),
+       os = GST_VIDEO_FRAME_PLANE_STRIDE (out, 0);
+  const guint8 *ib = GST_VIDEO_FRAME_PLANE_DATA (in, 0), *sb = GST_VIDEO_FRAME_PLANE_DATA (styled, 0);
+  guint8 *ob = GST_VIDEO_FRAME_PLANE_DATA (out, 0);
+  for (gint y = 0; y < h; y++) {
+    const guint8 *ip = ib + (gsize) y * is, *sp = sb + (gsize) y * ss;
+    guint8 *op = ob + (gsize) y * os;
+    for (gint x = 0; x < w; x++, ip += bpp, sp += bpp, op += bpp) {
+      gfloat r = ip[ro], g = ip[go], b = ip[bo];
+      gfloat sr = sp[ro], sg = sp[go], sbv = sp[bo];
+      if (preserve) {
+        gfloat d = 0.299f * (sr - r) + 0.587f * (sg - g) + 0.114f * (sbv - b);
+        sr = r + d; sg = g + d; sbv = b + d;
+      }
+      gfloat o[3] = { r + strength * (sr - r), g + strength * (sg - g), b + strength * (sbv - b) };
+      gint off[3] = { ro, go, bo };
+      for (int c = 0; c < 3; c++)
+        op[off[c]] = (guint8) CLAMP (o[c] + 0.5f, 0.f, 255.f);
+      if (ao >= 0)
+        op[ao] = ip[ao];
+    }
+  }
+}
+
+static gboolean
+map_frame (GstVideoFrame *f, GstVideoInfo *info, GstBuffer *buf, GstMapFlags flags)
+{
+  return gst_video_frame_map (f, info, buf, flags);
+}
+
+static GstFlowReturn
+gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
+                                       GstVideoFrame *out)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (filter);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GST_OBJECT_LOCK (self);
+  gdouble strength = priv->strength, scale = priv->inference_scale;
+  gboolean preserve = priv->preserve_colors;
+  ArtemNet *pending = priv->pending;
+  priv->pending = NULL;
+  GST_OBJECT_UNLOCK (self);
+  if (pending) {
+    artem_net_free (priv->net);
+    priv->net = pending;
+    free_sized (priv);
+    GST_INFO_OBJECT (self, "switched to the new model");
+  }
+  if (strength <= 0.0) {
+    gst_video_frame_copy (out, in);
+    return GST_FLOW_OK;
+  }
+  gint64 t0 = g_get_monotonic_time ();
+  if (!ensure_sized (self, &in->info, scale))
+    return GST_FLOW_ERROR;
+  gboolean direct = strength >= 1.0 && !preserve;
+  gboolean scaled = priv->down != NULL;
+  GstVideoFrame small_in, small_out, styled;
+  GstVideoFrame *net_src = in, *net_dst;
+  gboolean ok = TRUE;
+  if (!direct && !map_frame (&styled, &in->info, priv->styled, GST_MAP_READWRITE))
+    return GST_FLOW_ERROR;
+  if (scaled) {
+    map_frame (&small_in, &priv->small_info, priv->small_in, GST_MAP_READWRITE);
+    map_frame (&small_out, &priv->small_info, priv->small_out, GST_MAP_READWRITE);
+    gst_video_converter_frame (priv->down, in, &small_in);
+    net_src = &small_in;
+    net_dst = &small_out;
+  } else {
+    net_dst = direct ? out : &styled;
+  }
+  GError *err = NULL;
+  if (!artem_net_process_frame (priv->net, GST_VIDEO_FRAME_PLANE_DATA (net_src, 0),
+                                GST_VIDEO_FRAME_PLANE_STRIDE (net_src, 0),
+                                GST_VIDEO_FRAME_PLANE_DATA (net_dst, 0),
+                                GST_VIDEO_FRAME_PLANE_STRIDE (net_dst, 0), priv->fmt, &err)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Inference failed"), ("%s", err->message));
+    g_error_free (err);
+    ok = FALSE;
+  }
+  if (ok && scaled)
+    gst_video_converter_frame (priv->up, &small_out, direct ? out : &styled);
+  if (ok && scaled && direct && GST_VIDEO_INFO_HAS_ALPHA (&in->info))
+    compose (in, out, out, 1.0f, FALSE, priv->fmt);   /* alpha from the input */
+  if (ok && !direct)
+    compose (in, &styled, out, (gfloat) strength, preserve, priv->fmt);
+  if (scaled) {
+    gst_video_frame_unmap (&small_in);
+    gst_video_frame_unmap (&small_out);
+  }
+  if (!direct)
+    gst_video_frame_unmap (&styled);
+  if (!ok)
+    return GST_FLOW_ERROR;
+  gdouble ms = (g_get_monotonic_time () - t0) / 1000.0;
+  gboolean post_latency = FALSE;
+  GST_OBJECT_LOCK (self);
+  priv->frames++;
+  priv->last_ms = ms;
+  priv->total_ms += ms;
+  gdouble avg = priv->total_ms / priv->frames;
+  if (priv->reported_latency_ms == 0 || avg > priv->reported_latency_ms * 1.25 ||
+      avg < priv->reported_latency_ms * 0.75) {
+    priv->reported_latency_ms = avg;
+    post_latency = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+  GST_LOG_OBJECT (self, "frame %dx%d (network %dx%d) in %.2f ms, average %.2f ms",
+                  GST_VIDEO_FRAME_WIDTH (in), GST_VIDEO_FRAME_HEIGHT (in), priv->net_w,
+                  priv->net_h, ms, avg);
+  if (post_latency)
+    gst_element_post_message (GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
+  return GST_FLOW_OK;
+}
+
+static void
+gst_artem_base_filter_before_transform (GstBaseTransform *trans, GstBuffer *buf)
+{
+  GstClockTime ts = gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME,
+                                                GST_BUFFER_TIMESTAMP (buf));
+  if (GST_CLOCK_TIME_IS_VALID (ts))
+    gst_object_sync_values (GST_OBJECT (trans), ts);
+}
+
+static gboolean
+gst_artem_base_filter_query (GstBaseTransform *trans, GstPadDirection dir, GstQuery *query)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY && dir == GST_PAD_SRC) {
+    if (!GST_BASE_TRANSFORM_CLASS (gst_artem_base_filter_parent_class)->query (trans, dir, query))
+      return FALSE;
+    gboolean live;
+    GstClockTime min, max;
+    gst_query_parse_latency (query, &live, &min, &max);
+    GST_OBJECT_LOCK (self);
+    GstClockTime ours = (GstClockTime) (PRIV (self)->reported_latency_ms * GST_MSECOND);
+    GST_OBJECT_UNLOCK (self);
+    min += ours;
+    if (GST_CLOCK_TIME_IS_VALID (max))
+      max += ours;
+    GST_DEBUG_OBJECT (self, "latency: ours %" GST_TIME_FORMAT ", total min %" GST_TIME_FORMAT,
+                      GST_TIME_ARGS (ours), GST_TIME_ARGS (min));
+    gst_query_set_latency (query, live, min, max);
+    return TRUE;
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_artem_base_filter_parent_class)->query (trans, dir, query);
+}
+
+static void
+gst_artem_base_filter_set_property (GObject *object, guint prop_id, const GValue *value,
+                                    GParamSpec *pspec)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (object);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  gboolean reload = FALSE;
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEVICE: {
+      GstArtemDevice d = g_value_get_enum (value);
+      reload = d != priv->device;
+      priv->device = d;
+      break;
+    }
+    case PROP_STRENGTH: priv->strength = g_value_get_double (value); break;
+    case PROP_INFERENCE_SCALE: priv->inference_scale = g_value_get_double (value); break;
+    case PROP_PRESERVE_COLORS: priv->preserve_colors = g_value_get_boolean (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (reload)
+    gst_artem_base_filter_reload (self);
+}
+
+static void
+gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *value,
+                                    GParamSpec *pspec)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (object);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_DEVICE: g_value_set_enum (value, priv->device); break;
+    case PROP_STRENGTH: g_value_set_double (value, priv->strength); break;
+    case PROP_INFERENCE_SCALE: g_value_set_double (value, priv->inference_scale); break;
+    case PROP_PRESERVE_COLORS: g_value_set_boolean (value, priv->preserve_colors); break;
+    case PROP_FRAMES_PROCESSED: g_value_set_uint64 (value, priv->frames); break;
+    case PROP_TIME_AVERAGE:
+      g_value_set_double (value, priv->frames ? priv->total_ms / priv->frames : 0.0);
+      break;
+    case PROP_TIME_LAST: g_value_set_double (value, priv->last_ms); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_artem_base_filter_finalize (GObject *object)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (GST_ARTEM_BASE_FILTER (object));
+  artem_net_free (priv->pending);
+  artem_net_free (priv->net);
+  free_sized (priv);
+  G_OBJECT_CLASS (gst_artem_base_filter_parent_class)->finalize (object);
+}
+
+static void
+gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS (klass);
+
+  gobject_class->set_property = gst_artem_base_filter_set_property;
+  gobject_class->get_property = gst_artem_base_filter_get_property;
+  gobject_class->finalize = gst_artem_base_filter_finalize;
+
+  /* The property table every artem element shares. */
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_enum ("device", "Device",
+          "Where the network runs: auto (CUDA when available, else CPU with one warning), "
+          "cpu, or cuda (an error when unavailable)", GST_TYPE_ARTEM_DEVICE, DEFAULT_DEVICE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STRENGTH,
+      g_param_spec_double ("strength", "Strength",
+          "Blend of the stylized and the original frame: 0 passes the input through, 1 is "
+          "fully stylized", 0.0, 1.0, DEFAULT_STRENGTH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_INFERENCE_SCALE,
+      g_param_spec_double ("inference-scale", "Inference scale",
+          "Run the network at this fraction of the frame size and scale the result back "
+          "(the main speed knob at high resolutions)", 0.05, 1.0, DEFAULT_INFERENCE_SCALE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_PRESERVE_COLORS,
+      g_param_spec_boolean ("preserve-colors", "Preserve colors",
+          "Keep the original colours and take only the stylized luminance",
+          DEFAULT_PRESERVE_COLORS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_FRAMES_PROCESSED,
+      g_param_spec_uint64 ("frames-processed", "Frames processed",
+          "Frames run through the network since the element started", 0, G_MAXUINT64, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TIME_AVERAGE,
+      g_param_spec_double ("processing-time-average", "Average processing time",
+          "Average processing time per frame in milliseconds", 0, G_MAXDOUBLE, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_TIME_LAST,
+      g_param_spec_double ("processing-time-last", "Last processing time",
+          "Processing time of the last frame in milliseconds", 0, G_MAXDOUBLE, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  GstCaps *caps = gst_caps_from_string (GST_ARTEM_VIDEO_CAPS);
+  gst_element_class_add_pad_template (GST_ELEMENT_CLASS (klass),
+      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template (GST_ELEMENT_CLASS (klass),
+      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref (caps);
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_artem_base_filter_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_artem_base_filter_stop);
+  trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_artem_base_filter_before_transform);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_artem_base_filter_query);
+  trans_class->passthrough_on_same_caps = FALSE;
+  vfilter_class->set_info = GST_DEBUG_FUNCPTR (gst_artem_base_filter_set_info);
+  vfilter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_artem_base_filter_transform_frame);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_ARTEM_BASE_FILTER, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_ARTEM_DEVICE, 0);
+}
+
+static void
+gst_artem_base_filter_init (GstArtemBaseFilter *self)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  priv->device = DEFAULT_DEVICE;
+  priv->strength = DEFAULT_STRENGTH;
+  priv->inference_scale = DEFAULT_INFERENCE_SCALE;
+  priv->preserve_colors = DEFAULT_PRESERVE_COLORS;
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
+}

@@ -1,0 +1,50 @@
+/* gstartembasefilter.h — the base class of artem's elements: a GstVideoFilter that runs
+ * an ArtemNet on every frame, with the controls every element shares (device, strength,
+ * inference-scale, preserve-colors, statistics) and model loading off the streaming
+ * thread. */
+#ifndef GST_ARTEM_BASE_FILTER_H
+#define GST_ARTEM_BASE_FILTER_H
+
+#include <artem.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <gst/video/gstvideofilter.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  GST_ARTEM_DEVICE_AUTO,
+  GST_ARTEM_DEVICE_CPU,
+  GST_ARTEM_DEVICE_CUDA
+} GstArtemDevice;
+
+#define GST_TYPE_ARTEM_DEVICE (gst_artem_device_get_type ())
+GType gst_artem_device_get_type (void);
+
+/* The raw formats every element takes (8-bit packed RGB family). */
+#define GST_ARTEM_VIDEO_CAPS \
+  GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }")
+
+#define GST_TYPE_ARTEM_BASE_FILTER (gst_artem_base_filter_get_type ())
+G_DECLARE_DERIVABLE_TYPE (GstArtemBaseFilter, gst_artem_base_filter, GST, ARTEM_BASE_FILTER,
+                          GstVideoFilter)
+
+struct _GstArtemBaseFilterClass {
+  GstVideoFilterClass parent_class;
+
+  /* Loads the network as the element is configured now.  Called at start (streaming
+   * thread) and from the loader thread after a setting changed; may block.  Returns
+   * NULL and sets @error (naming the file) on failure. */
+  ArtemNet *(*load_net) (GstArtemBaseFilter *self, ArtemBackendKind backend, GError **error);
+
+  gpointer padding[4];
+};
+
+/* Asks for a new network in the background (after a model setting changed while
+ * running); the current one keeps serving until the new one is ready.  Does nothing
+ * before start. */
+void gst_artem_base_filter_reload (GstArtemBaseFilter *self);
+
+G_END_DECLS
+
+#endif

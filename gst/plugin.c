@@ -1,0 +1,19 @@
+/* plugin.c — the GStreamer plugin "artem". */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include "gstartemstylize.h"
+
+static gboolean
+plugin_init (GstPlugin *plugin)
+{
+  return GST_ELEMENT_REGISTER (artemstylize, plugin);
+}
+
+#ifndef PACKAGE
+#define PACKAGE "artem"
+#endif
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, artem,
+    "Artistic style transfer for live video", plugin_init, ARTEM_VERSION, "LGPL",
+    "artem", "https://example.invalid/artem")
