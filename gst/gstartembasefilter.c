@@ -256,6 +256,10 @@ ensure_sized (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
   priv->styled = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
   if (nw != w || nh != h) {
     gst_video_info_set_format (&priv->small_info, GST_VIDEO_INFO_FORMAT (info), nw, nh);
+    GST_VIDEO_INFO_FPS_N (&priv->small_info) = GST_VIDEO_INFO_FPS_N (info);
+    GST_VIDEO_INFO_FPS_D (&priv->small_info) = GST_VIDEO_INFO_FPS_D (info);
+    GST_VIDEO_INFO_PAR_N (&priv->small_info) = GST_VIDEO_INFO_PAR_N (info);
+    GST_VIDEO_INFO_PAR_D (&priv->small_info) = GST_VIDEO_INFO_PAR_D (info);
     GstStructure *cfg = gst_structure_new ("artem-scaler",
         GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
         GST_VIDEO_RESAMPLER_METHOD_LINEAR,

@@ -1,0 +1,27 @@
+#!/usr/bin/python3
+"""Writes the small committed test models: TransformerNet at 1/8 width (4/8/16 channels),
+random weights, opset 13, two seeds (two visibly different "styles").
+usage: make_test_models.py OUT_DIR"""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models"))
+from artem_models import nets  # noqa: E402
+from artem_models.onnx_export import export  # noqa: E402
+
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+for name, seed in (("tiny-style-a", 1), ("tiny-style-b", 2)):
+    torch.manual_seed(seed)
+    net = nets.TransformerNet(width=0.125)
+    with torch.no_grad():
+        for pname, p in net.named_parameters():
+            if p.dim() == 1:
+                p.copy_(torch.rand(p.shape) * 0.5 + (0.75 if pname.endswith("weight") else -0.25))
+            else:
+                p.mul_(3.0)
+        net.deconv3.conv2d.bias.fill_(127.0)
+        net.deconv3.conv2d.weight.mul_(20.0)
+    export(net, os.path.join(out, name + ".onnx"), torch.rand(1, 3, 32, 32) * 255, opset=13,
+           extra_meta={"artem.source": "random test network, seed %d" % seed})

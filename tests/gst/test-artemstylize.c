@@ -1,0 +1,469 @@
+/* test-artemstylize.c — GstHarness tests of artemstylize: negotiation for every format,
+ * odd sizes, renegotiation, live property changes, strength 0, metadata, model swap while
+ * playing, every error path, controller bindings, latency, a long run (valgrind). */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/controller/gstinterpolationcontrolsource.h>
+#include <gst/controller/gstdirectcontrolbinding.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+#include <artem.h>
+#include <unistd.h>
+
+static const char *model_a, *model_b;
+
+static const char *formats[] = { "RGB", "BGR", "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA",
+                                 "ARGB", "ABGR" };
+
+static GstHarness *
+make_harness (const char *model, const char *format, int w, int h)
+{
+  GstElement *el = gst_element_factory_make ("artemstylize", NULL);
+  g_object_set (el, "model-location", model, "device", 1 /* cpu */, NULL);
+  GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
+  gst_object_unref (el);
+  char *caps = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
+                                format, w, h);
+  gst_harness_set_src_caps_str (hh, caps);
+  g_free (caps);
+  return hh;
+}
+
+static GstBuffer *
+make_frame (const char *format, int w, int h, guint seed)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, gst_video_format_from_string (format), w, h);
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  GstMapInfo map;
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  GRand *r = g_rand_new_with_seed (seed);
+  for (gsize i = 0; i < map.size; i++)
+    map.data[i] = (guint8) g_rand_int_range (r, 0, 256);
+  g_rand_free (r);
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+static gboolean
+buffers_equal (GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  gboolean eq = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return eq;
+}
+
+/* Pixel (x,y) channel c (0=R,1=G,2=B,3=alpha/x) of a frame buffer. */
+static guint8
+pixel (GstBuffer *buf, const char *format, int w, int h, int x, int y, int c)
+{
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, gst_video_format_from_string (format), w, h);
+  static const int off[10][4] = { { 0, 1, 2, -1 }, { 2, 1, 0, -1 }, { 0, 1, 2, 3 }, { 2, 1, 0, 3 },
+                                  { 1, 2, 3, 0 }, { 3, 2, 1, 0 }, { 0, 1, 2, 3 }, { 2, 1, 0, 3 },
+                                  { 1, 2, 3, 0 }, { 3, 2, 1, 0 } };
+  int fi = 0;
+  for (int i = 0; i < 10; i++)
+    if (!strcmp (formats[i], format))
+      fi = i;
+  guint8 v;
+  gst_buffer_extract (buf, (gsize) y * GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) +
+                      x * GST_VIDEO_INFO_COMP_PSTRIDE (&info, 0) + off[fi][c], &v, 1);
+  return v;
+}
+
+GST_START_TEST (test_every_format)
+{
+  /* Every format negotiates, keeps size and alpha, and gives the same RGB result. */
+  int w = 33, h = 21;
+  GstBuffer *ref = NULL;
+  GstBuffer *rgb_in = make_frame ("RGB", w, h, 7);
+  for (gsize f = 0; f < G_N_ELEMENTS (formats); f++) {
+    GstHarness *hh = make_harness (model_a, formats[f], w, h);
+    GstBuffer *in = make_frame (formats[f], w, h, 9);
+    /* same RGB content as rgb_in in this format */
+    GstVideoInfo info;
+    gst_video_info_set_format (&info, gst_video_format_from_string (formats[f]), w, h);
+    GstMapInfo m;
+    gst_buffer_map (in, &m, GST_MAP_WRITE);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        for (int c = 0; c < 3; c++) {
+          guint8 v = pixel (rgb_in, "RGB", w, h, x, y, c);
+          GstBuffer *tmp = NULL;
+          (void) tmp;
+          int offs[4];
+          static const int table[10][4] = { { 0, 1, 2, -1 }, { 2, 1, 0, -1 }, { 0, 1, 2, 3 },
+                                            { 2, 1, 0, 3 }, { 1, 2, 3, 0 }, { 3, 2, 1, 0 },
+                                            { 0, 1, 2, 3 }, { 2, 1, 0, 3 }, { 1, 2, 3, 0 },
+                                            { 3, 2, 1, 0 } };
+          memcpy (offs, table[f], sizeof offs);
+          m.data[(gsize) y * GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) +
+                 x * GST_VIDEO_INFO_COMP_PSTRIDE (&info, 0) + offs[c]] = v;
+        }
+    gst_buffer_unmap (in, &m);
+    GstBuffer *in_copy = gst_buffer_copy_deep (in);
+    GstBuffer *out = gst_harness_push_and_pull (hh, in);
+    fail_unless (out != NULL, "no output for %s", formats[f]);
+    fail_unless_equals_int (gst_buffer_get_size (out), GST_VIDEO_INFO_SIZE (&info));
+    GstCaps *caps = gst_pad_get_current_caps (hh->sinkpad);
+    GstStructure *s = gst_caps_get_structure (caps, 0);
+    fail_unless_equals_string (gst_structure_get_string (s, "format"), formats[f]);
+    gst_caps_unref (caps);
+    for (int y = 0; y < h; y += 5)
+      for (int x = 0; x < w; x += 4) {
+        if (f >= 6)
+          fail_unless_equals_int (pixel (out, formats[f], w, h, x, y, 3),
+                                  pixel (in_copy, formats[f], w, h, x, y, 3));
+        if (ref)
+          for (int c = 0; c < 3; c++)
+            fail_unless_equals_int (pixel (out, formats[f], w, h, x, y, c),
+                                    pixel (ref, "RGB", w, h, x, y, c));
+      }
+    if (!ref)
+      ref = gst_buffer_ref (out);
+    gst_buffer_unref (out);
+    gst_buffer_unref (in_copy);
+    gst_harness_teardown (hh);
+  }
+  gst_buffer_unref (ref);
+  gst_buffer_unref (rgb_in);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_odd_size_and_renegotiation)
+{
+  GstHarness *hh = make_harness (model_a, "RGBx", 97, 61);
+  GstBuffer *out = gst_harness_push_and_pull (hh, make_frame ("RGBx", 97, 61, 1));
+  fail_unless_equals_int (gst_buffer_get_size (out), 97 * 61 * 4);
+  gst_buffer_unref (out);
+  /* resolution change mid-stream */
+  gst_harness_set_src_caps_str (hh, "video/x-raw,format=RGBx,width=40,height=30,framerate=30/1");
+  out = gst_harness_push_and_pull (hh, make_frame ("RGBx", 40, 30, 2));
+  fail_unless_equals_int (gst_buffer_get_size (out), 40 * 30 * 4);
+  gst_buffer_unref (out);
+  /* and a format change */
+  gst_harness_set_src_caps_str (hh, "video/x-raw,format=BGR,width=17,height=9,framerate=30/1");
+  out = gst_harness_push_and_pull (hh, make_frame ("BGR", 17, 9, 3));
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_BGR, 17, 9);
+  fail_unless_equals_int (gst_buffer_get_size (out), GST_VIDEO_INFO_SIZE (&info));
+  gst_buffer_unref (out);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_strength)
+{
+  GstHarness *hh = make_harness (model_a, "RGBA", 32, 24);
+  g_object_set (hh->element, "strength", 0.0, NULL);
+  GstBuffer *in = make_frame ("RGBA", 32, 24, 4);
+  GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  fail_unless (buffers_equal (in, out), "strength=0 must pass the input through");
+  gst_buffer_unref (out);
+  g_object_set (hh->element, "strength", 1.0, NULL);
+  GstBuffer *full = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  fail_if (buffers_equal (in, full));
+  g_object_set (hh->element, "strength", 0.5, NULL);
+  GstBuffer *half = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  /* half way, per channel, within rounding */
+  for (int x = 0; x < 32; x += 3)
+    for (int c = 0; c < 3; c++) {
+      int a = pixel (in, "RGBA", 32, 24, x, 5, c), b = pixel (full, "RGBA", 32, 24, x, 5, c);
+      int m = pixel (half, "RGBA", 32, 24, x, 5, c);
+      fail_unless (ABS (m - (a + b) / 2) <= 1, "blend %d %d -> %d", a, b, m);
+    }
+  guint64 frames;
+  g_object_get (hh->element, "frames-processed", &frames, NULL);
+  fail_unless_equals_int (frames, 2);   /* strength 0 does not run the network */
+  gst_buffer_unref (full);
+  gst_buffer_unref (half);
+  gst_buffer_unref (in);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_preserve_colors_and_scale)
+{
+  GstHarness *hh = make_harness (model_a, "RGB", 64, 48);
+  g_object_set (hh->element, "preserve-colors", TRUE, NULL);
+  /* a grey frame stays grey: only luminance is taken from the style */
+  GstBuffer *grey = make_frame ("RGB", 64, 48, 5);
+  GstMapInfo m;
+  gst_buffer_map (grey, &m, GST_MAP_WRITE);
+  for (gsize i = 0; i + 2 < m.size; i += 3)
+    m.data[i + 1] = m.data[i + 2] = m.data[i];
+  gst_buffer_unmap (grey, &m);
+  GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (grey));
+  for (int y = 0; y < 48; y += 7)
+    for (int x = 0; x < 64; x += 5) {
+      int r = pixel (out, "RGB", 64, 48, x, y, 0), g = pixel (out, "RGB", 64, 48, x, y, 1);
+      int b = pixel (out, "RGB", 64, 48, x, y, 2);
+      if (r > 0 && r < 255 && g > 0 && g < 255)
+        fail_unless (ABS (r - g) <= 1 && ABS (g - b) <= 1, "grey became %d,%d,%d", r, g, b);
+    }
+  fail_if (buffers_equal (out, grey));
+  gst_buffer_unref (out);
+  /* inference at half size: same output size, a different (scaled) result */
+  g_object_set (hh->element, "preserve-colors", FALSE, NULL);
+  GstBuffer *full = gst_harness_push_and_pull (hh, gst_buffer_ref (grey));
+  g_object_set (hh->element, "inference-scale", 0.5, NULL);
+  GstBuffer *half = gst_harness_push_and_pull (hh, gst_buffer_ref (grey));
+  fail_unless_equals_int (gst_buffer_get_size (half), 64 * 48 * 3);
+  fail_if (buffers_equal (full, half));
+  gst_buffer_unref (full);
+  gst_buffer_unref (half);
+  gst_buffer_unref (grey);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_metadata_preserved)
+{
+  GstHarness *hh = make_harness (model_a, "BGRx", 16, 16);
+  GstBuffer *in = make_frame ("BGRx", 16, 16, 6);
+  GST_BUFFER_PTS (in) = 5 * GST_SECOND;
+  GST_BUFFER_DTS (in) = 4 * GST_SECOND;
+  GST_BUFFER_DURATION (in) = GST_SECOND / 30;
+  GST_BUFFER_OFFSET (in) = 150;
+  GST_BUFFER_FLAG_SET (in, GST_BUFFER_FLAG_DISCONT);
+  GST_BUFFER_FLAG_SET (in, GST_BUFFER_FLAG_DELTA_UNIT);
+  GstBuffer *out = gst_harness_push_and_pull (hh, in);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), 5 * GST_SECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DTS (out), 4 * GST_SECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (out), GST_SECOND / 30);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (out), 150);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DISCONT));
+  fail_unless (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+  gst_buffer_unref (out);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+static GstBuffer *
+reference_output (const char *model, GstBuffer *in)
+{
+  GstHarness *hh = make_harness (model, "RGB", 40, 30);
+  GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  gst_harness_teardown (hh);
+  return out;
+}
+
+static GstMessage *
+find_message (GstBus *bus, GstMessageType type)
+{
+  return gst_bus_pop_filtered (bus, type);
+}
+
+GST_START_TEST (test_model_swap_while_playing)
+{
+  GstBuffer *in = make_frame ("RGB", 40, 30, 8);
+  GstBuffer *ref_a = reference_output (model_a, in), *ref_b = reference_output (model_b, in);
+  fail_if (buffers_equal (ref_a, ref_b));
+  GstHarness *hh = make_harness (model_a, "RGB", 40, 30);
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (hh->element, bus);
+  GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  fail_unless (buffers_equal (out, ref_a));
+  gst_buffer_unref (out);
+  /* a bad model while playing: a warning naming the path, the old model goes on */
+  g_object_set (hh->element, "model-location", "/nonexistent/bad.onnx", NULL);
+  GstMessage *warn = NULL;
+  for (int i = 0; i < 500 && !warn; i++) {
+    out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+    fail_unless (buffers_equal (out, ref_a), "the old model must keep serving");
+    gst_buffer_unref (out);
+    warn = find_message (bus, GST_MESSAGE_WARNING);
+    if (!warn)
+      g_usleep (2000);
+  }
+  fail_unless (warn != NULL, "no warning for a missing model");
+  GError *err;
+  gchar *dbg;
+  gst_message_parse_warning (warn, &err, &dbg);
+  fail_unless (strstr (dbg, "/nonexistent/bad.onnx") != NULL, "warning lacks the path: %s", dbg);
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (warn);
+  /* a good model: every frame pushed comes out; later frames take the new style */
+  g_object_set (hh->element, "model-location", model_b, NULL);
+  int pushed = 0, pulled = 0;
+  gboolean switched = FALSE;
+  for (int i = 0; i < 1000 && !switched; i++) {
+    out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+    pushed++;
+    if (out) {
+      pulled++;
+      switched = buffers_equal (out, ref_b);
+      if (!switched)
+        fail_unless (buffers_equal (out, ref_a), "a frame is neither old nor new style");
+      gst_buffer_unref (out);
+    }
+    if (!switched)
+      g_usleep (2000);
+  }
+  fail_unless (switched, "the new model never took over");
+  fail_unless_equals_int (pushed, pulled);
+  out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  fail_unless (buffers_equal (out, ref_b));
+  gst_buffer_unref (out);
+  gst_element_set_bus (hh->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (hh);
+  gst_buffer_unref (ref_a);
+  gst_buffer_unref (ref_b);
+  gst_buffer_unref (in);
+}
+GST_END_TEST;
+
+/* Start with a bad setting: the state change fails and the bus has an error naming
+ * @needle. */
+static void
+check_start_error (const char *model, int device, const char *needle)
+{
+  GstElement *el = gst_element_factory_make ("artemstylize", NULL);
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (el, bus);
+  g_object_set (el, "model-location", model, "device", device, NULL);
+  GstStateChangeReturn ret = gst_element_set_state (el, GST_STATE_PAUSED);
+  fail_unless_equals_int (ret, GST_STATE_CHANGE_FAILURE);
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  GError *err;
+  gchar *dbg;
+  gst_message_parse_error (msg, &err, &dbg);
+  fail_unless (strstr (dbg, needle) != NULL, "error '%s' lacks '%s'", dbg, needle);
+  g_error_free (err);
+  g_free (dbg);
+  gst_message_unref (msg);
+  gst_element_set_state (el, GST_STATE_NULL);
+  gst_element_set_bus (el, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (el);
+}
+
+GST_START_TEST (test_errors_at_start)
+{
+  check_start_error ("/nonexistent/style.onnx", 1, "/nonexistent/style.onnx");
+  char *junk = NULL;
+  int fd = g_file_open_tmp ("artem-junk-XXXXXX.onnx", &junk, NULL);
+  fail_unless (write (fd, "this is not a model at all, just text\n", 38) == 38);
+  close (fd);
+  check_start_error (junk, 1, junk);
+  g_unlink (junk);
+  g_free (junk);
+  /* an unsupported operator names the node */
+  if (!g_getenv ("ARTEM_TEST_UNSUPPORTED_MODEL") == FALSE)
+    check_start_error (g_getenv ("ARTEM_TEST_UNSUPPORTED_MODEL"), 1, "not supported");
+  /* device=cuda without a usable CUDA backend */
+  if (!artem_backend_available (ARTEM_BACKEND_CUDA))
+    check_start_error (model_a, 2, "cuda");
+}
+GST_END_TEST;
+
+GST_START_TEST (test_controller_animates_strength)
+{
+  GstHarness *hh = make_harness (model_a, "RGB", 24, 16);
+  GstControlSource *cs = gst_interpolation_control_source_new ();
+  g_object_set (cs, "mode", GST_INTERPOLATION_MODE_LINEAR, NULL);
+  GstTimedValueControlSource *tv = (GstTimedValueControlSource *) cs;
+  gst_timed_value_control_source_set (tv, 0, 0.0);
+  gst_timed_value_control_source_set (tv, GST_SECOND, 1.0);
+  gst_object_add_control_binding (GST_OBJECT (hh->element),
+      gst_direct_control_binding_new (GST_OBJECT (hh->element), "strength", cs));
+  GstBuffer *in = make_frame ("RGB", 24, 16, 10);
+  GST_BUFFER_PTS (in) = 0;
+  GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  fail_unless (buffers_equal (in, out), "strength animated to 0 at t=0");
+  gst_buffer_unref (out);
+  GstBuffer *in2 = gst_buffer_copy (in);
+  GST_BUFFER_PTS (in2) = GST_SECOND / 2;
+  out = gst_harness_push_and_pull (hh, in2);
+  gdouble s;
+  g_object_get (hh->element, "strength", &s, NULL);
+  fail_unless (s > 0.45 && s < 0.55, "strength %f at t=0.5s", s);
+  fail_if (buffers_equal (in, out));
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_object_unref (cs);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_latency_and_stats)
+{
+  GstHarness *hh = make_harness (model_a, "RGB", 160, 120);
+  for (int i = 0; i < 3; i++)
+    gst_buffer_unref (gst_harness_push_and_pull (hh, make_frame ("RGB", 160, 120, i)));
+  guint64 frames;
+  gdouble avg, last;
+  g_object_get (hh->element, "frames-processed", &frames, "processing-time-average", &avg,
+                "processing-time-last", &last, NULL);
+  fail_unless_equals_int (frames, 3);
+  fail_unless (avg > 0 && last > 0);
+  GstQuery *q = gst_query_new_latency ();
+  fail_unless (gst_pad_peer_query (hh->sinkpad, q));
+  GstClockTime min;
+  gst_query_parse_latency (q, NULL, &min, NULL);
+  fail_unless (min > 0, "the latency query must include the processing time");
+  gst_query_unref (q);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_long_run)
+{
+  /* 1000 frames; run under valgrind in CI (no leak, no invalid access) */
+  GstHarness *hh = make_harness (model_a, "RGBA", 24, 18);
+  GstBuffer *in = make_frame ("RGBA", 24, 18, 11);
+  for (int i = 0; i < 1000; i++) {
+    if (i == 500)
+      g_object_set (hh->element, "inference-scale", 0.5, "preserve-colors", TRUE, NULL);
+    GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+    fail_unless (out != NULL);
+    gst_buffer_unref (out);
+  }
+  gst_buffer_unref (in);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+static Suite *
+artemstylize_suite (void)
+{
+  Suite *s = suite_create ("artemstylize");
+  TCase *tc = tcase_create ("general");
+  tcase_set_timeout (tc, 600);
+  suite_add_tcase (s, tc);
+  const char *only = g_getenv ("ARTEM_TEST_ONLY_LONG");
+  if (only && *only) {
+    tcase_add_test (tc, test_long_run);
+    return s;
+  }
+  tcase_add_test (tc, test_every_format);
+  tcase_add_test (tc, test_odd_size_and_renegotiation);
+  tcase_add_test (tc, test_strength);
+  tcase_add_test (tc, test_preserve_colors_and_scale);
+  tcase_add_test (tc, test_metadata_preserved);
+  tcase_add_test (tc, test_model_swap_while_playing);
+  tcase_add_test (tc, test_errors_at_start);
+  tcase_add_test (tc, test_controller_animates_strength);
+  tcase_add_test (tc, test_latency_and_stats);
+  tcase_add_test (tc, test_long_run);
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_check_init (&argc, &argv);
+  model_a = g_getenv ("ARTEM_TEST_MODEL_A");
+  model_b = g_getenv ("ARTEM_TEST_MODEL_B");
+  if (!model_a || !model_b)
+    g_error ("set ARTEM_TEST_MODEL_A and ARTEM_TEST_MODEL_B");
+  return gst_check_run_suite (artemstylize_suite (), "artemstylize", __FILE__);
+}
