@@ -1,0 +1,46 @@
+#!/bin/sh
+# Tests artem-control: feeds it commands while a pipeline plays and checks the replies,
+# the property values and that the output frames change (PNG snapshots of the stream).
+# usage: tests/pipelines/control.sh ARTEM_CONTROL MODEL_A MODEL_B
+set -u
+ctl=$1; a=$2; b=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; echo "--- replies"; cat "$tmp/out"; exit 1; }
+pipe="videotestsrc is-live=true pattern=smpte100 ! video/x-raw,width=64,height=48,framerate=20/1 ! videoconvert ! video/x-raw,format=RGB ! artemstylize name=s device=cpu model-location=$a ! pngenc ! multifilesink location=$tmp/f%05d.png"
+{
+  sleep 1.5
+  echo "get s strength"
+  echo "set s strength=0.25"
+  echo "get s strength"
+  echo "set s model-location=$b"
+  echo "get s model-location"
+  echo "set s model-location=/nonexistent/missing.onnx"
+  sleep 1.5
+  echo "set s strength=0"
+  sleep 1
+  echo "set s nosuchprop=1"
+  echo "set nosuchelement strength=1"
+  echo "ramp s strength 0 1 100"
+  sleep 0.5
+  echo "get s frames-processed"
+  echo "quit"
+} | timeout 60 "$ctl" "$pipe" >"$tmp/out" 2>"$tmp/err" || fail "artem-control exited with an error"
+grep -q "^playing$" "$tmp/out" || fail "no 'playing'"
+grep -q "^s strength=1$" "$tmp/out" || fail "initial strength"
+grep -q "^s strength=0.25$" "$tmp/out" || fail "strength not set"
+grep -q "^s model-location=$b$" "$tmp/out" || fail "model-location not set"
+grep -q "^bus-warning: s: .*/nonexistent/missing.onnx" "$tmp/out" || fail "no warning for a missing model"
+grep -q "^error: s has no property 'nosuchprop'" "$tmp/out" || fail "bad property accepted"
+grep -q "^error: no element named 'nosuchelement'" "$tmp/out" || fail "bad element accepted"
+grep -q "^eos$" "$tmp/out" || fail "no EOS after quit"
+frames=$(ls "$tmp"/f*.png | wc -l)
+[ "$frames" -ge 20 ] || fail "only $frames frames"
+first=$(ls "$tmp"/f*.png | head -1)
+# frames taken at strength 0 are the smpte100 pattern itself; the first (stylized) is not
+gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte100 ! video/x-raw,width=64,height=48,framerate=20/1 ! videoconvert ! video/x-raw,format=RGB ! pngenc ! filesink location="$tmp/raw.png" || fail "reference"
+plain=0
+for f in "$tmp"/f*.png; do cmp -s "$f" "$tmp/raw.png" && plain=$((plain + 1)); done
+[ $plain -ge 5 ] || fail "strength=0 did not give the plain input"
+cmp -s "$first" "$tmp/raw.png" && fail "the first frame was not stylized"
+echo "PASS artem-control ($frames frames)"
