@@ -393,7 +393,9 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
     post_latency = TRUE;
   }
   GST_OBJECT_UNLOCK (self);
-  GST_LOG_OBJECT (self, "frame %dx%d (network %dx%d) in %.2f ms, average %.2f ms",
+  GstDebugCategory *cat = GST_ARTEM_BASE_FILTER_GET_CLASS (self)->debug_category;
+  GST_CAT_LOG_OBJECT (cat ? cat : GST_CAT_DEFAULT, self,
+                  "frame %dx%d (network %dx%d) in %.2f ms, average %.2f ms",
                   GST_VIDEO_FRAME_WIDTH (in), GST_VIDEO_FRAME_HEIGHT (in), priv->net_w,
                   priv->net_h, ms, avg);
   if (post_latency)

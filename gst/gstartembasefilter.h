@@ -37,6 +37,10 @@ struct _GstArtemBaseFilterClass {
    * NULL and sets @error (naming the file) on failure. */
   ArtemNet *(*load_net) (GstArtemBaseFilter *self, ArtemBackendKind backend, GError **error);
 
+  /* The element's own debug category: per-frame timings are logged there at LOG level
+   * (GST_DEBUG=artemstylize:6). */
+  GstDebugCategory *debug_category;
+
   gpointer padding[4];
 };
 

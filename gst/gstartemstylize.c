@@ -120,6 +120,7 @@ gst_artem_stylize_class_init (GstArtemStylizeClass *klass)
       "artem developers");
   GST_ARTEM_BASE_FILTER_CLASS (klass)->load_net = gst_artem_stylize_load_net;
   GST_DEBUG_CATEGORY_INIT (artem_stylize_debug, "artemstylize", 0, "artem style transfer");
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->debug_category = artem_stylize_debug;
 }
 
 static void
