@@ -25,3 +25,20 @@ for name, seed in (("tiny-style-a", 1), ("tiny-style-b", 2)):
         net.deconv3.conv2d.weight.mul_(20.0)
     export(net, os.path.join(out, name + ".onnx"), torch.rand(1, 3, 32, 32) * 255, opset=13,
            extra_meta={"artem.source": "random test network, seed %d" % seed})
+
+# Identity networks for the frame-path tests: one records RGB 0..1 ranges in its
+# metadata, one records nothing (the 0..255 default applies).
+import onnx  # noqa: E402
+from onnx import helper, TensorProto  # noqa: E402
+
+for name, meta in (("identity-01", {"artem.input_range": "0,1", "artem.output_range": "0,1"}),
+                   ("identity-default", {})):
+    g = helper.make_graph([helper.make_node("Identity", ["input"], ["output"], name="id")], name,
+                          [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "h", "w"])],
+                          [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, "h", "w"])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    for k, v in meta.items():
+        e = m.metadata_props.add()
+        e.key, e.value = k, v
+    onnx.save(m, os.path.join(out, name + ".onnx"))

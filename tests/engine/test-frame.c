@@ -1,0 +1,123 @@
+/* test-frame.c — the engine's frame path through the public API only: value ranges from
+ * metadata and overrides, every pixel format and alpha, odd sizes with padding inside the
+ * engine, and no allocation per frame. */
+#include <artem.h>
+#include <string.h>
+
+static const char *datadir;
+
+static ArtemNet *
+load (const char *name)
+{
+  char *path = g_build_filename (datadir, name, NULL);
+  GError *err = NULL;
+  ArtemNet *net = artem_net_new_from_file (path, ARTEM_BACKEND_CPU, &err);
+  g_assert_no_error (err);
+  g_free (path);
+  return net;
+}
+
+static void
+test_ranges (void)
+{
+  float a, b, c, d;
+  ArtemNet *net = load ("identity-01.onnx");
+  artem_net_get_ranges (net, &a, &b, &c, &d);
+  g_assert_cmpfloat (a, ==, 0.f);
+  g_assert_cmpfloat (b, ==, 1.f);
+  g_assert_cmpfloat (d, ==, 1.f);
+  GError *err = NULL;
+  g_assert_true (artem_net_reshape_frame (net, 5, 3, &err));
+  guint8 src[5 * 3 * 3], dst[5 * 3 * 3];
+  for (gsize i = 0; i < sizeof src; i++)
+    src[i] = (guint8) (i * 17);
+  /* 8-bit -> 0..1 -> identity -> 0..1 -> 8-bit is lossless */
+  g_assert_true (artem_net_process_frame (net, src, 15, dst, 15, ARTEM_FORMAT_RGB, &err));
+  g_assert_cmpmem (src, sizeof src, dst, sizeof dst);
+  /* the network sees 0..1: check through the float-plane path */
+  float planes[3 * 15], outp[3 * 15];
+  for (int i = 0; i < 45; i++)
+    planes[i] = (float) i / 45.f;
+  g_assert_true (artem_net_process_planes (net, planes, outp, &err));
+  g_assert_cmpmem (planes, sizeof planes, outp, sizeof outp);
+  /* override: output read as 0..2 halves the brightness */
+  artem_net_set_ranges (net, 0.f, 1.f, 0.f, 2.f);
+  g_assert_true (artem_net_process_frame (net, src, 15, dst, 15, ARTEM_FORMAT_RGB, &err));
+  for (gsize i = 0; i < sizeof src; i++)
+    g_assert_cmpint (ABS ((int) dst[i] - (int) ((src[i] + 1) / 2)), <=, 1);
+  artem_net_free (net);
+  /* no metadata: the zoo's 0..255 convention */
+  net = load ("identity-default.onnx");
+  artem_net_get_ranges (net, &a, &b, &c, &d);
+  g_assert_cmpfloat (b, ==, 255.f);
+  g_assert_cmpfloat (d, ==, 255.f);
+  g_assert_true (artem_net_reshape_frame (net, 5, 3, &err));
+  g_assert_true (artem_net_process_frame (net, src, 15, dst, 15, ARTEM_FORMAT_RGB, &err));
+  g_assert_cmpmem (src, sizeof src, dst, sizeof dst);
+  artem_net_free (net);
+}
+
+static void
+test_formats_and_alpha (void)
+{
+  ArtemNet *net = load ("identity-default.onnx");
+  GError *err = NULL;
+  int w = 7, h = 5;
+  g_assert_true (artem_net_reshape_frame (net, w, h, &err));
+  for (int f = 0; f < ARTEM_FORMAT_COUNT; f++) {
+    int bpp = artem_pixel_format_bpp (f), r, g, b, a;
+    artem_pixel_format_offsets (f, &r, &g, &b, &a);
+    gsize stride = (gsize) w * bpp + 3;   /* padded rows */
+    guint8 *src = g_malloc (stride * h), *dst = g_malloc0 (stride * h);
+    for (gsize i = 0; i < stride * h; i++)
+      src[i] = (guint8) (i * 31 + f);
+    g_assert_true (artem_net_process_frame (net, src, stride, dst, stride, f, &err));
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        for (int c = 0; c < bpp; c++)   /* identity: every byte, alpha/x included */
+          g_assert_cmpint (dst[y * stride + x * bpp + c], ==, src[y * stride + x * bpp + c]);
+    /* in place */
+    g_assert_true (artem_net_process_frame (net, src, stride, src, stride, f, &err));
+    g_free (src);
+    g_free (dst);
+  }
+  artem_net_free (net);
+}
+
+static void
+test_odd_size_no_alloc (void)
+{
+  ArtemNet *net = load ("tiny-style-a.onnx");
+  GError *err = NULL;
+  g_assert_true (artem_net_reshape_frame (net, 97, 61, &err));
+  g_assert_cmpint (artem_net_get_frame_alignment (net), ==, 4);   /* stride-4 generator */
+  guint8 *px = g_malloc (97 * 61 * 4);
+  memset (px, 128, 97 * 61 * 4);
+  g_assert_true (artem_net_process_frame (net, px, 97 * 4, px, 97 * 4, ARTEM_FORMAT_BGRx, &err));
+  guint64 before = artem_net_get_n_allocations (net);
+  for (int i = 0; i < 5; i++)
+    g_assert_true (artem_net_process_frame (net, px, 97 * 4, px, 97 * 4, ARTEM_FORMAT_BGRx, &err));
+  g_assert_cmpuint (artem_net_get_n_allocations (net), ==, before);
+  g_assert_cmpuint (artem_net_get_memory_bytes (net), >, 0);
+  /* a new size allocates once, then never again */
+  g_assert_true (artem_net_reshape_frame (net, 64, 48, &err));
+  g_assert_cmpint (artem_net_get_frame_alignment (net), ==, 1);
+  before = artem_net_get_n_allocations (net);
+  for (int i = 0; i < 3; i++)
+    g_assert_true (artem_net_process_frame (net, px, 64 * 4, px, 64 * 4, ARTEM_FORMAT_RGBx, &err));
+  g_assert_cmpuint (artem_net_get_n_allocations (net), ==, before);
+  g_free (px);
+  artem_net_free (net);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  datadir = g_getenv ("ARTEM_TEST_DATA");
+  g_assert_nonnull (datadir);
+  g_test_add_func ("/frame/ranges", test_ranges);
+  g_test_add_func ("/frame/formats-and-alpha", test_formats_and_alpha);
+  g_test_add_func ("/frame/odd-size-no-allocation", test_odd_size_no_alloc);
+  return g_test_run ();
+}
