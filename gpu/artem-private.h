@@ -46,6 +46,7 @@ struct _ArtemNode {
   int *out;
   gboolean fused_relu;  /* a following Relu folded into this node */
   gboolean removed;     /* folded into another node */
+  gint64 profile_us;    /* time spent in run() (ARTEM_PROFILE) */
   void *priv;           /* op state computed at prepare, freed with g_free */
 };
 

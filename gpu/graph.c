@@ -656,7 +656,10 @@ artem_net_run (ArtemNet *net, GError **error)
   for (int s = 0; s < net->n_steps; s++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, net->steps[s]);
     ArtemValue **args = net->step_args + (gsize) s * 80;
+    gint64 t0 = net->profile ? g_get_monotonic_time () : 0;
     n->def->run (n, args, args + 64, net->scratch);
+    if (net->profile)
+      n->profile_us += g_get_monotonic_time () - t0;
   }
   return TRUE;
 }
@@ -697,6 +700,7 @@ net_new (const char *name)
   net->in_lo = 0.f; net->in_hi = 255.f; net->out_lo = 0.f; net->out_hi = 255.f;
   net->align = 1;
   net->memory_limit = ARTEM_DEFAULT_MEMORY_LIMIT;
+  net->profile = g_getenv ("ARTEM_PROFILE") != NULL;
   return net;
 }
 
@@ -778,11 +782,42 @@ artem_net_new_from_file (const char *path, ArtemBackendKind backend, GError **er
   return net;
 }
 
+/* ARTEM_PROFILE=1: time per operator type, printed when the net is freed. */
+static void
+print_profile (ArtemNet *net)
+{
+  GHashTable *t = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 total = 0;
+  for (guint i = 0; i < net->nodes->len; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    gint64 *acc = g_hash_table_lookup (t, n->def->op_type);
+    if (!acc) {
+      acc = g_new0 (gint64, 1);
+      g_hash_table_insert (t, (gpointer) n->def->op_type, acc);
+    }
+    *acc += n->profile_us;
+    total += n->profile_us;
+  }
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, t);
+  g_printerr ("artem profile of %s (all runs):\n", net->path);
+  while (g_hash_table_iter_next (&it, &k, &v)) {
+    if (*(gint64 *) v)
+      g_printerr ("  %-24s %10.1f ms  %5.1f %%\n", (char *) k, *(gint64 *) v / 1000.0,
+                  100.0 * *(gint64 *) v / MAX (total, 1));
+    g_free (v);
+  }
+  g_hash_table_destroy (t);
+}
+
 void
 artem_net_free (ArtemNet *net)
 {
   if (!net)
     return;
+  if (net->profile)
+    print_profile (net);
   free_plan (net);
   for (guint i = 0; i < net->values->len; i++) {
     ArtemValue *v = VAL (net, i);
