@@ -356,6 +356,17 @@ GST_START_TEST (test_errors_at_start)
   check_start_error (junk, 1, junk);
   g_unlink (junk);
   g_free (junk);
+  /* no model-location and no installed default model */
+  {
+    GstElement *el = gst_element_factory_make ("artemstylize", NULL);
+    gchar *loc;
+    g_object_get (el, "model-location", &loc, NULL);
+    gboolean have_default = g_file_test (loc, G_FILE_TEST_EXISTS);
+    gst_object_unref (el);
+    if (!have_default)
+      check_start_error (NULL, 1, "default model is missing");
+    g_free (loc);
+  }
   /* an unsupported operator names the node */
   if (!g_getenv ("ARTEM_TEST_UNSUPPORTED_MODEL") == FALSE)
     check_start_error (g_getenv ("ARTEM_TEST_UNSUPPORTED_MODEL"), 1, "not supported");
