@@ -81,6 +81,9 @@ int64_t artem_value_numel (const ArtemValue *v);
 
 /* ---- operator registry (ops.c) ---- */
 const ArtemOpDef *artem_op_lookup (const char *op_type);
+/* operators of artem's own domain (AdaIN) */
+#define ARTEM_OP_DOMAIN "ai.artem"
+const ArtemOpDef *artem_op_lookup_artem (const char *op_type);
 
 /* Helpers for op files. */
 #define ARTEM_NODE_ERROR(err, code, node, ...) \
@@ -109,6 +112,7 @@ extern const ArtemOpDef artem_op_add, artem_op_sub, artem_op_mul, artem_op_div,
     artem_op_pow;
 extern const ArtemOpDef artem_op_pad, artem_op_resize, artem_op_upsample;
 extern const ArtemOpDef artem_op_max_pool;
+extern const ArtemOpDef artem_op_adain;
 extern const ArtemOpDef artem_op_constant, artem_op_identity, artem_op_shape,
     artem_op_gather, artem_op_unsqueeze, artem_op_squeeze, artem_op_concat,
     artem_op_cast, artem_op_slice, artem_op_reshape, artem_op_transpose,

@@ -204,7 +204,8 @@ load_graph (ArtemNet *net, GError **error)
     n.opset = net->opset;
     n.name = np->name && *np->name ? g_strdup (np->name)
                                    : g_strdup_printf ("%s#%zu", np->op_type ? np->op_type : "?", i);
-    if (!np->op_type || (dom && *dom && strcmp (dom, "ai.onnx"))) {
+    gboolean artem_domain = dom && !strcmp (dom, ARTEM_OP_DOMAIN);
+    if (!np->op_type || (dom && *dom && strcmp (dom, "ai.onnx") && !artem_domain)) {
       g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
                    "node '%s': operator '%s' of domain '%s' is not supported", n.name,
                    np->op_type ? np->op_type : "?", dom ? dom : "");
@@ -212,7 +213,7 @@ load_graph (ArtemNet *net, GError **error)
       ok = FALSE;
       break;
     }
-    n.def = artem_op_lookup (np->op_type);
+    n.def = artem_domain ? artem_op_lookup_artem (np->op_type) : artem_op_lookup (np->op_type);
     if (!n.def) {
       g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
                    "node '%s': operator '%s' is not supported", n.name, np->op_type);
@@ -318,7 +319,17 @@ load_graph (ArtemNet *net, GError **error)
     if (n->def->check && !n->def->check (n, error))
       return FALSE;
   }
-  /* Graph outputs. */
+  /* Graph outputs: the model's, or the one value the caller asked for. */
+  if (net->only_output) {
+    int idx = value_lookup (net, net->only_output);
+    if (idx < 0) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "%s: no value named '%s'",
+                   net->path, net->only_output);
+      return FALSE;
+    }
+    g_array_append_val (net->outputs, idx);
+    return TRUE;
+  }
   for (size_t i = 0; i < g->n_output; i++) {
     int idx = value_lookup (net, g->output[i]->name);
     if (idx < 0) {
@@ -337,6 +348,32 @@ load_graph (ArtemNet *net, GError **error)
   return TRUE;
 }
 
+/* Removes the nodes no graph output depends on (a sub-network asked for by name). */
+static void
+prune (ArtemNet *net)
+{
+  guint nn = net->nodes->len;
+  gboolean *needed = g_new0 (gboolean, net->values->len);
+  for (guint i = 0; i < net->outputs->len; i++)
+    needed[g_array_index (net->outputs, int, i)] = TRUE;
+  for (int s = (int) net->order->len - 1; s >= 0; s--) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, g_array_index (net->order, int, s));
+    gboolean used = FALSE;
+    for (int k = 0; k < n->n_out; k++)
+      if (n->out[k] >= 0 && needed[n->out[k]])
+        used = TRUE;
+    if (!used) {
+      n->removed = TRUE;
+      continue;
+    }
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0)
+        needed[n->in[k]] = TRUE;
+  }
+  (void) nn;
+  g_free (needed);
+}
+
 /* Folds a Relu into the node producing its input when nothing else reads that value. */
 static void
 fuse_relu (ArtemNet *net)
@@ -345,7 +382,7 @@ fuse_relu (ArtemNet *net)
   int *uses = g_new0 (int, net->values->len);
   for (guint i = 0; i < nn; i++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
-    for (int k = 0; k < n->n_in; k++)
+    for (int k = 0; k < n->n_in && !n->removed; k++)
       if (n->in[k] >= 0)
         uses[n->in[k]]++;
   }
@@ -353,7 +390,7 @@ fuse_relu (ArtemNet *net)
     uses[g_array_index (net->outputs, int, i)] += 2;
   for (guint i = 0; i < nn; i++) {
     ArtemNode *r = &g_array_index (net->nodes, ArtemNode, i);
-    if (r->def != &artem_op_relu || r->n_in < 1 || r->in[0] < 0 || r->out[0] < 0)
+    if (r->removed || r->def != &artem_op_relu || r->n_in < 1 || r->in[0] < 0 || r->out[0] < 0)
       continue;
     int v = r->in[0];
     int p = VAL (net, v)->producer;
@@ -722,9 +759,20 @@ parse_range (const char *s, float *lo, float *hi)
   return TRUE;
 }
 
+static ArtemNet *net_new_full (const void *data, gsize size, const char *name,
+                               ArtemBackendKind backend, const char *only_output,
+                               GError **error);
+
 ArtemNet *
 artem_net_new_from_data (const void *data, gsize size, const char *name,
                          ArtemBackendKind backend, GError **error)
+{
+  return net_new_full (data, size, name, backend, NULL, error);
+}
+
+static ArtemNet *
+net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind backend,
+              const char *only_output, GError **error)
 {
   if (!name)
     name = "(memory)";
@@ -743,6 +791,7 @@ artem_net_new_from_data (const void *data, gsize size, const char *name,
   }
   ArtemNet *net = net_new (name);
   net->backend = backend;
+  net->only_output = g_strdup (only_output);
   net->model = onnx__model_proto__unpack (NULL, size, data);
   if (!net->model) {
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_PARSE,
@@ -759,6 +808,7 @@ artem_net_new_from_data (const void *data, gsize size, const char *name,
     artem_net_free (net);
     return NULL;
   }
+  prune (net);
   fuse_relu (net);
   parse_range (artem_net_get_metadata (net, "artem.input_range"), &net->in_lo, &net->in_hi);
   parse_range (artem_net_get_metadata (net, "artem.output_range"), &net->out_lo, &net->out_hi);
@@ -768,6 +818,13 @@ artem_net_new_from_data (const void *data, gsize size, const char *name,
 ArtemNet *
 artem_net_new_from_file (const char *path, ArtemBackendKind backend, GError **error)
 {
+  return artem_net_new_from_file_with_output (path, backend, NULL, error);
+}
+
+ArtemNet *
+artem_net_new_from_file_with_output (const char *path, ArtemBackendKind backend,
+                                     const char *output, GError **error)
+{
   g_return_val_if_fail (path, NULL);
   GError *err = NULL;
   GMappedFile *mf = g_mapped_file_new (path, FALSE, &err);
@@ -776,8 +833,8 @@ artem_net_new_from_file (const char *path, ArtemBackendKind backend, GError **er
     g_error_free (err);
     return NULL;
   }
-  ArtemNet *net = artem_net_new_from_data (g_mapped_file_get_contents (mf),
-                                           g_mapped_file_get_length (mf), path, backend, error);
+  ArtemNet *net = net_new_full (g_mapped_file_get_contents (mf), g_mapped_file_get_length (mf),
+                               path, backend, output, error);
   g_mapped_file_unref (mf);
   return net;
 }
@@ -842,6 +899,7 @@ artem_net_free (ArtemNet *net)
   if (net->model)
     onnx__model_proto__free_unpacked (net->model, NULL);
   g_free (net->frame_in);
+  g_free (net->only_output);
   g_free (net->path);
   g_free (net);
 }
@@ -893,4 +951,25 @@ void
 artem_net_set_ranges (ArtemNet *net, float in_lo, float in_hi, float out_lo, float out_hi)
 {
   net->in_lo = in_lo; net->in_hi = in_hi; net->out_lo = out_lo; net->out_hi = out_hi;
+}
+
+gboolean
+artem_net_set_initializer (ArtemNet *net, const char *name, const float *data, gsize n,
+                           GError **error)
+{
+  int idx = value_lookup (net, name);
+  ArtemValue *v = idx >= 0 ? VAL (net, idx) : NULL;
+  if (!v || !v->is_init || v->dtype != ARTEM_DTYPE_FLOAT) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "%s: no float initializer '%s'",
+                 net->path, name);
+    return FALSE;
+  }
+  if ((gsize) artem_value_numel (v) != n) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
+                 "%s: initializer '%s' holds %" G_GINT64_FORMAT " values, not %zu", net->path,
+                 name, (gint64) artem_value_numel (v), n);
+    return FALSE;
+  }
+  memcpy (v->data, data, n * sizeof (float));
+  return TRUE;
 }

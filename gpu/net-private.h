@@ -13,6 +13,7 @@ typedef struct {
 
 struct _ArtemNet {
   char *path;
+  char *only_output;       /* a sub-network ending at this value, or NULL */
   ArtemBackendKind backend;
   Onnx__ModelProto *model;
   int opset;

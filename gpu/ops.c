@@ -24,6 +24,12 @@ artem_op_lookup (const char *op_type)
   return NULL;
 }
 
+const ArtemOpDef *
+artem_op_lookup_artem (const char *op_type)
+{
+  return strcmp (op_type, artem_op_adain.op_type) == 0 ? &artem_op_adain : NULL;
+}
+
 int
 artem_cpu_threads (void)
 {

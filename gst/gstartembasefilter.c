@@ -341,6 +341,8 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   gint64 t0 = g_get_monotonic_time ();
   if (!ensure_sized (self, &in->info, scale))
     return GST_FLOW_ERROR;
+  if (GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net)
+    GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net (self, priv->net);
   gboolean direct = strength >= 1.0 && !preserve;
   gboolean scaled = priv->down != NULL;
   GstVideoFrame small_in, small_out, styled;

@@ -37,6 +37,10 @@ struct _GstArtemBaseFilterClass {
    * NULL and sets @error (naming the file) on failure. */
   ArtemNet *(*load_net) (GstArtemBaseFilter *self, ArtemBackendKind backend, GError **error);
 
+  /* Optional: called in the streaming thread before every frame with the network about
+   * to run (e.g. to write the current style statistics and alpha into it). */
+  void (*prepare_net) (GstArtemBaseFilter *self, ArtemNet *net);
+
   /* The element's own debug category: per-frame timings are logged there at LOG level
    * (GST_DEBUG=artemstylize:6). */
   GstDebugCategory *debug_category;

@@ -3,11 +3,14 @@
 #include "config.h"
 #endif
 #include "gstartemstylize.h"
+#include "gstartemadain.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
 {
-  return GST_ELEMENT_REGISTER (artemstylize, plugin);
+  gboolean ok = GST_ELEMENT_REGISTER (artemstylize, plugin);
+  ok &= GST_ELEMENT_REGISTER (artemadain, plugin);
+  return ok;
 }
 
 #ifndef PACKAGE

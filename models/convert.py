@@ -10,6 +10,12 @@
       decoder: image to image).  RGB 0..1.
   convert.py transformer-net MODEL.pth OUT.onnx
       pytorch/examples fast_neural_style checkpoint.  RGB 0..255.
+  convert.py adain-cd ENCODER.pth DECODER.pth OUT.onnx [--depth relu4_1]
+      the cd-vgg19-16x pair as one AdaIN model for artemadain (encoder -> AdaIN node ->
+      decoder, style statistics and alpha as rewritable initializers).  RGB 0..1.
+  convert.py adain VGG_NORMALISED.pth DECODER.pth OUT.onnx
+      the original AdaIN release (naoto0804/pytorch-AdaIN: vgg_normalised.pth to relu4_1
+      and decoder.pth) as one AdaIN model.  RGB 0..1.
 
 Options: --opset N (default 13).  Needs Debian's python3-torch and python3-onnx
 (/usr/bin/python3)."""
@@ -72,9 +78,29 @@ def load_transformer_net(path):
     return net
 
 
+def load_adain_release(vgg_path, dec_path):
+    """The original release's nn.Sequential state dicts, mapped by order: the encoder's
+    convs are conv0, conv11, conv12, conv21, ... (only those up to relu4_1 are used), the
+    decoder's convs are conv41, conv34, ..., conv11 (the mirror)."""
+    enc = nets.VGGEncoder(width=1.0, depth="relu4_1", ceil_mode=True)
+    dec = nets.VGGDecoder(width=1.0, depth="relu4_1", last_relu=False)
+    for mod, path in ((enc, vgg_path), (dec, dec_path)):
+        sd = torch.load(path, map_location="cpu")
+        convs = sorted({int(k.split(".")[0]) for k, v in sd.items() if v.dim() == 4})
+        names = list(mod.convs.keys())
+        if len(convs) < len(names):
+            raise ValueError("%s: %d convolutions, expected at least %d" % (path, len(convs), len(names)))
+        own = {}
+        for name, idx in zip(names, convs):
+            own[name + ".weight"] = sd["%d.weight" % idx]
+            own[name + ".bias"] = sd["%d.bias" % idx]
+        mod.convs.load_state_dict(own, strict=True)
+    return enc, dec
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("kind", choices=["ml5", "cd-vgg", "transformer-net"])
+    ap.add_argument("kind", choices=["ml5", "cd-vgg", "transformer-net", "adain-cd", "adain"])
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--opset", type=int, default=13)
     ap.add_argument("--depth", default="relu4_1")
@@ -96,6 +122,18 @@ def main(argv=None):
         export(nets.EncoderDecoder(enc, dec), prefix + "-reconstruct.onnx", ex, a.opset,
                (0, 1), (0, 1), meta)
         print(prefix + "-{encoder,decoder,reconstruct}.onnx")
+    elif a.kind in ("adain-cd", "adain"):
+        from artem_models.adain_onnx import export_adain
+        enc_p, dec_p, out = a.paths
+        if a.kind == "adain-cd":
+            enc, dec = load_cd_vgg(enc_p, dec_p, a.depth)
+            meta = {"artem.source": "cd-vgg19-16x " + a.depth + " AdaIN"}
+        else:
+            enc, dec = load_adain_release(enc_p, dec_p)
+            meta = {"artem.source": "AdaIN release (vgg_normalised relu4_1 + decoder)"}
+        channels = enc(ex).shape[1]
+        export_adain(enc.eval(), dec.eval(), out, channels, ex, a.opset, meta)
+        print(out)
     else:
         src, out = a.paths
         export(load_transformer_net(src), out, ex * 255, a.opset)

@@ -103,6 +103,23 @@ ArtemNet *artem_net_new_from_file (const char *path, ArtemBackendKind backend,
 ArtemNet *artem_net_new_from_data (const void *data, gsize size, const char *name,
                                    ArtemBackendKind backend, GError **error);
 
+/** artem_net_new_from_file_with_output: like artem_net_new_from_file() but the net ends
+ * at the value named @output (NULL: the model's outputs) and runs only what it needs:
+ * e.g. the encoder half of an encoder-AdaIN-decoder model, to encode a style image. */
+ArtemNet *artem_net_new_from_file_with_output (const char *path, ArtemBackendKind backend,
+                                               const char *output, GError **error);
+
+/** artem_net_set_initializer: overwrites the @n float values of the initializer @name
+ * (same count).  For values read while running, such as the style statistics and alpha
+ * of an AdaIN node (ai.artem domain); takes effect on the next run. */
+gboolean artem_net_set_initializer (ArtemNet *net, const char *name, const float *data,
+                                    gsize n, GError **error);
+
+/** artem_feature_stats: per-channel mean and standard deviation of @c planes of @hw
+ * floats (unbiased variance + 1e-5, as AdaIN's reference code): the style statistics
+ * an AdaIN node takes. */
+void artem_feature_stats (const float *features, int c, gsize hw, float *mean, float *std);
+
 /** artem_net_free: frees @net and everything it holds (NULL is fine). */
 void artem_net_free (ArtemNet *net);
 

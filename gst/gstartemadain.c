@@ -1,0 +1,508 @@
+/**
+ * SECTION:element-artemadain
+ * @title: artemadain
+ *
+ * Arbitrary style transfer (Huang & Belongie 2017): a VGG encoder, Adaptive Instance
+ * Normalization (each channel of the content features takes the mean and standard
+ * deviation of the style's), a decoder.  Any picture is the style: `style-location`
+ * (JPEG, PNG, whatever GStreamer decodes; several paths separated by ';' are
+ * interpolated with `style-weights`), or any frame handed as a GstSample through
+ * `style-sample`.  Style statistics are computed once per style change, off the
+ * streaming thread; the stream goes on with the previous style meanwhile.  `alpha`
+ * trades content for style (0: the decoder's reconstruction) and is controllable.
+ *
+ * The model is one ONNX file holding encoder -> AdaIN -> decoder (`models/convert.py
+ * adain-cd` or `adain`).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 v4l2src ! videoconvert ! artemadain model-location=adain.onnx \
+ *     style-location=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg alpha=0.8 \
+ *     ! videoconvert ! autovideosink
+ * ]|
+ */
+#include "gstartemadain.h"
+#include "artemstyleimage.h"
+
+GST_DEBUG_CATEGORY_STATIC (artem_adain_debug);
+#define GST_CAT_DEFAULT artem_adain_debug
+
+#ifndef ARTEM_MODELDIR
+#define ARTEM_MODELDIR "/usr/local/share/artem/models"
+#endif
+#define DEFAULT_MODEL_LOCATION ARTEM_MODELDIR "/default-adain.onnx"
+#define DEFAULT_STYLE_SIZE 512
+#define DEFAULT_ALPHA 1.0
+
+struct _GstArtemAdain {
+  GstArtemBaseFilter parent;
+  /* settings, under the object lock */
+  gchar *model_location;
+  gchar *style_location;
+  GArray *style_weights;     /* gdouble */
+  gint style_size;
+  GstSample *style_sample;
+  gboolean use_sample;       /* the last style set was a sample */
+  gdouble alpha;
+  /* the current style statistics, under the object lock */
+  gfloat *mean, *std;
+  gint channels;
+  guint style_generation;
+  gboolean started;
+  /* the style encoder (the model's encoder half), used by the worker threads */
+  GMutex enc_lock;
+  ArtemNet *style_enc;
+  GThreadPool *style_pool;
+};
+
+enum {
+  PROP_0,
+  PROP_MODEL_LOCATION,
+  PROP_STYLE_LOCATION,
+  PROP_STYLE_WEIGHTS,
+  PROP_STYLE_SIZE,
+  PROP_STYLE_SAMPLE,
+  PROP_ALPHA,
+};
+
+G_DEFINE_TYPE (GstArtemAdain, gst_artem_adain, GST_TYPE_ARTEM_BASE_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (artemadain, "artemadain", GST_RANK_NONE, GST_TYPE_ARTEM_ADAIN);
+
+typedef struct {
+  gchar **paths;
+  gdouble *weights;
+  guint n;
+  GstSample *sample;
+  gint size;
+} StyleConfig;
+
+static StyleConfig *
+style_config_take (GstArtemAdain *self)
+{
+  StyleConfig *c = g_new0 (StyleConfig, 1);
+  GST_OBJECT_LOCK (self);
+  c->size = self->style_size;
+  if (self->use_sample && self->style_sample) {
+    c->sample = gst_sample_ref (self->style_sample);
+    c->n = 1;
+  } else if (self->style_location && *self->style_location) {
+    c->paths = g_strsplit (self->style_location, ";", -1);
+    c->n = g_strv_length (c->paths);
+  }
+  c->weights = g_new (gdouble, MAX (c->n, 1));
+  for (guint i = 0; i < c->n; i++)
+    c->weights[i] = (self->style_weights && self->style_weights->len == c->n && !c->sample)
+                        ? g_array_index (self->style_weights, gdouble, i) : 1.0;
+  GST_OBJECT_UNLOCK (self);
+  return c;
+}
+
+static void
+style_config_free (StyleConfig *c)
+{
+  g_strfreev (c->paths);
+  g_free (c->weights);
+  if (c->sample)
+    gst_sample_unref (c->sample);
+  g_free (c);
+}
+
+/* Encodes one RGB picture and adds weight * its feature statistics to mean/std. */
+static gboolean
+accumulate_style (ArtemNet *enc, const guint8 *rgb, int w, int h, gdouble weight,
+                  gfloat **mean, gfloat **std, gint *channels, GError **error)
+{
+  ArtemShape s = { 4, { 1, 3, h, w } };
+  if (!artem_net_reshape (enc, &s, NULL, error))
+    return FALSE;
+  float lo, hi;
+  artem_net_get_ranges (enc, &lo, &hi, NULL, NULL);
+  float *in = artem_net_get_input_buffer (enc, 0);
+  gsize plane = (gsize) w * h;
+  for (gsize i = 0; i < plane; i++)
+    for (int c = 0; c < 3; c++)
+      in[c * plane + i] = lo + (hi - lo) * rgb[i * 3 + c] / 255.f;
+  if (!artem_net_run (enc, error))
+    return FALSE;
+  ArtemShape os;
+  const float *f = artem_net_get_output (enc, 0, &os, NULL);
+  if (os.ndim != 4) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, "the encoder output is not 4-D");
+    return FALSE;
+  }
+  gint c = (gint) os.dims[1];
+  if (!*mean) {
+    *mean = g_new0 (gfloat, c);
+    *std = g_new0 (gfloat, c);
+    *channels = c;
+  }
+  gfloat *m = g_new (gfloat, c), *sd = g_new (gfloat, c);
+  artem_feature_stats (f, c, (gsize) (os.dims[2] * os.dims[3]), m, sd);
+  for (int i = 0; i < c; i++) {
+    (*mean)[i] += (gfloat) weight * m[i];
+    (*std)[i] += (gfloat) weight * sd[i];
+  }
+  g_free (m);
+  g_free (sd);
+  return TRUE;
+}
+
+/* The weighted style statistics of a configuration (AdaIN is linear in them, so this is
+ * the paper's interpolation of the AdaIN outputs). */
+static gboolean
+compute_style (ArtemNet *enc, StyleConfig *cfg, gfloat **mean, gfloat **std, gint *channels,
+               GError **error)
+{
+  *mean = *std = NULL;
+  *channels = 0;
+  if (cfg->n == 0) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                 "no style: set style-location or style-sample");
+    return FALSE;
+  }
+  gdouble total = 0;
+  for (guint i = 0; i < cfg->n; i++)
+    total += cfg->weights[i];
+  if (total <= 0) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                 "style-weights must not sum to zero");
+    return FALSE;
+  }
+  for (guint i = 0; i < cfg->n; i++) {
+    GstSample *sample = cfg->sample ? gst_sample_ref (cfg->sample)
+                                    : artem_style_image_decode (g_strstrip (cfg->paths[i]), error);
+    if (!sample)
+      goto fail;
+    int w, h;
+    guint8 *rgb = artem_style_image_to_rgb (sample, cfg->size, &w, &h, error);
+    gst_sample_unref (sample);
+    if (!rgb)
+      goto fail;
+    gboolean ok = accumulate_style (enc, rgb, w, h, cfg->weights[i] / total, mean, std,
+                                    channels, error);
+    g_free (rgb);
+    if (!ok) {
+      g_prefix_error (error, "style %s: ", cfg->sample ? "sample" : cfg->paths[i]);
+      goto fail;
+    }
+  }
+  return TRUE;
+fail:
+  g_clear_pointer (mean, g_free);
+  g_clear_pointer (std, g_free);
+  return FALSE;
+}
+
+static void
+set_style (GstArtemAdain *self, gfloat *mean, gfloat *std, gint channels)
+{
+  GST_OBJECT_LOCK (self);
+  g_free (self->mean);
+  g_free (self->std);
+  self->mean = mean;
+  self->std = std;
+  self->channels = channels;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+style_job (gpointer data, gpointer user_data)
+{
+  GstArtemAdain *self = user_data;
+  guint gen = GPOINTER_TO_UINT (data);
+  GST_OBJECT_LOCK (self);
+  gboolean stale = gen != self->style_generation || !self->started;
+  GST_OBJECT_UNLOCK (self);
+  if (stale)
+    return;
+  StyleConfig *cfg = style_config_take (self);
+  gfloat *mean, *std;
+  gint c;
+  GError *err = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  g_mutex_lock (&self->enc_lock);
+  gboolean ok = self->style_enc && compute_style (self->style_enc, cfg, &mean, &std, &c, &err);
+  g_mutex_unlock (&self->enc_lock);
+  style_config_free (cfg);
+  if (!ok) {
+    if (err)
+      GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
+                           ("Could not use the new style; keeping the current one"), ("%s",
+                           err->message));
+    g_clear_error (&err);
+    return;
+  }
+  GST_OBJECT_LOCK (self);
+  gboolean current = gen == self->style_generation;
+  GST_OBJECT_UNLOCK (self);
+  if (current) {
+    set_style (self, mean, std, c);
+    GST_INFO_OBJECT (self, "new style ready in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  } else {
+    g_free (mean);
+    g_free (std);
+  }
+}
+
+static void
+restyle (GstArtemAdain *self)
+{
+  GST_OBJECT_LOCK (self);
+  guint gen = ++self->style_generation;
+  gboolean started = self->started;
+  GST_OBJECT_UNLOCK (self);
+  if (started)
+    g_thread_pool_push (self->style_pool, GUINT_TO_POINTER (gen), NULL);
+}
+
+/* Loads the model and its encoder half, and encodes the current style with it. */
+static ArtemNet *
+gst_artem_adain_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, GError **error)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (base);
+  GST_OBJECT_LOCK (self);
+  gchar *path = g_strdup (self->model_location ? self->model_location : DEFAULT_MODEL_LOCATION);
+  GST_OBJECT_UNLOCK (self);
+  ArtemNet *net = artem_net_new_from_file (path, backend, error);
+  ArtemNet *enc = NULL;
+  if (net) {
+    const char *feat = artem_net_get_metadata (net, "artem.adain.features");
+    enc = artem_net_new_from_file_with_output (path, backend, feat ? feat : "features", error);
+    if (!enc)
+      g_prefix_error (error, "not an AdaIN model (no encoder output 'features'): ");
+  }
+  gfloat *mean = NULL, *std = NULL;
+  gint c = 0;
+  if (enc) {
+    StyleConfig *cfg = style_config_take (self);
+    gboolean ok = compute_style (enc, cfg, &mean, &std, &c, error);
+    style_config_free (cfg);
+    if (!ok)
+      g_clear_pointer (&enc, artem_net_free);
+  }
+  if (!enc) {
+    g_clear_pointer (&net, artem_net_free);
+    g_free (path);
+    return NULL;
+  }
+  g_mutex_lock (&self->enc_lock);
+  artem_net_free (self->style_enc);
+  self->style_enc = enc;
+  g_mutex_unlock (&self->enc_lock);
+  set_style (self, mean, std, c);
+  GST_INFO_OBJECT (self, "loaded %s (%d feature channels)", path, c);
+  g_free (path);
+  return net;
+}
+
+/* Before each frame: the current style statistics and alpha into the network. */
+static void
+gst_artem_adain_prepare_net (GstArtemBaseFilter *base, ArtemNet *net)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (base);
+  GST_OBJECT_LOCK (self);
+  float alpha = (float) self->alpha;
+  if (self->channels > 0) {
+    /* a count mismatch means this frame still runs a model being replaced: skip */
+    artem_net_set_initializer (net, "adain.style_mean", self->mean, self->channels, NULL);
+    artem_net_set_initializer (net, "adain.style_std", self->std, self->channels, NULL);
+  }
+  GST_OBJECT_UNLOCK (self);
+  artem_net_set_initializer (net, "adain.alpha", &alpha, 1, NULL);
+}
+
+static gboolean
+gst_artem_adain_start (GstBaseTransform *trans)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (trans);
+  if (!GST_BASE_TRANSFORM_CLASS (gst_artem_adain_parent_class)->start (trans))
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  self->started = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+static gboolean
+gst_artem_adain_stop (GstBaseTransform *trans)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (trans);
+  GST_OBJECT_LOCK (self);
+  self->started = FALSE;
+  self->style_generation++;
+  GST_OBJECT_UNLOCK (self);
+  /* wait for a running style job, then drop the encoder */
+  g_thread_pool_free (self->style_pool, TRUE, TRUE);
+  self->style_pool = g_thread_pool_new ((GFunc) style_job, self, 1, FALSE, NULL);
+  g_mutex_lock (&self->enc_lock);
+  g_clear_pointer (&self->style_enc, artem_net_free);
+  g_mutex_unlock (&self->enc_lock);
+  return GST_BASE_TRANSFORM_CLASS (gst_artem_adain_parent_class)->stop (trans);
+}
+
+static void
+gst_artem_adain_set_property (GObject *object, guint prop_id, const GValue *value,
+                              GParamSpec *pspec)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (object);
+  gboolean style = FALSE, model = FALSE;
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL_LOCATION:
+      g_free (self->model_location);
+      self->model_location = g_value_dup_string (value);
+      model = TRUE;
+      break;
+    case PROP_STYLE_LOCATION:
+      g_free (self->style_location);
+      self->style_location = g_value_dup_string (value);
+      self->use_sample = FALSE;
+      style = TRUE;
+      break;
+    case PROP_STYLE_WEIGHTS:
+      g_array_set_size (self->style_weights, 0);
+      for (guint i = 0; i < gst_value_array_get_size (value); i++) {
+        const GValue *v = gst_value_array_get_value (value, i);
+        gdouble d = G_VALUE_HOLDS_DOUBLE (v) ? g_value_get_double (v)
+                    : G_VALUE_HOLDS_FLOAT (v) ? g_value_get_float (v)
+                    : G_VALUE_HOLDS_INT (v) ? g_value_get_int (v) : 0.0;
+        g_array_append_val (self->style_weights, d);
+      }
+      style = TRUE;
+      break;
+    case PROP_STYLE_SIZE:
+      self->style_size = g_value_get_int (value);
+      style = TRUE;
+      break;
+    case PROP_STYLE_SAMPLE:
+      if (self->style_sample)
+        gst_sample_unref (self->style_sample);
+      self->style_sample = g_value_dup_boxed (value);
+      self->use_sample = self->style_sample != NULL;
+      style = TRUE;
+      break;
+    case PROP_ALPHA:
+      self->alpha = g_value_get_double (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+  if (model)
+    gst_artem_base_filter_reload (GST_ARTEM_BASE_FILTER (self));
+  else if (style)
+    restyle (self);
+}
+
+static void
+gst_artem_adain_get_property (GObject *object, guint prop_id, GValue *value,
+                              GParamSpec *pspec)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (object);
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL_LOCATION:
+      g_value_set_string (value, self->model_location ? self->model_location
+                                                      : DEFAULT_MODEL_LOCATION);
+      break;
+    case PROP_STYLE_LOCATION: g_value_set_string (value, self->style_location); break;
+    case PROP_STYLE_WEIGHTS:
+      for (guint i = 0; i < self->style_weights->len; i++) {
+        GValue v = G_VALUE_INIT;
+        g_value_init (&v, G_TYPE_DOUBLE);
+        g_value_set_double (&v, g_array_index (self->style_weights, gdouble, i));
+        gst_value_array_append_value (value, &v);
+        g_value_unset (&v);
+      }
+      break;
+    case PROP_STYLE_SIZE: g_value_set_int (value, self->style_size); break;
+    case PROP_STYLE_SAMPLE: g_value_set_boxed (value, self->style_sample); break;
+    case PROP_ALPHA: g_value_set_double (value, self->alpha); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_artem_adain_finalize (GObject *object)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (object);
+  g_thread_pool_free (self->style_pool, TRUE, TRUE);
+  artem_net_free (self->style_enc);
+  g_mutex_clear (&self->enc_lock);
+  g_free (self->model_location);
+  g_free (self->style_location);
+  g_array_unref (self->style_weights);
+  if (self->style_sample)
+    gst_sample_unref (self->style_sample);
+  g_free (self->mean);
+  g_free (self->std);
+  G_OBJECT_CLASS (gst_artem_adain_parent_class)->finalize (object);
+}
+
+static void
+gst_artem_adain_class_init (GstArtemAdainClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  gobject_class->set_property = gst_artem_adain_set_property;
+  gobject_class->get_property = gst_artem_adain_get_property;
+  gobject_class->finalize = gst_artem_adain_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL_LOCATION,
+      g_param_spec_string ("model-location", "Model location",
+          "Path to the AdaIN model: one ONNX file holding encoder, AdaIN node and decoder "
+          "(models/convert.py adain-cd | adain). Default: the pair installed with the plugin "
+          "(" DEFAULT_MODEL_LOCATION ")", DEFAULT_MODEL_LOCATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STYLE_LOCATION,
+      g_param_spec_string ("style-location", "Style location",
+          "Path of the style picture (anything GStreamer decodes); several paths separated "
+          "by ';' are interpolated with style-weights", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STYLE_WEIGHTS,
+      gst_param_spec_array ("style-weights", "Style weights",
+          "Weights of the styles in style-location (normalized to sum 1; default equal), "
+          "e.g. \"<0.7, 0.3>\"",
+          g_param_spec_double ("weight", "Weight", "Weight of one style", 0, G_MAXDOUBLE, 1,
+                               G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS),
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STYLE_SIZE,
+      g_param_spec_int ("style-size", "Style size",
+          "The longer side of a style picture is scaled down to at most this many pixels "
+          "before encoding (0: never)", 0, 8192, DEFAULT_STYLE_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STYLE_SAMPLE,
+      g_param_spec_boxed ("style-sample", "Style sample",
+          "Any raw video frame (GstSample) as the style, e.g. a frame of a second camera; "
+          "it replaces style-location until that is set again", GST_TYPE_SAMPLE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_ALPHA,
+      g_param_spec_double ("alpha", "Alpha",
+          "Content-style trade-off: 0 is the decoder's reconstruction of the frame, 1 full "
+          "style", 0.0, 1.0, DEFAULT_ALPHA,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass),
+      "artem AdaIN arbitrary style transfer", "Filter/Effect/Video",
+      "Stylizes video in the style of any picture (AdaIN: encoder, adaptive instance "
+      "normalization, decoder)", "artem developers");
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_artem_adain_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_artem_adain_stop);
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->load_net = gst_artem_adain_load_net;
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->prepare_net = gst_artem_adain_prepare_net;
+  GST_DEBUG_CATEGORY_INIT (artem_adain_debug, "artemadain", 0, "artem AdaIN");
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->debug_category = artem_adain_debug;
+}
+
+static void
+gst_artem_adain_init (GstArtemAdain *self)
+{
+  self->style_size = DEFAULT_STYLE_SIZE;
+  self->alpha = DEFAULT_ALPHA;
+  self->style_weights = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_mutex_init (&self->enc_lock);
+  self->style_pool = g_thread_pool_new ((GFunc) style_job, self, 1, FALSE, NULL);
+}
