@@ -42,3 +42,18 @@ for name, meta in (("identity-01", {"artem.input_range": "0,1", "artem.output_ra
         e = m.metadata_props.add()
         e.key, e.value = k, v
     onnx.save(m, os.path.join(out, name + ".onnx"))
+
+# A lone AdaIN node (artem's ai.artem domain) on 8 channels, for the operator test.
+C = 8
+g = helper.make_graph(
+    [helper.make_node("AdaIN", ["input", "adain.style_mean", "adain.style_std", "adain.alpha"],
+                      ["output"], name="adain", domain="ai.artem", epsilon=1e-5)],
+    "adain-op",
+    [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, C, "h", "w"])],
+    [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, C, "h", "w"])],
+    [helper.make_tensor("adain.style_mean", TensorProto.FLOAT, [C], [0.0] * C),
+     helper.make_tensor("adain.style_std", TensorProto.FLOAT, [C], [1.0] * C),
+     helper.make_tensor("adain.alpha", TensorProto.FLOAT, [1], [1.0])])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("ai.artem", 1)])
+m.ir_version = 7
+onnx.save(m, os.path.join(out, "adain-op.onnx"))
