@@ -13,4 +13,4 @@ $SUDO apt-get install -y --no-install-recommends \
   libopenblas-dev \
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools \
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-  python3-torch python3-onnx python3-numpy python3-opencv opencv-doc
+  python3-torch python3-onnx python3-numpy python3-opencv opencv-doc mate-backgrounds

@@ -1,0 +1,64 @@
+"""Training pictures from Debian packages: random crops of opencv-doc's example photos
+(opencv-doc) and the MATE desktop's nature photos (mate-backgrounds); style pictures
+are opencv-doc's starry_night.jpg and mate-backgrounds' abstract paintings."""
+import glob
+import random
+
+import cv2
+import numpy as np
+import torch
+
+CONTENT_GLOBS = ["/usr/share/doc/opencv-doc/examples/data/*.jpg",
+                 "/usr/share/backgrounds/mate/nature/*.jpg"]
+EXCLUDE = ("starry_night", "left", "right", "aloe", "Blender", "box", "chessboard", "graf",
+           "HappyFish", "LinuxLogo", "WindowsLogo", "apple", "ela_", "imageText", "notes",
+           "pca_test", "digits", "alphabet", "ml.png", "gradient", "text", "licenseplate", "pic")
+
+
+def content_files():
+    files = []
+    for g in CONTENT_GLOBS:
+        files += [f for f in glob.glob(g) if not any(e in f for e in EXCLUDE)]
+    return sorted(files)
+
+
+class Crops:
+    """Random square crops (resized to `size`) as float RGB tensors in 0..1."""
+
+    def __init__(self, files, size, seed=0):
+        self.rng = random.Random(seed)
+        self.size = size
+        self.images = []
+        for f in files:
+            im = cv2.imread(f)
+            if im is None or min(im.shape[:2]) < 64:
+                continue
+            s = 512.0 / min(im.shape[:2])   # keep memory small
+            if s < 1:
+                im = cv2.resize(im, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+            self.images.append(im[:, :, ::-1].copy())
+        if not self.images:
+            raise RuntimeError("no training pictures: install opencv-doc and mate-backgrounds")
+
+    def batch(self, n):
+        out = []
+        for _ in range(n):
+            im = self.rng.choice(self.images)
+            h, w = im.shape[:2]
+            c = self.rng.randint(min(h, w) // 2, min(h, w))
+            y, x = self.rng.randint(0, h - c), self.rng.randint(0, w - c)
+            crop = cv2.resize(im[y:y + c, x:x + c], (self.size, self.size), interpolation=cv2.INTER_AREA)
+            if self.rng.random() < 0.5:
+                crop = crop[:, ::-1]
+            out.append(torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1).float() / 255)
+        return torch.stack(out)
+
+
+def load_rgb(path, max_side):
+    im = cv2.imread(path)
+    if im is None:
+        raise FileNotFoundError(path)
+    s = max_side / max(im.shape[:2])
+    if s < 1:
+        im = cv2.resize(im, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    return torch.from_numpy(im[:, :, ::-1].copy()).permute(2, 0, 1)[None].float() / 255

@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""Trains artem's AdaIN pair (Huang & Belongie 2017) in two phases:
+  1. distills a compact encoder (VGG-19 layout at --width of the channels, to relu3_1)
+     from the ImageNet VGG-19 layers in ../shared/weights/vgg19-imagenet (feature
+     regression at relu1_1, relu2_1, relu3_1 through 1x1 adapters, used only here);
+  2. trains the mirrored decoder with the AdaIN paper's losses: content loss on the
+     compact encoder's features of the output against the AdaIN target, style loss
+     matching means and standard deviations of the teacher VGG's relu1_1..relu3_1 between
+     output and style picture.
+Content: opencv-doc photos and mate-backgrounds nature photos; styles: starry_night.jpg
+and mate-backgrounds' abstract paintings.  Writes one ONNX AdaIN model for artemadain.
+
+  CPU, reduced: /usr/bin/python3 models/train/train_adain.py --out adain.onnx
+  GPU, full:    python3 models/train/train_adain.py --out adain.onnx --full --device cuda"""
+import argparse
+import glob
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, ".."))
+from artem_models import nets  # noqa: E402
+from artem_models.adain_onnx import export_adain  # noqa: E402
+from artem_models.data import Crops, content_files, load_rgb  # noqa: E402
+from artem_models.vgg_loss import VGGLoss  # noqa: E402
+from train_style import progress  # noqa: E402
+
+STYLE_FILES = ["/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"] + sorted(
+    glob.glob("/usr/share/backgrounds/mate/abstract/Elephants.jpg") +
+    glob.glob("/usr/share/backgrounds/mate/abstract/Flow.png") +
+    glob.glob("/usr/share/backgrounds/mate/abstract/Gulp.png"))
+TEACHER = ["relu1_1", "relu2_1", "relu3_1"]
+
+
+def stats(f):
+    n, c = f.shape[:2]
+    v = f.reshape(n, c, -1)
+    return v.mean(2).view(n, c, 1, 1), (v.var(2) + 1e-5).sqrt().view(n, c, 1, 1)
+
+
+def adain(fc, fs):
+    cm, cs = stats(fc)
+    sm, ss = stats(fs)
+    return (fc - cm) / cs * ss + sm
+
+
+class Student(nn.Module):
+    """The compact encoder with taps at relu1_1, relu2_1, relu3_1."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.enc = nets.VGGEncoder(width=width, depth="relu3_1", ceil_mode=False)
+
+    def forward(self, x):
+        e = self.enc
+        x = e.convs["conv0"](x)
+        taps = []
+        for p in e.plan:
+            if p[0] == "pool":
+                x = F.max_pool2d(x, 2, 2)
+            else:
+                x = F.relu(e.convs[p[0]](F.pad(x, (1, 1, 1, 1), mode="reflect")))
+                if p[0] in ("conv11", "conv21", "conv31"):
+                    taps.append(x)
+        return taps
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--weights", default=os.path.join(here, "..", "..", "..", "shared", "weights", "vgg19-imagenet"))
+    ap.add_argument("--full", action="store_true", help="256 px, batch 8, 3000 + 6000 steps")
+    ap.add_argument("--width", type=float, default=0.25)
+    ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--distill-steps", type=int, default=600)
+    ap.add_argument("--decoder-steps", type=int, default=1200)
+    ap.add_argument("--style-weight", type=float, default=3.0)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    if a.full:
+        a.size, a.batch, a.distill_steps, a.decoder_steps = 256, 8, 3000, 6000
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    teacher = VGGLoss(a.weights).to(dev).eval()
+    crops = Crops(content_files(), a.size, a.seed)
+    styles = Crops(STYLE_FILES, a.size, a.seed + 1)
+    student = Student(a.width).to(dev)
+    chans = [int(64 * a.width), int(128 * a.width), int(256 * a.width)]
+    adapters = nn.ModuleList([nn.Conv2d(c, t, 1) for c, t in zip(chans, (64, 128, 256))]).to(dev)
+    t0 = time.time()
+    print("phase 1: distilling a %g-width encoder to relu3_1 (%d steps, %d px, batch %d)" % (
+        a.width, a.distill_steps, a.size, a.batch))
+    opt = torch.optim.Adam(list(student.parameters()) + list(adapters.parameters()), lr=1e-3)
+    dl = 0.0
+    for step in range(a.distill_steps):
+        x = torch.cat([crops.batch(a.batch - 1), styles.batch(1)]).to(dev)
+        with torch.no_grad():
+            tf = teacher(x, TEACHER)
+        taps = student(x)
+        loss = sum(F.mse_loss(ad(s), tf[k]) / (tf[k].pow(2).mean() + 1e-8)
+                   for ad, s, k in zip(adapters, taps, TEACHER))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        dl = loss.item() if step == 0 else 0.95 * dl + 0.05 * loss.item()
+        if step % 5 == 0 or step == a.distill_steps - 1:
+            progress(step + 1, a.distill_steps, t0, "distillation %.4f" % dl)
+    print()
+    enc = student.enc.eval()
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    dec = nets.VGGDecoder(width=a.width, depth="relu3_1", last_relu=False).to(dev)
+    opt = torch.optim.Adam(dec.parameters(), lr=1e-3)
+    t1 = time.time()
+    print("phase 2: decoder with AdaIN content + style losses (%d steps, style weight %g)" % (
+        a.decoder_steps, a.style_weight))
+    lc = ls = 0.0
+    for step in range(a.decoder_steps):
+        c, s = crops.batch(a.batch).to(dev), styles.batch(a.batch).to(dev)
+        with torch.no_grad():
+            t = adain(enc(c), enc(s))
+            ts = {k: stats(v) for k, v in teacher(s, TEACHER).items()}
+        g = dec(t)
+        content = F.mse_loss(enc(g), t) / (t.pow(2).mean() + 1e-8)
+        go = teacher(g, TEACHER)
+        style = 0
+        for k in TEACHER:
+            m, sd = stats(go[k])
+            sm, ss = ts[k]
+            style = style + (F.mse_loss(m, sm) + F.mse_loss(sd, ss)) / (sm.pow(2).mean() + ss.pow(2).mean() + 1e-8)
+        loss = content + a.style_weight * style
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        lc = content.item() if step == 0 else 0.95 * lc + 0.05 * content.item()
+        ls = style.item() if step == 0 else 0.95 * ls + 0.05 * style.item()
+        if step % 5 == 0 or step == a.decoder_steps - 1:
+            progress(step + 1, a.decoder_steps, t1, "content %.3f style %.4f" % (lc, ls))
+    print()
+    dec = dec.cpu().eval()
+    enc = enc.cpu().eval()
+    meta = {"artem.source": "trained by models/train/train_adain.py",
+            "artem.train": "width=%g depth=relu3_1 size=%d batch=%d distill_steps=%d decoder_steps=%d "
+                           "style_weight=%g seed=%d time=%.0fs styles=%s" % (
+                               a.width, a.size, a.batch, a.distill_steps, a.decoder_steps, a.style_weight,
+                               a.seed, time.time() - t0, ",".join(os.path.basename(f) for f in STYLE_FILES))}
+    export_adain(enc, dec, a.out, chans[2], torch.rand(1, 3, 64, 64), 13, meta)
+    print("wrote %s (%d bytes) in %.0f s" % (a.out, os.path.getsize(a.out), time.time() - t0))
+
+
+if __name__ == "__main__":
+    main()

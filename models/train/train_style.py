@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Trains a feed-forward style network (TransformerNet, Johnson et al. 2016 with instance
+normalization; narrower than the original with --width) for one style picture, with
+perceptual content and Gram style losses on ImageNet VGG-19 (../shared/weights/vgg19-imagenet:
+content relu2_2, style relu1_2 relu2_2 relu3_3; relu4_x is not in those weights).
+Content: random crops of Debian's opencv-doc photos and mate-backgrounds.
+
+  CPU, reduced size (2 cores, well under 2 hours):
+    /usr/bin/python3 models/train/train_style.py --style STYLE.jpg --out style.onnx
+  NVIDIA GPU, full size (minutes):
+    python3 models/train/train_style.py --style STYLE.jpg --out style.onnx --full --device cuda
+
+Writes OUT (ONNX, RGB 0..255 in and out, training details in metadata), a checkpoint
+every --checkpoint-every steps (OUT.ckpt, resumed automatically) and prints progress."""
+import argparse
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, ".."))
+from artem_models import nets  # noqa: E402
+from artem_models.data import Crops, content_files, load_rgb  # noqa: E402
+from artem_models.onnx_export import export  # noqa: E402
+from artem_models.vgg_loss import VGGLoss, gram  # noqa: E402
+
+STYLE_LAYERS = ["relu1_2", "relu2_2", "relu3_3"]
+CONTENT_LAYER = "relu2_2"
+
+
+def progress(step, total, t0, msg):
+    frac = step / total
+    el = time.time() - t0
+    eta = el / max(frac, 1e-9) - el
+    bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
+    sys.stdout.write("\r[%s] %d/%d %s  %.0fs elapsed, %.0fs left " % (bar, step, total, msg, el, eta))
+    sys.stdout.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--style", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--weights", default=os.path.join(here, "..", "..", "..", "shared", "weights", "vgg19-imagenet"))
+    ap.add_argument("--full", action="store_true", help="full size: 256 px crops, batch 4, width 1, 4000 steps")
+    ap.add_argument("--steps", type=int, default=1200)
+    ap.add_argument("--size", type=int, default=128)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--width", type=float, default=0.5)
+    ap.add_argument("--style-size", type=int, default=256)
+    ap.add_argument("--style-weight", type=float, default=8.0)
+    ap.add_argument("--tv-weight", type=float, default=2e-5)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--checkpoint-every", type=int, default=200)
+    a = ap.parse_args()
+    if a.full:
+        a.size, a.batch, a.width, a.steps, a.style_size = 256, 4, 1.0, 4000, 512
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    vgg = VGGLoss(a.weights).to(dev).eval()
+    net = nets.TransformerNet(width=a.width).to(dev)
+    opt = torch.optim.Adam(net.parameters(), lr=a.lr)
+    crops = Crops(content_files(), a.size, a.seed)
+    style = load_rgb(a.style, a.style_size).to(dev)
+    with torch.no_grad():
+        sf = vgg(style, STYLE_LAYERS)
+        style_grams = {k: gram(v) for k, v in sf.items()}
+        style_norm = {k: g.pow(2).mean() for k, g in style_grams.items()}
+    ckpt = a.out + ".ckpt"
+    start = 0
+    if os.path.exists(ckpt):
+        st = torch.load(ckpt, map_location=dev)
+        net.load_state_dict(st["net"])
+        opt.load_state_dict(st["opt"])
+        start = st["step"]
+        print("resumed from %s at step %d" % (ckpt, start))
+    t0 = time.time()
+    print("training %s: %d pictures, %dx%d crops, batch %d, width %g, %d steps on %s (%d threads)" % (
+        os.path.basename(a.style), len(crops.images), a.size, a.size, a.batch, a.width, a.steps, a.device, a.threads))
+    lc = ls = 0.0
+    for step in range(start, a.steps):
+        x = crops.batch(a.batch).to(dev)
+        y = net(x * 255.0) / 255.0
+        fy = vgg(y, STYLE_LAYERS)
+        with torch.no_grad():
+            fx = vgg(x, [CONTENT_LAYER])[CONTENT_LAYER]
+        content = F.mse_loss(fy[CONTENT_LAYER], fx) / (fx.pow(2).mean() + 1e-8)
+        style_l = sum(F.mse_loss(gram(fy[k]), style_grams[k].expand(a.batch, -1, -1)) / style_norm[k]
+                      for k in STYLE_LAYERS)
+        tv = (y[:, :, 1:] - y[:, :, :-1]).abs().mean() + (y[:, :, :, 1:] - y[:, :, :, :-1]).abs().mean()
+        loss = content + a.style_weight * style_l + a.tv_weight * tv * 1e4
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        lc = 0.95 * lc + 0.05 * content.item() if step > start else content.item()
+        ls = 0.95 * ls + 0.05 * style_l.item() if step > start else style_l.item()
+        if step % 5 == 0 or step == a.steps - 1:
+            progress(step + 1, a.steps, t0, "content %.3f style %.4f" % (lc, ls))
+        if (step + 1) % a.checkpoint_every == 0:
+            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step + 1}, ckpt)
+    print()
+    net = net.cpu().eval()
+    meta = {"artem.source": "trained by models/train/train_style.py",
+            "artem.train": "style=%s steps=%d size=%d batch=%d width=%g style_weight=%g seed=%d time=%.0fs" % (
+                os.path.basename(a.style), a.steps, a.size, a.batch, a.width, a.style_weight, a.seed,
+                time.time() - t0)}
+    export(net, a.out, torch.rand(1, 3, 64, 64) * 255, opset=13, extra_meta=meta)
+    print("wrote %s (%d bytes); final content %.3f style %.4f" % (a.out, os.path.getsize(a.out), lc, ls))
+
+
+if __name__ == "__main__":
+    main()
