@@ -31,6 +31,16 @@ GST_DEBUG_CATEGORY_STATIC (artem_adain_debug);
 #define ARTEM_MODELDIR "/usr/local/share/artem/models"
 #endif
 #define DEFAULT_MODEL_LOCATION ARTEM_MODELDIR "/default-adain.onnx"
+
+/* The default model: $ARTEM_MODELDIR/default-adain.onnx when that variable is set (a source
+ * tree: models/default), else the one installed with the plugin. */
+static gchar *
+default_model_location (void)
+{
+  const gchar *dir = g_getenv ("ARTEM_MODELDIR");
+  return dir && *dir ? g_build_filename (dir, "default-adain.onnx", NULL)
+                     : g_strdup (DEFAULT_MODEL_LOCATION);
+}
 #define DEFAULT_STYLE_SIZE 512
 #define DEFAULT_ALPHA 1.0
 
@@ -261,7 +271,7 @@ gst_artem_adain_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, GE
 {
   GstArtemAdain *self = GST_ARTEM_ADAIN (base);
   GST_OBJECT_LOCK (self);
-  gchar *path = g_strdup (self->model_location ? self->model_location : DEFAULT_MODEL_LOCATION);
+  gchar *path = self->model_location ? g_strdup (self->model_location) : default_model_location ();
   GST_OBJECT_UNLOCK (self);
   ArtemNet *net = artem_net_new_from_file (path, backend, error);
   ArtemNet *enc = NULL;
@@ -403,8 +413,10 @@ gst_artem_adain_get_property (GObject *object, guint prop_id, GValue *value,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MODEL_LOCATION:
-      g_value_set_string (value, self->model_location ? self->model_location
-                                                      : DEFAULT_MODEL_LOCATION);
+      if (self->model_location)
+        g_value_set_string (value, self->model_location);
+      else
+        g_value_take_string (value, default_model_location ());
       break;
     case PROP_STYLE_LOCATION: g_value_set_string (value, self->style_location); break;
     case PROP_STYLE_WEIGHTS:

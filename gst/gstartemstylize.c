@@ -27,6 +27,16 @@ GST_DEBUG_CATEGORY_STATIC (artem_stylize_debug);
 #endif
 #define DEFAULT_MODEL_LOCATION ARTEM_MODELDIR "/default-style.onnx"
 
+/* The default model: $ARTEM_MODELDIR/default-style.onnx when that variable is set (a source
+ * tree: models/default), else the one installed with the plugin. */
+static gchar *
+default_model_location (void)
+{
+  const gchar *dir = g_getenv ("ARTEM_MODELDIR");
+  return dir && *dir ? g_build_filename (dir, "default-style.onnx", NULL)
+                     : g_strdup (DEFAULT_MODEL_LOCATION);
+}
+
 struct _GstArtemStylize {
   GstArtemBaseFilter parent;
   gchar *model_location;   /* under the object lock */
@@ -42,7 +52,7 @@ gst_artem_stylize_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, 
 {
   GstArtemStylize *self = GST_ARTEM_STYLIZE (base);
   GST_OBJECT_LOCK (self);
-  gchar *path = g_strdup (self->model_location ? self->model_location : DEFAULT_MODEL_LOCATION);
+  gchar *path = self->model_location ? g_strdup (self->model_location) : default_model_location ();
   gboolean is_default = self->model_location == NULL;
   GST_OBJECT_UNLOCK (self);
   gint64 t0 = g_get_monotonic_time ();
@@ -84,8 +94,10 @@ gst_artem_stylize_get_property (GObject *object, guint prop_id, GValue *value,
   switch (prop_id) {
     case PROP_MODEL_LOCATION:
       GST_OBJECT_LOCK (self);
-      g_value_set_string (value, self->model_location ? self->model_location
-                                                      : DEFAULT_MODEL_LOCATION);
+      if (self->model_location)
+        g_value_set_string (value, self->model_location);
+      else
+        g_value_take_string (value, default_model_location ());
       GST_OBJECT_UNLOCK (self);
       break;
     default:
