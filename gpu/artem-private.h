@@ -47,6 +47,7 @@ struct _ArtemNode {
   gboolean fused_relu;  /* a following Relu folded into this node */
   gboolean removed;     /* folded into another node */
   gint64 profile_us;    /* time spent in run() (ARTEM_PROFILE) */
+  void *bin;            /* ArtemBinaryWeights of a binarized Conv (cpu/binary.h) */
   void *priv;           /* op state computed at prepare, freed with g_free */
 };
 
@@ -112,7 +113,7 @@ extern const ArtemOpDef artem_op_add, artem_op_sub, artem_op_mul, artem_op_div,
     artem_op_pow;
 extern const ArtemOpDef artem_op_pad, artem_op_resize, artem_op_upsample;
 extern const ArtemOpDef artem_op_max_pool;
-extern const ArtemOpDef artem_op_adain;
+extern const ArtemOpDef artem_op_adain, artem_op_conv_xnor;
 extern const ArtemOpDef artem_op_constant, artem_op_identity, artem_op_shape,
     artem_op_gather, artem_op_unsqueeze, artem_op_squeeze, artem_op_concat,
     artem_op_cast, artem_op_slice, artem_op_reshape, artem_op_transpose,

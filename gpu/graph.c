@@ -2,6 +2,7 @@
  * planning for a size (constant folding, liveness-based memory slots) and running. */
 #include "artem-private.h"
 #include "net-private.h"
+#include "cpu/binary.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -887,6 +888,7 @@ artem_net_free (ArtemNet *net)
     g_free (n->name);
     g_free (n->in);
     g_free (n->out);
+    artem_binary_weights_free (n->bin);
   }
   g_array_free (net->values, TRUE);
   g_hash_table_destroy (net->value_index);
@@ -972,4 +974,105 @@ artem_net_set_initializer (ArtemNet *net, const char *name, const float *data, g
   }
   memcpy (v->data, data, n * sizeof (float));
   return TRUE;
+}
+
+/* ---- binarization (XNOR-Net) ---- */
+
+static gboolean
+layer_selected (const char *layers, ArtemNode *n, guint index, guint count, int C, int M,
+                int stride)
+{
+  if (!layers || !strcmp (layers, "inner"))
+    return index > 0 && index + 1 < count;
+  if (!strcmp (layers, "all"))
+    return TRUE;
+  if (!strcmp (layers, "residual"))
+    return index > 0 && index + 1 < count && C == M && stride == 1;
+  gchar **names = g_strsplit (layers, ",", -1);
+  gboolean hit = FALSE;
+  for (gchar **nm = names; *nm; nm++)
+    if (!strcmp (g_strstrip (*nm), n->name))
+      hit = TRUE;
+  g_strfreev (names);
+  return hit;
+}
+
+gboolean
+artem_net_binarize (ArtemNet *net, ArtemBinarizeMode mode, const char *layers, guint flags,
+                    GError **error)
+{
+  free_plan (net);
+  GArray *convs = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint s = 0; s < net->order->len; s++) {
+    int i = g_array_index (net->order, int, s);
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    if (n->removed || (n->def != &artem_op_conv && n->def != &artem_op_conv_xnor))
+      continue;
+    g_array_append_val (convs, i);
+  }
+  net->n_binarized = 0;
+  gboolean named = layers && strcmp (layers, "all") && strcmp (layers, "inner") &&
+                   strcmp (layers, "residual");
+  for (guint k = 0; k < convs->len; k++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, g_array_index (convs, int, k));
+    g_clear_pointer ((ArtemBinaryWeights **) &n->bin, artem_binary_weights_free);
+    n->def = &artem_op_conv;
+    ArtemValue *w = n->n_in > 1 && n->in[1] >= 0 ? VAL (net, n->in[1]) : NULL;
+    if (mode == ARTEM_BINARIZE_NONE || !w || !w->is_init || w->shape.ndim != 4 ||
+        w->dtype != ARTEM_DTYPE_FLOAT)
+      continue;
+    int M = (int) w->shape.dims[0], C = (int) w->shape.dims[1];
+    gint64 st[8] = { 1, 1 };
+    artem_attr_ints (n, "strides", st, 8);
+    if (!layer_selected (layers, n, k, convs->len, C, M, (int) MAX (st[0], st[1])))
+      continue;
+    if (w->shape.dims[2] * w->shape.dims[3] > 256) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                   "node '%s': kernels above 256 taps cannot be binarized", n->name);
+      g_array_free (convs, TRUE);
+      return FALSE;
+    }
+    n->bin = artem_binary_weights_new (w->data, M, C, (int) w->shape.dims[2],
+                                       (int) w->shape.dims[3], mode,
+                                       !(flags & ARTEM_BINARIZE_FLAG_NO_ACTIVATION_SCALE));
+    if (mode == ARTEM_BINARIZE_XNOR)
+      n->def = &artem_op_conv_xnor;
+    net->n_binarized++;
+  }
+  g_array_free (convs, TRUE);
+  if (named && net->n_binarized == 0 && mode != ARTEM_BINARIZE_NONE) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
+                 "%s: no convolution named in '%s'", net->path, layers);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+guint
+artem_net_get_n_binarized (const ArtemNet *net)
+{
+  return net->n_binarized;
+}
+
+void
+artem_net_get_weight_bytes (const ArtemNet *net, gsize *float_bytes, gsize *packed_bytes)
+{
+  gsize f = 0, p = 0;
+  for (guint i = 0; i < net->values->len; i++) {
+    ArtemValue *v = VAL (net, i);
+    if (v->is_init)
+      f += artem_value_numel (v) * artem_dtype_size (v->dtype);
+  }
+  p = f;
+  for (guint i = 0; i < net->nodes->len; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    ArtemBinaryWeights *b = n->bin;
+    if (!b)
+      continue;
+    gsize taps = (gsize) b->KH * b->KW;
+    p -= (gsize) b->M * b->C * taps * sizeof (float);
+    p += (gsize) b->M * taps * ((b->C + 7) / 8) + b->M * sizeof (float);
+  }
+  if (float_bytes) *float_bytes = f;
+  if (packed_bytes) *packed_bytes = p;
 }

@@ -34,7 +34,8 @@ struct _ArtemNet {
   ArtemValue **step_args;  /* 80 per step: 64 inputs then 16 outputs */
   gsize memory_bytes;
   gsize memory_limit;
-  gboolean profile;        /* ARTEM_PROFILE set: time every node */      /* activations + scratch a reshape may allocate */
+  gboolean profile;
+  guint n_binarized;       /* convolutions binarized by artem_net_binarize */        /* ARTEM_PROFILE set: time every node */      /* activations + scratch a reshape may allocate */
   guint64 n_allocations;
   /* frame */
   int frame_w, frame_h, pad_w, pad_h, align;

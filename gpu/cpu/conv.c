@@ -3,15 +3,10 @@
  * tiles are shared among OpenMP threads, each calling a single-threaded SGEMM.
  * 1x1 stride-1 unpadded convolutions skip im2col.  Bias and a fused ReLU are applied
  * per tile while it is hot. */
-#include "../artem-private.h"
+#include "conv.h"
+#include "binary.h"
 #include <cblas.h>
 #include <omp.h>
-
-typedef struct {
-  int N, C, H, W, M, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, OH, OW;
-  int K, tile;
-  gboolean direct;   /* 1x1, stride 1, no pad: X is the column matrix */
-} ConvGeom;
 
 #define COL_TILE_FLOATS (256 * 1024)
 
@@ -80,9 +75,9 @@ rank:
   return FALSE;
 }
 
-static gboolean
-conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
-              GError **error)
+gboolean
+artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
+                    GError **error)
 {
   if (n->n_in < 2 || !in[0] || !in[1]) {
     artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "needs X and W");
@@ -203,7 +198,8 @@ static void
 conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
   const ConvGeom *g = n->priv;
-  const float *w = in[1]->data;
+  /* a binary-weight network (XNOR-Net's BWN) runs alpha * sign(W) through the float path */
+  const float *w = n->bin ? ((ArtemBinaryWeights *) n->bin)->wfloat : in[1]->data;
   const float *bias = n->n_in > 2 && in[2] ? in[2]->data : NULL;
   int ohw = g->OH * g->OW;
   int ntiles = (ohw + g->tile - 1) / g->tile;
@@ -235,4 +231,4 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_conv = { "Conv", conv_check, conv_prepare, conv_run, FALSE };
+const ArtemOpDef artem_op_conv = { "Conv", conv_check, artem_conv_prepare, conv_run, FALSE };

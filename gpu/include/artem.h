@@ -194,6 +194,35 @@ gboolean artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_st
 gboolean artem_net_process_planes (ArtemNet *net, const float *src, float *dst,
                                    GError **error);
 
+/* ---- binarized networks (XNOR-Net, Rastegari et al. 2016) ---------------------- */
+
+/** ArtemBinarizeMode: NONE restores float convolutions; WEIGHTS is a binary-weight
+ * network (weights alpha * sign (W), float activations); XNOR binarizes activations too
+ * (bit-packed XOR + popcount convolutions, XNOR-Net's activation scale K). */
+typedef enum {
+  ARTEM_BINARIZE_NONE = 0,
+  ARTEM_BINARIZE_WEIGHTS,
+  ARTEM_BINARIZE_XNOR
+} ArtemBinarizeMode;
+
+/** ARTEM_BINARIZE_FLAG_NO_ACTIVATION_SCALE: drop K (exact +-1 arithmetic; for tests). */
+#define ARTEM_BINARIZE_FLAG_NO_ACTIVATION_SCALE (1u << 0)
+
+/** artem_net_binarize: binarizes the chosen 2-D convolutions (weights must be
+ * initializers).  @layers: NULL or "inner" (all but the first and the last convolution),
+ * "all", "residual" (inner convolutions with as many outputs as inputs and stride 1: a
+ * style network's residual blocks), or a comma-separated list of node names.  Leaves the
+ * net unsized (reshape again). */
+gboolean artem_net_binarize (ArtemNet *net, ArtemBinarizeMode mode, const char *layers,
+                             guint flags, GError **error);
+
+/** artem_net_get_n_binarized: how many convolutions the last binarize call changed. */
+guint artem_net_get_n_binarized (const ArtemNet *net);
+
+/** artem_net_get_weight_bytes: bytes of all initializers as float32, and the same with
+ * each binarized convolution's weights as bits plus one float scale per output channel. */
+void artem_net_get_weight_bytes (const ArtemNet *net, gsize *float_bytes, gsize *packed_bytes);
+
 /* ---- introspection ------------------------------------------------------------ */
 
 /** artem_net_get_n_allocations: how many buffers the net has allocated so far

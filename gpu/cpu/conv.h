@@ -1,0 +1,16 @@
+/* conv.h — convolution geometry shared by the float and the binary convolutions. */
+#ifndef ARTEM_CPU_CONV_H
+#define ARTEM_CPU_CONV_H
+#include "../artem-private.h"
+
+typedef struct {
+  int N, C, H, W, M, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, OH, OW;
+  int K, tile;
+  gboolean direct;   /* 1x1, stride 1, no pad: X is the column matrix */
+} ConvGeom;
+
+/* Conv's prepare: validates, fills a ConvGeom into node->priv, sets the output. */
+gboolean artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
+                             GError **error);
+
+#endif

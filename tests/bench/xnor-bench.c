@@ -1,0 +1,70 @@
+/* xnor-bench.c — binary (XNOR) against float convolution on the CPU, same shape, same run:
+ * the residual-block shape of a style network (3x3, 128->128, 270x480 input by default),
+ * fp32 im2col + OpenBLAS SGEMM vs bit-packed XOR + popcount; also the weight sizes.
+ *   xnor-bench [C M H W FRAMES] */
+#include "../common/conv-model.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *artem_xnor_kernel_name (void);
+
+static double
+time_net (ArtemNet *net, int frames)
+{
+  GError *err = NULL;
+  artem_net_run (net, &err);   /* warm-up */
+  double best = 1e30, total = 0;
+  for (int i = 0; i < frames; i++) {
+    gint64 t0 = g_get_monotonic_time ();
+    artem_net_run (net, &err);
+    double ms = (g_get_monotonic_time () - t0) / 1000.0;
+    total += ms;
+    best = MIN (best, ms);
+  }
+  return total / frames;
+}
+
+int
+main (int argc, char **argv)
+{
+  int C = 128, M = 128, H = 270, W = 480, frames = 10;
+  if (argc == 6) {
+    C = atoi (argv[1]); M = atoi (argv[2]); H = atoi (argv[3]); W = atoi (argv[4]);
+    frames = atoi (argv[5]);
+  }
+  float *wv = g_new (float, (gsize) M * C * 9);
+  for (gsize i = 0; i < (gsize) M * C * 9; i++)
+    wv[i] = (float) ((i * 2654435761u) % 1000) / 500.f - 1.f;
+  GBytes *model = conv_model (M, C, 3, 1, 1, 1, wv, TRUE);
+  gsize len;
+  const void *d = g_bytes_get_data (model, &len);
+  ArtemShape s = { 4, { 1, C, H, W } };
+  double ms[3];
+  const char *names[3] = { "float32 im2col+SGEMM", "XNOR (binary weights and activations)",
+                           "binary weights only (BWN, float path)" };
+  int modes[3] = { ARTEM_BINARIZE_NONE, ARTEM_BINARIZE_XNOR, ARTEM_BINARIZE_WEIGHTS };
+  gsize fbytes = 0, pbytes = 0;
+  for (int k = 0; k < 3; k++) {
+    GError *err = NULL;
+    ArtemNet *net = artem_net_new_from_data (d, len, "conv", ARTEM_BACKEND_CPU, &err);
+    if (modes[k])
+      artem_net_binarize (net, modes[k], "all", 0, &err);
+    artem_net_reshape (net, &s, NULL, &err);
+    float *x = artem_net_get_input_buffer (net, 0);
+    for (gsize i = 0; i < (gsize) C * H * W; i++)
+      x[i] = (float) ((i * 40503u) % 997) / 498.f - 1.f;
+    ms[k] = time_net (net, frames);
+    if (modes[k] == ARTEM_BINARIZE_XNOR)
+      artem_net_get_weight_bytes (net, &fbytes, &pbytes);
+    artem_net_free (net);
+  }
+  printf ("# 3x3 conv %d->%d on %dx%d, %d runs each, %d threads, XNOR kernel: %s\n", C, M, W, H,
+          frames, artem_cpu_threads (), artem_xnor_kernel_name ());
+  for (int k = 0; k < 3; k++)
+    printf ("%-40s mean_ms=%.2f  speed vs float=%.2fx\n", names[k], ms[k], ms[0] / ms[k]);
+  printf ("weights: float %zu bytes, binarized %zu bytes (%.1fx smaller)\n", fbytes, pbytes,
+          (double) fbytes / pbytes);
+  g_free (wv);
+  g_bytes_unref (model);
+  return 0;
+}
