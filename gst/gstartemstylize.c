@@ -37,14 +37,14 @@ default_model_location (void)
                      : g_strdup (DEFAULT_MODEL_LOCATION);
 }
 
-struct _GstArtemStylize {
-  GstArtemBaseFilter parent;
+typedef struct {
   gchar *model_location;   /* under the object lock */
-};
+} GstArtemStylizePrivate;
 
 enum { PROP_0, PROP_MODEL_LOCATION };
 
-G_DEFINE_TYPE (GstArtemStylize, gst_artem_stylize, GST_TYPE_ARTEM_BASE_FILTER);
+G_DEFINE_TYPE_WITH_PRIVATE (GstArtemStylize, gst_artem_stylize, GST_TYPE_ARTEM_BASE_FILTER);
+#define SPRIV(self) ((GstArtemStylizePrivate *) gst_artem_stylize_get_instance_private (GST_ARTEM_STYLIZE (self)))
 GST_ELEMENT_REGISTER_DEFINE (artemstylize, "artemstylize", GST_RANK_NONE, GST_TYPE_ARTEM_STYLIZE);
 
 static ArtemNet *
@@ -52,8 +52,8 @@ gst_artem_stylize_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, 
 {
   GstArtemStylize *self = GST_ARTEM_STYLIZE (base);
   GST_OBJECT_LOCK (self);
-  gchar *path = self->model_location ? g_strdup (self->model_location) : default_model_location ();
-  gboolean is_default = self->model_location == NULL;
+  gchar *path = SPRIV (self)->model_location ? g_strdup (SPRIV (self)->model_location) : default_model_location ();
+  gboolean is_default = SPRIV (self)->model_location == NULL;
   GST_OBJECT_UNLOCK (self);
   gint64 t0 = g_get_monotonic_time ();
   ArtemNet *net = artem_net_new_from_file (path, backend, error);
@@ -75,8 +75,8 @@ gst_artem_stylize_set_property (GObject *object, guint prop_id, const GValue *va
   switch (prop_id) {
     case PROP_MODEL_LOCATION:
       GST_OBJECT_LOCK (self);
-      g_free (self->model_location);
-      self->model_location = g_value_dup_string (value);
+      g_free (SPRIV (self)->model_location);
+      SPRIV (self)->model_location = g_value_dup_string (value);
       GST_OBJECT_UNLOCK (self);
       gst_artem_base_filter_reload (GST_ARTEM_BASE_FILTER (self));
       break;
@@ -94,8 +94,8 @@ gst_artem_stylize_get_property (GObject *object, guint prop_id, GValue *value,
   switch (prop_id) {
     case PROP_MODEL_LOCATION:
       GST_OBJECT_LOCK (self);
-      if (self->model_location)
-        g_value_set_string (value, self->model_location);
+      if (SPRIV (self)->model_location)
+        g_value_set_string (value, SPRIV (self)->model_location);
       else
         g_value_take_string (value, default_model_location ());
       GST_OBJECT_UNLOCK (self);
@@ -109,7 +109,7 @@ gst_artem_stylize_get_property (GObject *object, guint prop_id, GValue *value,
 static void
 gst_artem_stylize_finalize (GObject *object)
 {
-  g_free (GST_ARTEM_STYLIZE (object)->model_location);
+  g_free (SPRIV (object)->model_location);
   G_OBJECT_CLASS (gst_artem_stylize_parent_class)->finalize (object);
 }
 

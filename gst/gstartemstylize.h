@@ -7,7 +7,13 @@
 G_BEGIN_DECLS
 
 #define GST_TYPE_ARTEM_STYLIZE (gst_artem_stylize_get_type ())
-G_DECLARE_FINAL_TYPE (GstArtemStylize, gst_artem_stylize, GST, ARTEM_STYLIZE, GstArtemBaseFilter)
+G_DECLARE_DERIVABLE_TYPE (GstArtemStylize, gst_artem_stylize, GST, ARTEM_STYLIZE, GstArtemBaseFilter)
+
+/* Derivable: artemxnorconv is artemstylize with binarized convolutions. */
+struct _GstArtemStylizeClass {
+  GstArtemBaseFilterClass parent_class;
+  gpointer padding[4];
+};
 
 GST_ELEMENT_REGISTER_DECLARE (artemstylize);
 

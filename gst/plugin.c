@@ -4,12 +4,14 @@
 #endif
 #include "gstartemstylize.h"
 #include "gstartemadain.h"
+#include "gstartemxnorconv.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
 {
   gboolean ok = GST_ELEMENT_REGISTER (artemstylize, plugin);
   ok &= GST_ELEMENT_REGISTER (artemadain, plugin);
+  ok &= GST_ELEMENT_REGISTER (artemxnorconv, plugin);
   return ok;
 }
 
