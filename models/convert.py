@@ -17,6 +17,10 @@
       the original AdaIN release (naoto0804/pytorch-AdaIN: vgg_normalised.pth to relu4_1
       and decoder.pth) as one AdaIN model.  RGB 0..1.
 
+  convert.py vgg19-imagenet WEIGHTS_DIR OUT.onnx
+      the ImageNet VGG-19 layers in ../shared/weights/vgg19-imagenet (conv1_1..conv3_4,
+      the loss network) as an ONNX feature extractor (for artem-binarize's size study).
+
 Options: --opset N (default 13).  Needs Debian's python3-torch and python3-onnx
 (/usr/bin/python3)."""
 import argparse
@@ -100,7 +104,8 @@ def load_adain_release(vgg_path, dec_path):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("kind", choices=["ml5", "cd-vgg", "transformer-net", "adain-cd", "adain"])
+    ap.add_argument("kind", choices=["ml5", "cd-vgg", "transformer-net", "adain-cd", "adain",
+                                     "vgg19-imagenet"])
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--opset", type=int, default=13)
     ap.add_argument("--depth", default="relu4_1")
@@ -122,6 +127,19 @@ def main(argv=None):
         export(nets.EncoderDecoder(enc, dec), prefix + "-reconstruct.onnx", ex, a.opset,
                (0, 1), (0, 1), meta)
         print(prefix + "-{encoder,decoder,reconstruct}.onnx")
+    elif a.kind == "vgg19-imagenet":
+        from artem_models.vgg_loss import VGGLoss
+
+        class Features(torch.nn.Module):
+            def __init__(self, vgg):
+                super().__init__()
+                self.vgg = vgg
+
+            def forward(self, x):
+                return self.vgg(x, ["relu3_4"])["relu3_4"]
+        src, out = a.paths
+        export(Features(VGGLoss(src)), out, ex, a.opset, (0, 1), (0, 1))
+        print(out)
     elif a.kind in ("adain-cd", "adain"):
         from artem_models.adain_onnx import export_adain
         enc_p, dec_p, out = a.paths

@@ -1,26 +1,29 @@
 #!/bin/sh
 # The main job on a default that needs no camera: stylizes photos from Debian's
-# opencv-doc through the GStreamer element artemstylize and writes PNG files into OUT_DIR
-# (default out/).  Styles: the ml5 fast-style networks in ../shared/weights converted to
-# ONNX by models/convert.py (the project's own trained models are the models issue).
+# opencv-doc through the GStreamer elements with artem's own default models
+# (models/default, trained by models/train/) and writes PNG files into OUT_DIR (default
+# out/): artemstylize with the default style and the second shipped style, and artemadain
+# with the default AdaIN pair and starry_night.jpg as the style.
 # usage: scripts/demo.sh [OUT_DIR]
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/out}
 photos=/usr/share/doc/opencv-doc/examples/data
-weights=$top/../shared/weights/fast-style-ml5
 "$top/scripts/build.sh" build >/dev/null
 export GST_PLUGIN_PATH="$top/build/gst"
-mkdir -p "$out/models"
-for style in matta mathura; do
-  [ -f "$out/models/$style.onnx" ] || \
-    /usr/bin/python3 "$top/models/convert.py" ml5 "$weights/$style" "$out/models/$style.onnx" >/dev/null 2>&1
-done
+export ARTEM_MODELDIR="$top/models/default"     # the defaults, without installing
+mkdir -p "$out"
+quiet() { grep -v "running on the CPU\|CUDA backend\|^Additional\|^$\|choose_backend\|^WARNING" || true; }
 for photo in fruits baboon building; do
-  for style in matta mathura; do
+  for style in default elephants adain; do
+    case $style in
+      default) el="artemstylize" ;;
+      elephants) el="artemstylize model-location=$ARTEM_MODELDIR/style-elephants.onnx" ;;
+      adain) el="artemadain style-location=$photos/starry_night.jpg" ;;
+    esac
+    # shellcheck disable=SC2086
     gst-launch-1.0 -q filesrc location="$photos/$photo.jpg" ! jpegdec ! videoconvert ! \
-      artemstylize model-location="$out/models/$style.onnx" ! videoconvert ! pngenc ! \
-      filesink location="$out/$photo-$style.png" 2>&1 | grep -v "running on the CPU\|CUDA backend\|^Additional\|^$\|choose_backend\|^WARNING" || true
+      $el ! videoconvert ! pngenc ! filesink location="$out/$photo-$style.png" 2>&1 | quiet
     [ -s "$out/$photo-$style.png" ] || { echo "failed: $out/$photo-$style.png" >&2; exit 1; }
     echo "$out/$photo-$style.png"
   done
