@@ -6,7 +6,8 @@
   2. trains the mirrored decoder with the AdaIN paper's losses: content loss on the
      compact encoder's features of the output against the AdaIN target, style loss
      matching means and standard deviations of the teacher VGG's relu1_1..relu3_1 between
-     output and style picture.
+     output and style picture, plus an identity term (the decoder reconstructs the photo
+     from its own features, L1 in pixels) that keeps colours and structure.
 Content: opencv-doc photos and mate-backgrounds nature photos; styles: starry_night.jpg
 and mate-backgrounds' abstract paintings.  Writes one ONNX AdaIN model for artemadain.
 
@@ -80,7 +81,8 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--distill-steps", type=int, default=600)
     ap.add_argument("--decoder-steps", type=int, default=1200)
-    ap.add_argument("--style-weight", type=float, default=3.0)
+    ap.add_argument("--style-weight", type=float, default=2.0)
+    ap.add_argument("--identity-weight", type=float, default=5.0)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--seed", type=int, default=1)
@@ -101,10 +103,13 @@ def main():
         a.width, a.distill_steps, a.size, a.batch))
     opt = torch.optim.Adam(list(student.parameters()) + list(adapters.parameters()), lr=1e-3)
     dl = 0.0
+    with torch.no_grad():   # teacher features are in the hundreds: regress them scaled to ~1
+        probe = teacher(crops.batch(8).to(dev), TEACHER)
+        scale = {k: v.std().item() + 1e-6 for k, v in probe.items()}
     for step in range(a.distill_steps):
         x = torch.cat([crops.batch(a.batch - 1), styles.batch(1)]).to(dev)
         with torch.no_grad():
-            tf = teacher(x, TEACHER)
+            tf = {k: v / scale[k] for k, v in teacher(x, TEACHER).items()}
         taps = student(x)
         loss = sum(F.mse_loss(ad(s), tf[k]) / (tf[k].pow(2).mean() + 1e-8)
                    for ad, s, k in zip(adapters, taps, TEACHER))
@@ -137,7 +142,10 @@ def main():
             m, sd = stats(go[k])
             sm, ss = ts[k]
             style = style + (F.mse_loss(m, sm) + F.mse_loss(sd, ss)) / (sm.pow(2).mean() + ss.pow(2).mean() + 1e-8)
-        loss = content + a.style_weight * style
+        # identity: at alpha 0 the decoder reconstructs the photo (keeps colours and
+        # structure honest where the compact encoder is blind)
+        identity = F.l1_loss(dec(enc(c)), c)
+        loss = content + a.style_weight * style + a.identity_weight * identity
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -150,8 +158,9 @@ def main():
     enc = enc.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_adain.py",
             "artem.train": "width=%g depth=relu3_1 size=%d batch=%d distill_steps=%d decoder_steps=%d "
-                           "style_weight=%g seed=%d time=%.0fs styles=%s" % (
+                           "style_weight=%g identity_weight=%g seed=%d time=%.0fs styles=%s" % (
                                a.width, a.size, a.batch, a.distill_steps, a.decoder_steps, a.style_weight,
+                               a.identity_weight,
                                a.seed, time.time() - t0, ",".join(os.path.basename(f) for f in STYLE_FILES))}
     export_adain(enc, dec, a.out, chans[2], torch.rand(1, 3, 64, 64), 13, meta)
     print("wrote %s (%d bytes) in %.0f s" % (a.out, os.path.getsize(a.out), time.time() - t0))
