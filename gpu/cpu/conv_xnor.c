@@ -5,8 +5,8 @@
  * channels is C - 2 * popcount (x XOR w), counted over the taps inside the frame (zero
  * padding contributes nothing, as in the float convolution).  Output = dot * alpha[m]
  * (mean |W|) * K(p) (XNOR-Net's activation scale: mean |x| over channels, averaged over
- * the kernel window) + bias.  Eight output channels are counted at once with AVX-512
- * VPOPCNTQ where the CPU has it (runtime check), else with the scalar POPCNT. */
+ * the kernel window) + bias.  With AVX-512 VPOPCNTQ (runtime check) 64 output
+ * channels are counted per pass in eight registers, else with the scalar POPCNT. */
 #include "conv.h"
 #include "binary.h"
 #include <math.h>
@@ -70,87 +70,181 @@ xnor_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, 
   return TRUE;
 }
 
+/* Packs signs of x (NCHW planes) into [H*W][CW] words, bit set = negative, and A(p) =
+ * mean_c |x|. */
+static void
+pack_activations_scalar (const ConvGeom *g, const ArtemBinaryWeights *b, const float *x,
+                         guint64 *bits, float *amean, gsize p0, gsize p1)
+{
+  gsize hw = (gsize) g->H * g->W;
+  for (gsize p = p0; p < p1; p++) {
+    guint64 *pb = bits + p * b->CW;
+    float a = 0;
+    for (int w = 0; w < b->CW; w++) {
+      guint64 word = 0;
+      int c0 = w * 64, c1 = MIN (g->C, c0 + 64);
+      for (int c = c0; c < c1; c++) {
+        float v = x[c * hw + p];
+        a += fabsf (v);
+        word |= (guint64) (v < 0) << (c - c0);
+      }
+      pb[w] = word;
+    }
+    amean[p] = a / g->C;
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* Sixteen pixels at a time: one compare gives a 16-bit mask per channel (contiguous loads
+ * along the plane); the 64x16 bit matrix of a word is transposed with VPTESTMW. */
+__attribute__ ((target ("avx512f,avx512bw")))
+static void
+pack_activations_avx512 (const ConvGeom *g, const ArtemBinaryWeights *b, const float *x,
+                         guint64 *bits, float *amean, gsize p0, gsize p1)
+{
+  gsize hw = (gsize) g->H * g->W;
+  const __m512 zero = _mm512_setzero_ps ();
+  gsize p = p0;
+  for (; p + 16 <= p1; p += 16) {
+    __m512 a = _mm512_setzero_ps ();
+    for (int w = 0; w < b->CW; w++) {
+      guint16 masks[64] __attribute__ ((aligned (64))) = { 0 };
+      int c0 = w * 64, c1 = MIN (g->C, c0 + 64);
+      for (int c = c0; c < c1; c++) {
+        __m512 v = _mm512_loadu_ps (x + c * hw + p);
+        masks[c - c0] = _mm512_cmp_ps_mask (v, zero, _CMP_LT_OQ);
+        a = _mm512_add_ps (a, _mm512_abs_ps (v));
+      }
+      __m512i lo = _mm512_load_si512 (masks), hi = _mm512_load_si512 (masks + 32);
+      for (int j = 0; j < 16; j++) {
+        __m512i bit = _mm512_set1_epi16 ((short) (1 << j));
+        guint64 word = (guint64) _mm512_test_epi16_mask (lo, bit) |
+                       ((guint64) _mm512_test_epi16_mask (hi, bit) << 32);
+        bits[(p + j) * b->CW + w] = word;
+      }
+    }
+    _mm512_storeu_ps (amean + p, _mm512_div_ps (a, _mm512_set1_ps ((float) g->C)));
+  }
+  pack_activations_scalar (g, b, x, bits, amean, p, p1);
+}
+#endif
+
 static void
 pack_activations (const ConvGeom *g, const ArtemBinaryWeights *b, const float *x, guint64 *bits,
                   float *amean)
 {
   gsize hw = (gsize) g->H * g->W;
+  static int use_avx512 = -1;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (use_avx512 < 0)
+    use_avx512 = __builtin_cpu_supports ("avx512bw") && !g_getenv ("ARTEM_NO_AVX512");
+#else
+  use_avx512 = 0;
+#endif
+  int nt = artem_cpu_threads ();
 #pragma omp parallel for schedule(static)
-  for (int y = 0; y < g->H; y++)
-    for (int xx = 0; xx < g->W; xx++) {
-      gsize p = (gsize) y * g->W + xx;
-      guint64 *pb = bits + p * b->CW;
-      float a = 0;
-      for (int w = 0; w < b->CW; w++) {
-        guint64 word = 0;
-        int c0 = w * 64, c1 = MIN (g->C, c0 + 64);
-        for (int c = c0; c < c1; c++) {
-          float v = x[c * hw + p];
-          a += fabsf (v);
-          word |= (guint64) (v < 0) << (c - c0);
-        }
-        pb[w] = word;
-      }
-      amean[p] = a / g->C;
+  for (int t = 0; t < nt; t++) {
+    gsize p0 = hw * t / nt / 16 * 16, p1 = t == nt - 1 ? hw : hw * (t + 1) / nt / 16 * 16;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (use_avx512) {
+      pack_activations_avx512 (g, b, x, bits, amean, p0, p1);
+      continue;
     }
+#endif
+    pack_activations_scalar (g, b, x, bits, amean, p0, p1);
+  }
 }
 
-/* counts[m] += popcount (x ^ w[m]) over eight output channels */
+/* The popcount core: for one output pixel, counts[m] = sum over its taps t and words w of
+ * popcount (x[t][w] ^ W[tap_idx[t]][w][m]) for every output channel m (MP of them). */
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__ ((target ("avx512f,avx512vpopcntdq")))
 static void
-count8_avx512 (const guint64 *xw, const guint64 *ww, int cw, int mp, int m0, gint64 *counts)
+pixel_counts_avx512 (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
+                     int cw, int mp, gint64 *counts)
 {
-  __m512i acc = _mm512_loadu_si512 (counts);
-  for (int w = 0; w < cw; w++) {
-    __m512i xv = _mm512_set1_epi64 ((long long) xw[w]);
-    __m512i wv = _mm512_loadu_si512 (ww + (gsize) w * mp + m0);
-    acc = _mm512_add_epi64 (acc, _mm512_popcnt_epi64 (_mm512_xor_si512 (xv, wv)));
+  int nb = mp / 8;
+  for (int b0 = 0; b0 < nb; b0 += 8) {   /* 64 output channels held in 8 registers */
+    __m512i acc[8];
+    for (int k = 0; k < 8; k++)
+      acc[k] = _mm512_setzero_si512 ();
+    int bn = MIN (8, nb - b0);
+    for (int t = 0; t < nv; t++) {
+      const guint64 *x = xt[t];
+      const guint64 *w = wbits + (gsize) tap_idx[t] * cw * mp + (gsize) b0 * 8;
+      for (int wd = 0; wd < cw; wd++, w += mp) {
+        __m512i xv = _mm512_set1_epi64 ((long long) x[wd]);
+        if (bn == 8) {
+#pragma GCC unroll 8
+          for (int k = 0; k < 8; k++)
+            acc[k] = _mm512_add_epi64 (acc[k], _mm512_popcnt_epi64 (
+                _mm512_xor_si512 (xv, _mm512_loadu_si512 (w + k * 8))));
+        } else {
+          for (int k = 0; k < bn; k++)
+            acc[k] = _mm512_add_epi64 (acc[k], _mm512_popcnt_epi64 (
+                _mm512_xor_si512 (xv, _mm512_loadu_si512 (w + k * 8))));
+        }
+      }
+    }
+    for (int k = 0; k < bn; k++)
+      _mm512_storeu_si512 (counts + (gsize) (b0 + k) * 8, acc[k]);
   }
-  _mm512_storeu_si512 (counts, acc);
 }
 
 __attribute__ ((target ("popcnt")))
 static void
-count8_popcnt (const guint64 *xw, const guint64 *ww, int cw, int mp, int m0, gint64 *counts)
+pixel_counts_popcnt (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
+                     int cw, int mp, gint64 *counts)
 {
-  for (int w = 0; w < cw; w++)
-    for (int k = 0; k < 8; k++)
-      counts[k] += __builtin_popcountll (xw[w] ^ ww[(gsize) w * mp + m0 + k]);
+  memset (counts, 0, (gsize) mp * sizeof (gint64));
+  for (int t = 0; t < nv; t++)
+    for (int wd = 0; wd < cw; wd++) {
+      guint64 x = xt[t][wd];
+      const guint64 *w = wbits + ((gsize) tap_idx[t] * cw + wd) * mp;
+      for (int m = 0; m < mp; m++)
+        counts[m] += __builtin_popcountll (x ^ w[m]);
+    }
 }
 #endif
 
 static void
-count8_generic (const guint64 *xw, const guint64 *ww, int cw, int mp, int m0, gint64 *counts)
+pixel_counts_generic (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
+                      int cw, int mp, gint64 *counts)
 {
-  for (int w = 0; w < cw; w++)
-    for (int k = 0; k < 8; k++)
-      counts[k] += __builtin_popcountll (xw[w] ^ ww[(gsize) w * mp + m0 + k]);
+  memset (counts, 0, (gsize) mp * sizeof (gint64));
+  for (int t = 0; t < nv; t++)
+    for (int wd = 0; wd < cw; wd++) {
+      guint64 x = xt[t][wd];
+      const guint64 *w = wbits + ((gsize) tap_idx[t] * cw + wd) * mp;
+      for (int m = 0; m < mp; m++)
+        counts[m] += __builtin_popcountll (x ^ w[m]);
+    }
 }
 
-typedef void (*Count8Func) (const guint64 *, const guint64 *, int, int, int, gint64 *);
+typedef void (*PixelCountsFunc) (const guint64 *const *, const int *, int, const guint64 *, int,
+                                 int, gint64 *);
 
-static Count8Func
-pick_count8 (void)
+static PixelCountsFunc
+pick_kernel (void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init ();
   if (__builtin_cpu_supports ("avx512vpopcntdq") && !g_getenv ("ARTEM_NO_AVX512"))
-    return count8_avx512;
+    return pixel_counts_avx512;
   if (__builtin_cpu_supports ("popcnt"))
-    return count8_popcnt;
+    return pixel_counts_popcnt;
 #endif
-  return count8_generic;
+  return pixel_counts_generic;
 }
 
 /* Which CPU path the binary convolution takes ("avx512-vpopcntq", "popcnt", "generic"). */
 const char *
 artem_xnor_kernel_name (void)
 {
-  Count8Func f = pick_count8 ();
+  PixelCountsFunc f = pick_kernel ();
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (f == count8_avx512) return "avx512-vpopcntq";
-  if (f == count8_popcnt) return "popcnt";
+  if (f == pixel_counts_avx512) return "avx512-vpopcntq";
+  if (f == pixel_counts_popcnt) return "popcnt";
 #endif
   (void) f;
   return "generic";
@@ -165,9 +259,9 @@ xnor_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   gsize hw = (gsize) g->H * g->W, ohw = (gsize) g->OH * g->OW;
   guint64 *bits = (guint64 *) scratch;
   float *amean = scratch + hw * b->CW * 2;
-  static Count8Func count8 = NULL;
-  if (!count8)
-    count8 = pick_count8 ();
+  static PixelCountsFunc kernel = NULL;
+  if (!kernel)
+    kernel = pick_kernel ();
   float inv_taps = 1.f / (g->KH * g->KW);
   for (int bn = 0; bn < g->N; bn++) {
     const float *x = (const float *) in[0]->data + (gsize) bn * g->C * hw;
@@ -175,10 +269,12 @@ xnor_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     pack_activations (g, b, x, bits, amean);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int oy = 0; oy < g->OH; oy++) {
-      gint64 counts[8] __attribute__ ((aligned (64)));
+      gint64 counts[b->MP] __attribute__ ((aligned (64)));
+      const guint64 *xt[256];
+      int tap_idx[256];
       for (int ox = 0; ox < g->OW; ox++) {
         /* the taps inside the frame and K(p) */
-        int tap_idx[256], tap_pix[256], nv = 0;
+        int nv = 0;
         float ksum = 0;
         for (int ky = 0; ky < g->KH; ky++) {
           int iy = oy * g->SH - g->PT + ky * g->DH;
@@ -189,26 +285,20 @@ xnor_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
             if (ix < 0 || ix >= g->W || nv >= 256)
               continue;
             tap_idx[nv] = ky * g->KW + kx;
-            tap_pix[nv] = iy * g->W + ix;
-            ksum += amean[tap_pix[nv]];
+            xt[nv] = bits + ((gsize) iy * g->W + ix) * b->CW;
+            ksum += amean[(gsize) iy * g->W + ix];
             nv++;
           }
         }
         float kscale = b->act_scale ? ksum * inv_taps : 1.f;
         gsize p = (gsize) oy * g->OW + ox;
-        for (int m0 = 0; m0 < b->M; m0 += 8) {
-          memset (counts, 0, sizeof counts);
-          for (int t = 0; t < nv; t++)
-            count8 (bits + (gsize) tap_pix[t] * b->CW,
-                    b->wbits + (gsize) tap_idx[t] * b->CW * b->MP, b->CW, b->MP, m0, counts);
-          for (int k = 0; k < 8 && m0 + k < b->M; k++) {
-            int m = m0 + k;
-            float dot = (float) ((gint64) nv * g->C - 2 * counts[k]);
-            float v = dot * b->alpha[m] * kscale + (bias ? bias[m] : 0.f);
-            if (n->fused_relu && v < 0)
-              v = 0;
-            y[(gsize) m * ohw + p] = v;
-          }
+        kernel (xt, tap_idx, nv, b->wbits, b->CW, b->MP, counts);
+        gint64 full = (gint64) nv * g->C;
+        for (int m = 0; m < b->M; m++) {
+          float v = (float) (full - 2 * counts[m]) * b->alpha[m] * kscale + (bias ? bias[m] : 0.f);
+          if (n->fused_relu && v < 0)
+            v = 0;
+          y[(gsize) m * ohw + p] = v;
         }
       }
     }

@@ -2,6 +2,7 @@
  * frames per second.  Uses only the public API (artem.h).
  *
  *   artem-bench MODEL [--size WxH] [--backend cpu|cuda|auto] [--frames N] [--warmup N]
+ *               [--binarize weights|xnor] [--layers inner|all|residual|NAMES]
  */
 #include <artem.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 int
 main (int argc, char **argv)
 {
-  const char *model = NULL, *backend = "auto";
+  const char *model = NULL, *backend = "auto", *binarize = NULL, *layers = "inner";
   int w = 640, h = 360, frames = 20, warmup = 2;
   for (int i = 1; i < argc; i++) {
     if (!strcmp (argv[i], "--size") && i + 1 < argc) {
@@ -23,6 +24,10 @@ main (int argc, char **argv)
       backend = argv[++i];
     } else if (!strcmp (argv[i], "--frames") && i + 1 < argc) {
       frames = atoi (argv[++i]);
+    } else if (!strcmp (argv[i], "--binarize") && i + 1 < argc) {
+      binarize = argv[++i];
+    } else if (!strcmp (argv[i], "--layers") && i + 1 < argc) {
+      layers = argv[++i];
     } else if (!strcmp (argv[i], "--warmup") && i + 1 < argc) {
       warmup = atoi (argv[++i]);
     } else if (argv[i][0] != '-' && !model) {
@@ -42,7 +47,10 @@ main (int argc, char **argv)
                           : !strcmp (backend, "cuda") ? ARTEM_BACKEND_CUDA : ARTEM_BACKEND_AUTO;
   GError *err = NULL;
   ArtemNet *net = artem_net_new_from_file (model, kind, &err);
-  if (!net || !artem_net_reshape_frame (net, w, h, &err)) {
+  if (net && binarize)
+    artem_net_binarize (net, !strcmp (binarize, "weights") ? ARTEM_BINARIZE_WEIGHTS
+                                                            : ARTEM_BINARIZE_XNOR, layers, 0, &err);
+  if (!net || err || !artem_net_reshape_frame (net, w, h, &err)) {
     fprintf (stderr, "artem-bench: %s\n", err->message);
     g_error_free (err);
     artem_net_free (net);
@@ -68,8 +76,9 @@ main (int argc, char **argv)
       best = ms;
   }
   double mean = total / frames;
-  printf ("model=%s backend=%s size=%dx%d align=%d nodes=%u memory=%.1fMiB frames=%d\n",
-          model, artem_backend_name (artem_net_get_backend (net)), w, h,
+  printf ("model=%s backend=%s binarize=%s layers=%s size=%dx%d align=%d nodes=%u memory=%.1fMiB frames=%d\n",
+          model, artem_backend_name (artem_net_get_backend (net)), binarize ? binarize : "none",
+          binarize ? layers : "-", w, h,
           artem_net_get_frame_alignment (net), artem_net_get_n_nodes (net),
           artem_net_get_memory_bytes (net) / 1048576.0, frames);
   printf ("mean_ms=%.2f best_ms=%.2f fps=%.2f allocations_during_run=%" G_GUINT64_FORMAT "\n",

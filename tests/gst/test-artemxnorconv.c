@@ -57,7 +57,7 @@ static GstBuffer *
 once (const char *factory, const char *props, GstBuffer *in)
 {
   GstHarness *hh;
-  if (!strcmp (factory, "artemstylize")) {
+  if (factory && !strcmp (factory, "artemstylize")) {
     GstElement *el = gst_element_factory_make ("artemstylize", NULL);
     g_object_set (el, "model-location", model_a, "device", 1, NULL);
     hh = gst_harness_new_with_element (el, "sink", "src");
