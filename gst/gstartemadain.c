@@ -32,15 +32,12 @@ GST_DEBUG_CATEGORY_STATIC (artem_adain_debug);
 #endif
 #define DEFAULT_MODEL_LOCATION ARTEM_MODELDIR "/default-adain.onnx"
 
-/* The default model: $ARTEM_MODELDIR/default-adain.onnx when that variable is set (a source
- * tree: models/default), else the one installed with the plugin. */
 static gchar *
 default_model_location (void)
 {
-  const gchar *dir = g_getenv ("ARTEM_MODELDIR");
-  return dir && *dir ? g_build_filename (dir, "default-adain.onnx", NULL)
-                     : g_strdup (DEFAULT_MODEL_LOCATION);
+  return gst_artem_default_model_path ("default-adain.onnx");
 }
+
 #define DEFAULT_STYLE_SIZE 512
 #define DEFAULT_ALPHA 1.0
 

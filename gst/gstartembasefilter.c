@@ -132,6 +132,17 @@ loader_func (gpointer data, gpointer user_data)
   GST_INFO_OBJECT (self, "new model ready (request %u)", gen);
 }
 
+#ifndef ARTEM_MODELDIR
+#define ARTEM_MODELDIR "/usr/local/share/artem/models"
+#endif
+
+gchar *
+gst_artem_default_model_path (const gchar *file)
+{
+  const gchar *dir = g_getenv ("ARTEM_MODELDIR");
+  return g_build_filename (dir && *dir ? dir : ARTEM_MODELDIR, file, NULL);
+}
+
 void
 gst_artem_base_filter_reload (GstArtemBaseFilter *self)
 {

@@ -53,6 +53,10 @@ struct _GstArtemBaseFilterClass {
  * before start. */
 void gst_artem_base_filter_reload (GstArtemBaseFilter *self);
 
+/* The path of a default model @file: in $ARTEM_MODELDIR when that is set (a source
+ * tree's models/default), else in the folder the plugin installs its models to. */
+gchar *gst_artem_default_model_path (const gchar *file);
+
 G_END_DECLS
 
 #endif

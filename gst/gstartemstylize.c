@@ -27,16 +27,11 @@ GST_DEBUG_CATEGORY_STATIC (artem_stylize_debug);
 #endif
 #define DEFAULT_MODEL_LOCATION ARTEM_MODELDIR "/default-style.onnx"
 
-/* The default model: $ARTEM_MODELDIR/default-style.onnx when that variable is set (a source
- * tree: models/default), else the one installed with the plugin. */
 static gchar *
 default_model_location (void)
 {
-  const gchar *dir = g_getenv ("ARTEM_MODELDIR");
-  return dir && *dir ? g_build_filename (dir, "default-style.onnx", NULL)
-                     : g_strdup (DEFAULT_MODEL_LOCATION);
+  return gst_artem_default_model_path ("default-style.onnx");
 }
-
 typedef struct {
   gchar *model_location;   /* under the object lock */
 } GstArtemStylizePrivate;

@@ -155,6 +155,20 @@ pack_activations (const ConvGeom *g, const ArtemBinaryWeights *b, const float *x
   }
 }
 
+static inline __attribute__ ((always_inline)) void
+pixel_counts_scalar (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
+                     int cw, int mp, gint64 *counts)
+{
+  memset (counts, 0, (gsize) mp * sizeof (gint64));
+  for (int t = 0; t < nv; t++)
+    for (int wd = 0; wd < cw; wd++) {
+      guint64 x = xt[t][wd];
+      const guint64 *w = wbits + ((gsize) tap_idx[t] * cw + wd) * mp;
+      for (int m = 0; m < mp; m++)
+        counts[m] += __builtin_popcountll (x ^ w[m]);
+    }
+}
+
 /* The popcount core: for one output pixel, counts[m] = sum over its taps t and words w of
  * popcount (x[t][w] ^ W[tap_idx[t]][w][m]) for every output channel m (MP of them). */
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -196,14 +210,7 @@ static void
 pixel_counts_popcnt (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
                      int cw, int mp, gint64 *counts)
 {
-  memset (counts, 0, (gsize) mp * sizeof (gint64));
-  for (int t = 0; t < nv; t++)
-    for (int wd = 0; wd < cw; wd++) {
-      guint64 x = xt[t][wd];
-      const guint64 *w = wbits + ((gsize) tap_idx[t] * cw + wd) * mp;
-      for (int m = 0; m < mp; m++)
-        counts[m] += __builtin_popcountll (x ^ w[m]);
-    }
+  pixel_counts_scalar (xt, tap_idx, nv, wbits, cw, mp, counts);   /* inlined: POPCNT */
 }
 #endif
 
@@ -211,14 +218,7 @@ static void
 pixel_counts_generic (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
                       int cw, int mp, gint64 *counts)
 {
-  memset (counts, 0, (gsize) mp * sizeof (gint64));
-  for (int t = 0; t < nv; t++)
-    for (int wd = 0; wd < cw; wd++) {
-      guint64 x = xt[t][wd];
-      const guint64 *w = wbits + ((gsize) tap_idx[t] * cw + wd) * mp;
-      for (int m = 0; m < mp; m++)
-        counts[m] += __builtin_popcountll (x ^ w[m]);
-    }
+  pixel_counts_scalar (xt, tap_idx, nv, wbits, cw, mp, counts);
 }
 
 typedef void (*PixelCountsFunc) (const guint64 *const *, const int *, int, const guint64 *, int,
