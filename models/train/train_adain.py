@@ -86,6 +86,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--checkpoint-every", type=int, default=200)
     a = ap.parse_args()
     if a.full:
         a.size, a.batch, a.distill_steps, a.decoder_steps = 256, 8, 3000, 6000
@@ -102,11 +103,18 @@ def main():
     print("phase 1: distilling a %g-width encoder to relu3_1 (%d steps, %d px, batch %d)" % (
         a.width, a.distill_steps, a.size, a.batch))
     opt = torch.optim.Adam(list(student.parameters()) + list(adapters.parameters()), lr=1e-3)
+    ckpt = a.out + ".ckpt"   # periodic checkpoints; a rerun resumes from the last one
+    state = torch.load(ckpt, map_location=dev) if os.path.exists(ckpt) else {}
+    if state:
+        student.load_state_dict(state["student"])
+        adapters.load_state_dict(state["adapters"])
+        print("resumed from %s (phase %d, step %d)" % (ckpt, state["phase"], state["step"]))
+    start1 = state["step"] if state.get("phase") == 1 else (a.distill_steps if state else 0)
     dl = 0.0
     with torch.no_grad():   # teacher features are in the hundreds: regress them scaled to ~1
         probe = teacher(crops.batch(8).to(dev), TEACHER)
         scale = {k: v.std().item() + 1e-6 for k, v in probe.items()}
-    for step in range(a.distill_steps):
+    for step in range(start1, a.distill_steps):
         x = torch.cat([crops.batch(a.batch - 1), styles.batch(1)]).to(dev)
         with torch.no_grad():
             tf = {k: v / scale[k] for k, v in teacher(x, TEACHER).items()}
@@ -119,17 +127,24 @@ def main():
         dl = loss.item() if step == 0 else 0.95 * dl + 0.05 * loss.item()
         if step % 5 == 0 or step == a.distill_steps - 1:
             progress(step + 1, a.distill_steps, t0, "distillation %.4f" % dl)
+        if (step + 1) % a.checkpoint_every == 0:
+            torch.save({"phase": 1, "step": step + 1, "student": student.state_dict(),
+                        "adapters": adapters.state_dict()}, ckpt)
     print()
     enc = student.enc.eval()
     for p in enc.parameters():
         p.requires_grad_(False)
     dec = nets.VGGDecoder(width=a.width, depth="relu3_1", last_relu=False).to(dev)
     opt = torch.optim.Adam(dec.parameters(), lr=1e-3)
+    start2 = 0
+    if state.get("phase") == 2:
+        dec.load_state_dict(state["decoder"])
+        start2 = state["step"]
     t1 = time.time()
     print("phase 2: decoder with AdaIN content + style losses (%d steps, style weight %g)" % (
         a.decoder_steps, a.style_weight))
     lc = ls = 0.0
-    for step in range(a.decoder_steps):
+    for step in range(start2, a.decoder_steps):
         c, s = crops.batch(a.batch).to(dev), styles.batch(a.batch).to(dev)
         with torch.no_grad():
             t = adain(enc(c), enc(s))
@@ -153,6 +168,9 @@ def main():
         ls = style.item() if step == 0 else 0.95 * ls + 0.05 * style.item()
         if step % 5 == 0 or step == a.decoder_steps - 1:
             progress(step + 1, a.decoder_steps, t1, "content %.3f style %.4f" % (lc, ls))
+        if (step + 1) % a.checkpoint_every == 0:
+            torch.save({"phase": 2, "step": step + 1, "student": student.state_dict(),
+                        "adapters": adapters.state_dict(), "decoder": dec.state_dict()}, ckpt)
     print()
     dec = dec.cpu().eval()
     enc = enc.cpu().eval()
