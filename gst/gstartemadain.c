@@ -10,6 +10,9 @@
  * `style-sample`.  Style statistics are computed once per style change, off the
  * streaming thread; the stream goes on with the previous style meanwhile.  `alpha`
  * trades content for style (0: the decoder's reconstruction) and is controllable.
+ * `preserve-colors` is the paper's colour control: the style picture's colours take the
+ * content's mean and covariance before encoding (re-matched in the background when the
+ * content's colours drift).
  *
  * The model is one ONNX file holding encoder -> AdaIN -> decoder (`models/convert.py
  * adain-cd` or `adain`).
@@ -23,6 +26,7 @@
  */
 #include "gstartemadain.h"
 #include "artemstyleimage.h"
+#include <math.h>
 
 GST_DEBUG_CATEGORY_STATIC (artem_adain_debug);
 #define GST_CAT_DEFAULT artem_adain_debug
@@ -56,6 +60,12 @@ struct _GstArtemAdain {
   gint channels;
   guint style_generation;
   gboolean started;
+  /* preserve-colors (the paper's variant): the content's colour statistics the current
+   * style was matched to, and whether a re-match is under way; under the object lock */
+  gboolean matched;          /* the current style statistics are colour-matched */
+  gdouble match_mean[3], match_cov[9];
+  gdouble want_mean[3], want_cov[9];
+  gboolean match_pending;
   /* the style encoder (the model's encoder half), used by the worker threads */
   GMutex enc_lock;
   ArtemNet *style_enc;
@@ -81,6 +91,8 @@ typedef struct {
   guint n;
   GstSample *sample;
   gint size;
+  gboolean match;            /* colour-match the style pictures to mean/cov first */
+  gdouble mean[3], cov[9];
 } StyleConfig;
 
 static StyleConfig *
@@ -96,6 +108,9 @@ style_config_take (GstArtemAdain *self)
     c->paths = g_strsplit (self->style_location, ";", -1);
     c->n = g_strv_length (c->paths);
   }
+  c->match = self->match_pending;
+  memcpy (c->mean, self->want_mean, sizeof c->mean);
+  memcpy (c->cov, self->want_cov, sizeof c->cov);
   c->weights = g_new (gdouble, MAX (c->n, 1));
   for (guint i = 0; i < c->n; i++)
     c->weights[i] = (self->style_weights && self->style_weights->len == c->n && !c->sample)
@@ -112,6 +127,113 @@ style_config_free (StyleConfig *c)
   if (c->sample)
     gst_sample_unref (c->sample);
   g_free (c);
+}
+
+/* Eigen-decomposition of a symmetric 3x3 matrix (Jacobi): a = v diag (e) v^T. */
+static void
+eigen3 (const gdouble *a_in, gdouble *e, gdouble *v)
+{
+  gdouble a[9];
+  memcpy (a, a_in, sizeof a);
+  for (int i = 0; i < 9; i++)
+    v[i] = i % 4 == 0;
+  for (int sweep = 0; sweep < 50; sweep++) {
+    gdouble off = fabs (a[1]) + fabs (a[2]) + fabs (a[5]);
+    if (off < 1e-12)
+      break;
+    for (int p = 0; p < 2; p++)
+      for (int q = p + 1; q < 3; q++) {
+        gdouble apq = a[p * 3 + q];
+        if (fabs (apq) < 1e-15)
+          continue;
+        gdouble theta = (a[q * 3 + q] - a[p * 3 + p]) / (2 * apq);
+        gdouble t = (theta >= 0 ? 1 : -1) / (fabs (theta) + sqrt (theta * theta + 1));
+        gdouble c = 1 / sqrt (t * t + 1), sn = t * c;
+        for (int k = 0; k < 3; k++) {   /* a = J^T a J */
+          gdouble akp = a[k * 3 + p], akq = a[k * 3 + q];
+          a[k * 3 + p] = c * akp - sn * akq;
+          a[k * 3 + q] = sn * akp + c * akq;
+        }
+        for (int k = 0; k < 3; k++) {
+          gdouble apk = a[p * 3 + k], aqk = a[q * 3 + k];
+          a[p * 3 + k] = c * apk - sn * aqk;
+          a[q * 3 + k] = sn * apk + c * aqk;
+        }
+        for (int k = 0; k < 3; k++) {
+          gdouble vkp = v[k * 3 + p], vkq = v[k * 3 + q];
+          v[k * 3 + p] = c * vkp - sn * vkq;
+          v[k * 3 + q] = sn * vkp + c * vkq;
+        }
+      }
+  }
+  for (int i = 0; i < 3; i++)
+    e[i] = MAX (a[i * 4], 1e-6);
+}
+
+/* m = v diag (e^power) v^T */
+static void
+sym_power (const gdouble *cov, gdouble power, gdouble *m)
+{
+  gdouble e[3], v[9];
+  eigen3 (cov, e, v);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      gdouble s = 0;
+      for (int k = 0; k < 3; k++)
+        s += v[i * 3 + k] * pow (e[k], power) * v[j * 3 + k];
+      m[i * 3 + j] = s;
+    }
+}
+
+/* Mean and covariance of packed RGB pixels (every @step-th pixel of rows @step apart). */
+static void
+color_stats (const guint8 *rgb, int w, int h, gsize stride, int bpp, const int *off, int step,
+             gdouble *mean, gdouble *cov)
+{
+  gdouble s[3] = { 0 }, ss[9] = { 0 };
+  gdouble n = 0;
+  for (int y = 0; y < h; y += step)
+    for (int x = 0; x < w; x += step) {
+      const guint8 *p = rgb + (gsize) y * stride + (gsize) x * bpp;
+      gdouble c[3] = { p[off[0]], p[off[1]], p[off[2]] };
+      for (int i = 0; i < 3; i++) {
+        s[i] += c[i];
+        for (int j = 0; j < 3; j++)
+          ss[i * 3 + j] += c[i] * c[j];
+      }
+      n++;
+    }
+  for (int i = 0; i < 3; i++)
+    mean[i] = s[i] / MAX (n, 1);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++)
+      cov[i * 3 + j] = ss[i * 3 + j] / MAX (n, 1) - mean[i] * mean[j] + (i == j ? 1e-3 : 0);
+}
+
+/* The AdaIN paper's colour control (after Gatys et al.): the style picture's colours
+ * take the content's mean and covariance: x' = Sc^1/2 Ss^-1/2 (x - ms) + mc. */
+static void
+match_colors (guint8 *rgb, int w, int h, const gdouble *mc, const gdouble *cc)
+{
+  static const int off[3] = { 0, 1, 2 };
+  gdouble ms[3], cs[9], a[9], b[9], t[9];
+  color_stats (rgb, w, h, (gsize) w * 3, 3, off, 1, ms, cs);
+  sym_power (cc, 0.5, a);
+  sym_power (cs, -0.5, b);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) {
+      t[i * 3 + j] = 0;
+      for (int k = 0; k < 3; k++)
+        t[i * 3 + j] += a[i * 3 + k] * b[k * 3 + j];
+    }
+  for (gsize p = 0; p < (gsize) w * h; p++) {
+    guint8 *px = rgb + p * 3;
+    gdouble d[3] = { px[0] - ms[0], px[1] - ms[1], px[2] - ms[2] };
+    for (int i = 0; i < 3; i++) {
+      gdouble v = mc[i] + t[i * 3] * d[0] + t[i * 3 + 1] * d[1] + t[i * 3 + 2] * d[2];
+      px[i] = (guint8) CLAMP (v + 0.5, 0, 255);
+    }
+  }
 }
 
 /* Encodes one RGB picture and adds weight * its feature statistics to mean/std. */
@@ -185,6 +307,8 @@ compute_style (ArtemNet *enc, StyleConfig *cfg, gfloat **mean, gfloat **std, gin
     gst_sample_unref (sample);
     if (!rgb)
       goto fail;
+    if (cfg->match)
+      match_colors (rgb, w, h, cfg->mean, cfg->cov);
     gboolean ok = accumulate_style (enc, rgb, w, h, cfg->weights[i] / total, mean, std,
                                     channels, error);
     g_free (rgb);
@@ -223,6 +347,10 @@ style_job (gpointer data, gpointer user_data)
   if (stale)
     return;
   StyleConfig *cfg = style_config_take (self);
+  gboolean matching = cfg->match;
+  gdouble mm[3], mc[9];
+  memcpy (mm, cfg->mean, sizeof mm);
+  memcpy (mc, cfg->cov, sizeof mc);
   gfloat *mean, *std;
   gint c;
   GError *err = NULL;
@@ -231,6 +359,14 @@ style_job (gpointer data, gpointer user_data)
   gboolean ok = self->style_enc && compute_style (self->style_enc, cfg, &mean, &std, &c, &err);
   g_mutex_unlock (&self->enc_lock);
   style_config_free (cfg);
+  GST_OBJECT_LOCK (self);
+  self->match_pending = FALSE;
+  if (ok) {
+    self->matched = matching;
+    memcpy (self->match_mean, mm, sizeof mm);
+    memcpy (self->match_cov, mc, sizeof mc);
+  }
+  GST_OBJECT_UNLOCK (self);
   if (!ok) {
     if (err)
       GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
@@ -297,16 +433,67 @@ gst_artem_adain_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, GE
   self->style_enc = enc;
   g_mutex_unlock (&self->enc_lock);
   set_style (self, mean, std, c);
+  GST_OBJECT_LOCK (self);
+  self->matched = FALSE;   /* encoded plain: re-matched on the next frame if preserving */
+  GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "loaded %s (%d feature channels)", path, c);
   g_free (path);
   return net;
 }
 
-/* Before each frame: the current style statistics and alpha into the network. */
+/* Whether the content's colours moved away from those the style was matched to. */
+static gboolean
+colors_drifted (const gdouble *m0, const gdouble *c0, const gdouble *m1, const gdouble *c1)
+{
+  gdouble dm = 0, dc = 0, tr = c0[0] + c0[4] + c0[8];
+  for (int i = 0; i < 3; i++)
+    dm = MAX (dm, fabs (m0[i] - m1[i]));
+  for (int i = 0; i < 9; i++)
+    dc += fabs (c0[i] - c1[i]);
+  return dm > 8.0 || dc > 0.25 * tr;
+}
+
+/* Before each frame: the current style statistics and alpha into the network; with
+ * preserve-colors, a re-match of the style's colours when the content's have moved. */
 static void
-gst_artem_adain_prepare_net (GstArtemBaseFilter *base, ArtemNet *net)
+gst_artem_adain_prepare_net (GstArtemBaseFilter *base, ArtemNet *net, GstVideoFrame *in)
 {
   GstArtemAdain *self = GST_ARTEM_ADAIN (base);
+  gboolean preserve = gst_artem_base_filter_get_preserve_colors (base);
+  gboolean push = FALSE;
+  if (preserve) {
+    int off[4], bpp;
+    static const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR,
+        GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR,
+        GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_ABGR };
+    ArtemPixelFormat af = ARTEM_FORMAT_RGB;
+    for (int i = 0; i < ARTEM_FORMAT_COUNT; i++)
+      if (fmts[i] == GST_VIDEO_FRAME_FORMAT (in))
+        af = (ArtemPixelFormat) i;
+    artem_pixel_format_offsets (af, &off[0], &off[1], &off[2], &off[3]);
+    bpp = artem_pixel_format_bpp (af);
+    gdouble m[3], c[9];
+    color_stats (GST_VIDEO_FRAME_PLANE_DATA (in, 0), GST_VIDEO_FRAME_WIDTH (in),
+                 GST_VIDEO_FRAME_HEIGHT (in), GST_VIDEO_FRAME_PLANE_STRIDE (in, 0), bpp, off, 4,
+                 m, c);
+    GST_OBJECT_LOCK (self);
+    if (!self->match_pending &&
+        (!self->matched || colors_drifted (self->match_mean, self->match_cov, m, c))) {
+      self->match_pending = TRUE;
+      memcpy (self->want_mean, m, sizeof m);
+      memcpy (self->want_cov, c, sizeof c);
+      push = TRUE;
+    }
+    GST_OBJECT_UNLOCK (self);
+  } else {
+    GST_OBJECT_LOCK (self);
+    push = self->matched && !self->match_pending;   /* back to the plain style */
+    if (push)
+      self->matched = FALSE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (push)
+    restyle (self);
   GST_OBJECT_LOCK (self);
   float alpha = (float) self->alpha;
   if (self->channels > 0) {
@@ -502,6 +689,7 @@ gst_artem_adain_class_init (GstArtemAdainClass *klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_artem_adain_stop);
   GST_ARTEM_BASE_FILTER_CLASS (klass)->load_net = gst_artem_adain_load_net;
   GST_ARTEM_BASE_FILTER_CLASS (klass)->prepare_net = gst_artem_adain_prepare_net;
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->own_preserve_colors = TRUE;
   GST_DEBUG_CATEGORY_INIT (artem_adain_debug, "artemadain", 0, "artem AdaIN");
   GST_ARTEM_BASE_FILTER_CLASS (klass)->debug_category = artem_adain_debug;
 }

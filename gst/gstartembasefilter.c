@@ -136,6 +136,15 @@ loader_func (gpointer data, gpointer user_data)
 #define ARTEM_MODELDIR "/usr/local/share/artem/models"
 #endif
 
+gboolean
+gst_artem_base_filter_get_preserve_colors (GstArtemBaseFilter *self)
+{
+  GST_OBJECT_LOCK (self);
+  gboolean v = PRIV (self)->preserve_colors;
+  GST_OBJECT_UNLOCK (self);
+  return v;
+}
+
 gchar *
 gst_artem_default_model_path (const gchar *file)
 {
@@ -335,7 +344,8 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   GstArtemBaseFilterPrivate *priv = PRIV (self);
   GST_OBJECT_LOCK (self);
   gdouble strength = priv->strength, scale = priv->inference_scale;
-  gboolean preserve = priv->preserve_colors;
+  gboolean preserve = priv->preserve_colors &&
+                      !GST_ARTEM_BASE_FILTER_GET_CLASS (self)->own_preserve_colors;
   ArtemNet *pending = priv->pending;
   priv->pending = NULL;
   GST_OBJECT_UNLOCK (self);
@@ -353,7 +363,7 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   if (!ensure_sized (self, &in->info, scale))
     return GST_FLOW_ERROR;
   if (GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net)
-    GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net (self, priv->net);
+    GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net (self, priv->net, in);
   gboolean direct = strength >= 1.0 && !preserve;
   gboolean scaled = priv->down != NULL;
   GstVideoFrame small_in, small_out, styled;

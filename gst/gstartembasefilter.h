@@ -39,7 +39,11 @@ struct _GstArtemBaseFilterClass {
 
   /* Optional: called in the streaming thread before every frame with the network about
    * to run (e.g. to write the current style statistics and alpha into it). */
-  void (*prepare_net) (GstArtemBaseFilter *self, ArtemNet *net);
+  void (*prepare_net) (GstArtemBaseFilter *self, ArtemNet *net, GstVideoFrame *in);
+
+  /* TRUE when the subclass implements preserve-colors itself (artemadain: the AdaIN
+   * paper's colour-matched style) instead of the base's luminance-only transfer. */
+  gboolean own_preserve_colors;
 
   /* The element's own debug category: per-frame timings are logged there at LOG level
    * (GST_DEBUG=artemstylize:6). */
@@ -56,6 +60,9 @@ void gst_artem_base_filter_reload (GstArtemBaseFilter *self);
 /* The path of a default model @file: in $ARTEM_MODELDIR when that is set (a source
  * tree's models/default), else in the folder the plugin installs its models to. */
 gchar *gst_artem_default_model_path (const gchar *file);
+
+/* The preserve-colors setting (takes the object lock). */
+gboolean gst_artem_base_filter_get_preserve_colors (GstArtemBaseFilter *self);
 
 G_END_DECLS
 

@@ -209,6 +209,51 @@ GST_START_TEST (test_style_sample)
 }
 GST_END_TEST;
 
+static double
+red_minus_blue (GstBuffer *b, int w, int h)
+{
+  GstMapInfo m;
+  gst_buffer_map (b, &m, GST_MAP_READ);
+  double d = 0;
+  int stride = GST_ROUND_UP_4 (w * 3);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      d += (double) m.data[y * stride + x * 3] - m.data[y * stride + x * 3 + 2];
+  gst_buffer_unmap (b, &m);
+  return d / (w * h);
+}
+
+GST_START_TEST (test_preserve_colors)
+{
+  /* the paper's colour control: a warm photo keeps warm colours under a blue style */
+  GstBuffer *in = photo (48, 40);
+  GstMapInfo m;
+  gst_buffer_map (in, &m, GST_MAP_WRITE);
+  for (gsize i = 0; i + 2 < m.size; i += 3) {
+    m.data[i] = (guint8) MIN (255, m.data[i] + 120);
+    m.data[i + 2] = m.data[i + 2] / 3;
+  }
+  gst_buffer_unmap (in, &m);
+  GstBuffer *plain = run_once ("artemadain", adain_model, style_a, 1.0, in);
+  GstHarness *hh = harness ("artemadain", adain_model, style_a, 48, 40);
+  g_object_set (hh->element, "preserve-colors", TRUE, NULL);
+  double content = red_minus_blue (in, 48, 40), before = red_minus_blue (plain, 48, 40), after = 0;
+  gboolean matched = FALSE;
+  for (int i = 0; i < 2000 && !matched; i++) {
+    GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+    after = red_minus_blue (out, 48, 40);
+    matched = after > before + 0.5 * (content - before);
+    gst_buffer_unref (out);
+    if (!matched)
+      g_usleep (2000);
+  }
+  fail_unless (matched, "R-B: content %.1f, plain style %.1f, preserving %.1f", content, before, after);
+  gst_harness_teardown (hh);
+  gst_buffer_unref (plain);
+  gst_buffer_unref (in);
+}
+GST_END_TEST;
+
 static void
 check_start_error (const char *model, const char *style, const char *needle)
 {
@@ -273,6 +318,7 @@ artemadain_suite (void)
   tcase_add_test (tc, test_style_sample);
   tcase_add_test (tc, test_errors_at_start);
   tcase_add_test (tc, test_odd_size);
+  tcase_add_test (tc, test_preserve_colors);
   return s;
 }
 
