@@ -172,36 +172,50 @@ pixel_counts_scalar (const guint64 *const *xt, const int *tap_idx, int nv, const
 /* The popcount core: for one output pixel, counts[m] = sum over its taps t and words w of
  * popcount (x[t][w] ^ W[tap_idx[t]][w][m]) for every output channel m (MP of them). */
 #if defined(__x86_64__) && defined(__GNUC__)
+#define XNOR_ACC(k) \
+  a##k = _mm512_add_epi64 (a##k, _mm512_popcnt_epi64 (_mm512_xor_si512 (xv, _mm512_loadu_si512 (w + (k) * 8))))
+
+/* 64 output channels in eight named registers (an array would live on the stack). */
+__attribute__ ((target ("avx512f,avx512vpopcntdq")))
+static inline void
+block64_avx512 (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
+                int cw, int mp, int b0, gint64 *counts)
+{
+  __m512i a0 = _mm512_setzero_si512 (), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0,
+          a7 = a0;
+  for (int t = 0; t < nv; t++) {
+    const guint64 *x = xt[t];
+    const guint64 *w = wbits + (gsize) tap_idx[t] * cw * mp + (gsize) b0 * 8;
+    for (int wd = 0; wd < cw; wd++, w += mp) {
+      __m512i xv = _mm512_set1_epi64 ((long long) x[wd]);
+      XNOR_ACC (0); XNOR_ACC (1); XNOR_ACC (2); XNOR_ACC (3);
+      XNOR_ACC (4); XNOR_ACC (5); XNOR_ACC (6); XNOR_ACC (7);
+    }
+  }
+  gint64 *c = counts + (gsize) b0 * 8;
+  _mm512_storeu_si512 (c, a0); _mm512_storeu_si512 (c + 8, a1);
+  _mm512_storeu_si512 (c + 16, a2); _mm512_storeu_si512 (c + 24, a3);
+  _mm512_storeu_si512 (c + 32, a4); _mm512_storeu_si512 (c + 40, a5);
+  _mm512_storeu_si512 (c + 48, a6); _mm512_storeu_si512 (c + 56, a7);
+}
+
 __attribute__ ((target ("avx512f,avx512vpopcntdq")))
 static void
 pixel_counts_avx512 (const guint64 *const *xt, const int *tap_idx, int nv, const guint64 *wbits,
                      int cw, int mp, gint64 *counts)
 {
-  int nb = mp / 8;
-  for (int b0 = 0; b0 < nb; b0 += 8) {   /* 64 output channels held in 8 registers */
-    __m512i acc[8];
-    for (int k = 0; k < 8; k++)
-      acc[k] = _mm512_setzero_si512 ();
-    int bn = MIN (8, nb - b0);
+  int nb = mp / 8, b0 = 0;
+  for (; b0 + 8 <= nb; b0 += 8)
+    block64_avx512 (xt, tap_idx, nv, wbits, cw, mp, b0, counts);
+  for (; b0 < nb; b0++) {   /* the last blocks of eight channels, one register each */
+    __m512i acc = _mm512_setzero_si512 ();
     for (int t = 0; t < nv; t++) {
-      const guint64 *x = xt[t];
       const guint64 *w = wbits + (gsize) tap_idx[t] * cw * mp + (gsize) b0 * 8;
-      for (int wd = 0; wd < cw; wd++, w += mp) {
-        __m512i xv = _mm512_set1_epi64 ((long long) x[wd]);
-        if (bn == 8) {
-#pragma GCC unroll 8
-          for (int k = 0; k < 8; k++)
-            acc[k] = _mm512_add_epi64 (acc[k], _mm512_popcnt_epi64 (
-                _mm512_xor_si512 (xv, _mm512_loadu_si512 (w + k * 8))));
-        } else {
-          for (int k = 0; k < bn; k++)
-            acc[k] = _mm512_add_epi64 (acc[k], _mm512_popcnt_epi64 (
-                _mm512_xor_si512 (xv, _mm512_loadu_si512 (w + k * 8))));
-        }
-      }
+      for (int wd = 0; wd < cw; wd++, w += mp)
+        acc = _mm512_add_epi64 (acc, _mm512_popcnt_epi64 (_mm512_xor_si512 (
+            _mm512_set1_epi64 ((long long) xt[t][wd]), _mm512_loadu_si512 (w))));
     }
-    for (int k = 0; k < bn; k++)
-      _mm512_storeu_si512 (counts + (gsize) (b0 + k) * 8, acc[k]);
+    _mm512_storeu_si512 (counts + (gsize) b0 * 8, acc);
   }
 }
 
