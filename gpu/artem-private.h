@@ -114,6 +114,8 @@ extern const ArtemOpDef artem_op_add, artem_op_sub, artem_op_mul, artem_op_div,
 extern const ArtemOpDef artem_op_pad, artem_op_resize, artem_op_upsample;
 extern const ArtemOpDef artem_op_max_pool;
 extern const ArtemOpDef artem_op_adain, artem_op_conv_xnor;
+/* ai.artem BinaryConv in a saved binarized model: turned into a binarized Conv at load */
+extern const ArtemOpDef artem_op_binary_conv;
 extern const ArtemOpDef artem_op_constant, artem_op_identity, artem_op_shape,
     artem_op_gather, artem_op_unsqueeze, artem_op_squeeze, artem_op_concat,
     artem_op_cast, artem_op_slice, artem_op_reshape, artem_op_transpose,

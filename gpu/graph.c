@@ -314,6 +314,47 @@ load_graph (ArtemNet *net, GError **error)
   g_free (missing);
   if (net->order->len != nn)
     return FALSE;
+  /* Saved binarized convolutions (ai.artem BinaryConv: X, bits, alpha[, B]) become
+   * binarized Convs with float alpha * sign (W) weights for the float paths. */
+  for (guint i = 0; i < nn; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    if (n->def != &artem_op_binary_conv)
+      continue;
+    ArtemValue *bits = n->n_in > 1 && n->in[1] >= 0 ? VAL (net, n->in[1]) : NULL;
+    ArtemValue *alpha = n->n_in > 2 && n->in[2] >= 0 ? VAL (net, n->in[2]) : NULL;
+    int C = (int) artem_attr_int (n, "channels", 0), mode = (int) artem_attr_int (n, "mode", 0);
+    if (!bits || !alpha || !bits->is_init || !alpha->is_init || bits->shape.ndim != 4 ||
+        alpha->dtype != ARTEM_DTYPE_FLOAT || C < 1 || C > 65536 ||
+        (mode != ARTEM_BINARIZE_WEIGHTS && mode != ARTEM_BINARIZE_XNOR) ||
+        bits->shape.dims[3] != (C + 7) / 8 || artem_value_numel (alpha) != bits->shape.dims[0] ||
+        bits->shape.dims[1] * bits->shape.dims[2] > 256 || bits->shape.dims[0] > 65536) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                   "node '%s' (BinaryConv): bad bits, alpha, channels or mode", n->name);
+      return FALSE;
+    }
+    int M = (int) bits->shape.dims[0], KH = (int) bits->shape.dims[1], KW = (int) bits->shape.dims[2];
+    ArtemBinaryWeights *b = artem_binary_weights_from_bits (bits->data, alpha->data, M, C, KH, KW,
+        mode, artem_attr_int (n, "act_scale", 1) != 0);
+    char *wname = g_strdup_printf ("%s/unpacked_weights", n->name);
+    int wi = value_add (net, wname, error);
+    g_free (wname);
+    if (wi < 0) {
+      artem_binary_weights_free (b);
+      return FALSE;
+    }
+    ArtemValue *w = VAL (net, wi);
+    w->dtype = ARTEM_DTYPE_FLOAT;
+    w->shape = (ArtemShape) { 4, { M, C, KH, KW } };
+    w->data = g_memdup2 (b->wfloat, (gsize) M * C * KH * KW * sizeof (float));
+    w->owned = w->is_init = w->is_const = TRUE;
+    n->in[1] = wi;                     /* X, W, [B] */
+    if (n->n_in > 3)
+      n->in[2] = n->in[3];
+    n->n_in = MIN (n->n_in - 1, 3);
+    n->bin = b;
+    n->def = mode == ARTEM_BINARIZE_XNOR ? &artem_op_conv_xnor : &artem_op_conv;
+    net->n_binarized++;
+  }
   /* Attributes of every node, checked at load. */
   for (guint i = 0; i < nn; i++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
@@ -1075,4 +1116,147 @@ artem_net_get_weight_bytes (const ArtemNet *net, gsize *float_bytes, gsize *pack
   }
   if (float_bytes) *float_bytes = f;
   if (packed_bytes) *packed_bytes = p;
+}
+
+/* ---- saving a binarized model ---- */
+
+gboolean
+artem_net_save_binarized (ArtemNet *net, const char *path, GError **error)
+{
+  Onnx__ModelProto m = *net->model;
+  Onnx__GraphProto g = *net->model->graph;
+  m.graph = &g;
+  guint nn = g.n_node;
+  Onnx__NodeProto **nodes = g_new0 (Onnx__NodeProto *, MAX (nn, 1));
+  GPtrArray *inits = g_ptr_array_new ();
+  GPtrArray *owned = g_ptr_array_new_with_free_func (g_free);
+  GHashTable *dropped = g_hash_table_new (g_str_hash, g_str_equal);
+  /* domain ai.artem in the opset list */
+  Onnx__OperatorSetIdProto artem_opset = ONNX__OPERATOR_SET_ID_PROTO__INIT;
+  artem_opset.domain = (char *) ARTEM_OP_DOMAIN;
+  artem_opset.has_version = TRUE;
+  artem_opset.version = 1;
+  Onnx__OperatorSetIdProto **opsets = g_new0 (Onnx__OperatorSetIdProto *, m.n_opset_import + 1);
+  gboolean has_artem = FALSE;
+  for (size_t i = 0; i < m.n_opset_import; i++) {
+    opsets[i] = m.opset_import[i];
+    if (opsets[i]->domain && !strcmp (opsets[i]->domain, ARTEM_OP_DOMAIN))
+      has_artem = TRUE;
+  }
+  if (!has_artem)
+    opsets[m.n_opset_import++] = &artem_opset;
+  m.opset_import = opsets;
+  guint k = 0;
+  for (size_t i = 0; i < nn; i++) {
+    Onnx__NodeProto *np = net->model->graph->node[i];
+    nodes[i] = np;
+    /* the ArtemNode of this proto (Constant nodes have none) */
+    ArtemNode *an = NULL;
+    for (; k < net->nodes->len; k++) {
+      ArtemNode *cand = &g_array_index (net->nodes, ArtemNode, k);
+      if (cand->proto == np) {
+        an = cand;
+        break;
+      }
+    }
+    if (!an) {
+      k = 0;
+      for (; k < net->nodes->len; k++)
+        if (g_array_index (net->nodes, ArtemNode, k).proto == np) {
+          an = &g_array_index (net->nodes, ArtemNode, k);
+          break;
+        }
+    }
+    if (!an || !an->bin || !np->op_type || strcmp (np->op_type, "Conv"))
+      continue;
+    ArtemBinaryWeights *b = an->bin;
+    int taps = b->KH * b->KW, cb = (b->C + 7) / 8;
+    gsize nbytes = (gsize) b->M * taps * cb;
+    guint8 *bytes = g_malloc0 (MAX (nbytes, 1));
+    for (int mm = 0; mm < b->M; mm++)
+      for (int t = 0; t < taps; t++)
+        for (int c = 0; c < b->C; c++)
+          if ((b->wbits[((gsize) t * b->CW + c / 64) * b->MP + mm] >> (c % 64)) & 1)
+            bytes[((gsize) mm * taps + t) * cb + c / 8] |= 1 << (c % 8);
+    g_ptr_array_add (owned, bytes);
+    Onnx__TensorProto *tb = g_new (Onnx__TensorProto, 1), *ta = g_new (Onnx__TensorProto, 1);
+    onnx__tensor_proto__init (tb);
+    onnx__tensor_proto__init (ta);
+    g_ptr_array_add (owned, tb);
+    g_ptr_array_add (owned, ta);
+    int64_t *bd = g_new (int64_t, 4), *ad = g_new (int64_t, 1);
+    g_ptr_array_add (owned, bd);
+    g_ptr_array_add (owned, ad);
+    bd[0] = b->M; bd[1] = b->KH; bd[2] = b->KW; bd[3] = cb;
+    ad[0] = b->M;
+    char *bname = g_strdup_printf ("%s.bits", np->input[1]), *aname = g_strdup_printf ("%s.alpha", np->input[1]);
+    g_ptr_array_add (owned, bname);
+    g_ptr_array_add (owned, aname);
+    tb->name = bname; tb->has_data_type = TRUE; tb->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__UINT8;
+    tb->n_dims = 4; tb->dims = bd; tb->has_raw_data = TRUE; tb->raw_data.len = nbytes; tb->raw_data.data = bytes;
+    ta->name = aname; ta->has_data_type = TRUE; ta->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    ta->n_dims = 1; ta->dims = ad; ta->has_raw_data = TRUE; ta->raw_data.len = b->M * sizeof (float);
+    ta->raw_data.data = (uint8_t *) b->alpha;
+    g_ptr_array_add (inits, tb);
+    g_ptr_array_add (inits, ta);
+    g_hash_table_add (dropped, np->input[1]);
+    /* the node: BinaryConv (X, bits, alpha[, B]) with mode, act_scale, channels */
+    Onnx__NodeProto *nn2 = g_new (Onnx__NodeProto, 1);
+    *nn2 = *np;
+    g_ptr_array_add (owned, nn2);
+    nn2->op_type = (char *) "BinaryConv";
+    nn2->domain = (char *) ARTEM_OP_DOMAIN;
+    char **ins = g_new0 (char *, 4);
+    g_ptr_array_add (owned, ins);
+    ins[0] = np->input[0]; ins[1] = bname; ins[2] = aname;
+    if (np->n_input > 2)
+      ins[3] = np->input[2];
+    nn2->input = ins;
+    nn2->n_input = np->n_input > 2 ? 4 : 3;
+    Onnx__AttributeProto **attrs = g_new0 (Onnx__AttributeProto *, np->n_attribute + 3);
+    g_ptr_array_add (owned, attrs);
+    for (size_t a = 0; a < np->n_attribute; a++)
+      attrs[a] = np->attribute[a];
+    const char *names[3] = { "mode", "act_scale", "channels" };
+    int64_t vals[3] = { b->mode, b->act_scale, b->C };
+    for (int a = 0; a < 3; a++) {
+      Onnx__AttributeProto *at = g_new (Onnx__AttributeProto, 1);
+      onnx__attribute_proto__init (at);
+      g_ptr_array_add (owned, at);
+      at->name = (char *) names[a];
+      at->has_type = TRUE;
+      at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+      at->has_i = TRUE;
+      at->i = vals[a];
+      attrs[np->n_attribute + a] = at;
+    }
+    nn2->attribute = attrs;
+    nn2->n_attribute = np->n_attribute + 3;
+    nodes[i] = nn2;
+  }
+  /* float weights no other node reads are dropped */
+  for (size_t i = 0; i < nn; i++)
+    for (size_t j = 0; j < nodes[i]->n_input; j++)
+      if (nodes[i]->input[j] && g_hash_table_contains (dropped, nodes[i]->input[j]) &&
+          strcmp (nodes[i]->op_type, "BinaryConv"))
+        g_hash_table_remove (dropped, nodes[i]->input[j]);
+  for (size_t i = 0; i < net->model->graph->n_initializer; i++) {
+    Onnx__TensorProto *t = net->model->graph->initializer[i];
+    if (!t->name || !g_hash_table_contains (dropped, t->name))
+      g_ptr_array_add (inits, t);
+  }
+  g.node = nodes;
+  g.n_initializer = inits->len;
+  g.initializer = (Onnx__TensorProto **) inits->pdata;
+  gsize len = onnx__model_proto__get_packed_size (&m);
+  guint8 *buf = g_malloc (len);
+  onnx__model_proto__pack (&m, buf);
+  gboolean ok = g_file_set_contents (path, (const char *) buf, len, error);
+  g_free (buf);
+  g_free (nodes);
+  g_free (opsets);
+  g_ptr_array_free (inits, TRUE);
+  g_ptr_array_free (owned, TRUE);
+  g_hash_table_destroy (dropped);
+  return ok;
 }

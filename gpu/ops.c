@@ -27,7 +27,11 @@ artem_op_lookup (const char *op_type)
 const ArtemOpDef *
 artem_op_lookup_artem (const char *op_type)
 {
-  return strcmp (op_type, artem_op_adain.op_type) == 0 ? &artem_op_adain : NULL;
+  if (strcmp (op_type, artem_op_adain.op_type) == 0)
+    return &artem_op_adain;
+  if (strcmp (op_type, artem_op_binary_conv.op_type) == 0)
+    return &artem_op_binary_conv;
+  return NULL;
 }
 
 int

@@ -17,5 +17,10 @@ typedef struct {
 ArtemBinaryWeights *artem_binary_weights_new (const float *w, int M, int C, int KH, int KW,
                                               int mode, gboolean act_scale);
 void artem_binary_weights_free (ArtemBinaryWeights *b);
+/* From the saved form: bits [M][KH][KW][ceil(C/8)] (bit set = negative, LSB = lowest
+ * channel) and alpha [M]. */
+ArtemBinaryWeights *artem_binary_weights_from_bits (const int64_t *bytes, const float *alpha,
+                                                    int M, int C, int KH, int KW, int mode,
+                                                    gboolean act_scale);
 
 #endif

@@ -13,10 +13,15 @@
 static const char *const conv_attrs[] = { "auto_pad", "dilations", "group", "kernel_shape",
                                           "pads", "strides", NULL };
 
+/* a BinaryConv loaded from a saved binarized model keeps its three extra attributes */
+static const char *const binary_conv_attrs[] = { "auto_pad", "dilations", "group",
+                                                 "kernel_shape", "pads", "strides", "mode",
+                                                 "act_scale", "channels", NULL };
+
 static gboolean
 conv_check (ArtemNode *n, GError **error)
 {
-  if (!artem_attr_check_known (n, conv_attrs, error))
+  if (!artem_attr_check_known (n, n->bin ? binary_conv_attrs : conv_attrs, error))
     return FALSE;
   if (artem_attr_int (n, "group", 1) != 1) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "group %" G_GINT64_FORMAT

@@ -46,6 +46,23 @@ artem_binary_weights_new (const float *w, int M, int C, int KH, int KW, int mode
   return b;
 }
 
+ArtemBinaryWeights *
+artem_binary_weights_from_bits (const int64_t *bytes, const float *alpha, int M, int C, int KH,
+                                int KW, int mode, gboolean act_scale)
+{
+  int taps = KH * KW, cb = (C + 7) / 8;
+  float *w = g_new (float, (gsize) M * C * taps);
+  for (int m = 0; m < M; m++)
+    for (int t = 0; t < taps; t++)
+      for (int c = 0; c < C; c++) {
+        int byte = (int) bytes[((gsize) m * taps + t) * cb + c / 8];
+        w[((gsize) m * C + c) * taps + t] = (byte >> (c % 8)) & 1 ? -alpha[m] : alpha[m];
+      }
+  ArtemBinaryWeights *b = artem_binary_weights_new (w, M, C, KH, KW, mode, act_scale);
+  g_free (w);
+  return b;
+}
+
 void
 artem_binary_weights_free (ArtemBinaryWeights *b)
 {
@@ -320,3 +337,6 @@ xnor_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 }
 
 const ArtemOpDef artem_op_conv_xnor = { "Conv", NULL, xnor_prepare, xnor_run, FALSE };
+
+/* Only a marker: load turns each BinaryConv into a binarized Conv (graph.c). */
+const ArtemOpDef artem_op_binary_conv = { "BinaryConv", NULL, NULL, NULL, FALSE };

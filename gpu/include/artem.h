@@ -216,6 +216,11 @@ typedef enum {
 gboolean artem_net_binarize (ArtemNet *net, ArtemBinarizeMode mode, const char *layers,
                              guint flags, GError **error);
 
+/** artem_net_save_binarized: writes the model with each binarized convolution stored as
+ * bits + one float scale per output channel (an `ai.artem` BinaryConv node); loading the
+ * file gives the same binarized network.  Float weights no other node reads are left out. */
+gboolean artem_net_save_binarized (ArtemNet *net, const char *path, GError **error);
+
 /** artem_net_get_n_binarized: how many convolutions the last binarize call changed. */
 guint artem_net_get_n_binarized (const ArtemNet *net);
 

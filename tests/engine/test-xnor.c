@@ -6,6 +6,7 @@
 #include "artem-private.h"
 #include "cpu/binary.h"
 #include <math.h>
+#include <glib/gstdio.h>
 
 #include "../common/conv-model.h"
 
@@ -119,11 +120,64 @@ test_scaled_modes (void)
   g_rand_free (r);
 }
 
+static void
+test_save_and_load (void)
+{
+  /* a binarized model saved as bits + scales loads back to the same network */
+  GRand *r = g_rand_new_with_seed (13);
+  int M = 11, C = 70, K = 3, H = 9, W = 12;
+  float *wv = g_new (float, M * C * K * K), *x = g_new (float, C * H * W);
+  for (int i = 0; i < M * C * K * K; i++)
+    wv[i] = (float) g_rand_double_range (r, -1, 1);
+  for (int i = 0; i < C * H * W; i++)
+    x[i] = (float) g_rand_double_range (r, -2, 2);
+  GBytes *model = conv_model (M, C, K, 2, 1, 1, wv, TRUE);
+  for (int mode = ARTEM_BINARIZE_WEIGHTS; mode <= ARTEM_BINARIZE_XNOR; mode++) {
+    GError *err = NULL;
+    gsize len;
+    const void *d = g_bytes_get_data (model, &len);
+    ArtemNet *net = artem_net_new_from_data (d, len, "conv", ARTEM_BACKEND_CPU, &err);
+    g_assert_true (artem_net_binarize (net, mode, "all", 0, &err));
+    char *path = g_build_filename (g_get_tmp_dir (), "artem-test-packed.onnx", NULL);
+    g_assert_true (artem_net_save_binarized (net, path, &err));
+    g_assert_no_error (err);
+    ArtemShape s = { 4, { 1, C, H, W } }, os1, os2;
+    g_assert_true (artem_net_reshape (net, &s, NULL, &err));
+    memcpy (artem_net_get_input_buffer (net, 0), x, sizeof (float) * C * H * W);
+    g_assert_true (artem_net_run (net, &err));
+    const float *y1 = artem_net_get_output (net, 0, &os1, NULL);
+    ArtemNet *back = artem_net_new_from_file (path, ARTEM_BACKEND_CPU, &err);
+    g_assert_no_error (err);
+    g_assert_cmpuint (artem_net_get_n_binarized (back), ==, 1);
+    g_assert_true (artem_net_reshape (back, &s, NULL, &err));
+    memcpy (artem_net_get_input_buffer (back, 0), x, sizeof (float) * C * H * W);
+    g_assert_true (artem_net_run (back, &err));
+    const float *y2 = artem_net_get_output (back, 0, &os2, NULL);
+    g_assert_true (artem_shape_equal (&os1, &os2));
+    for (int64_t i = 0; i < artem_shape_numel (&os1); i++)
+      g_assert_cmpfloat (fabsf (y1[i] - y2[i]), <=, 1e-5f * MAX (1.f, fabsf (y1[i])));
+    gchar *contents;
+    gsize packed_len;
+    g_assert_true (g_file_get_contents (path, &contents, &packed_len, NULL));
+    g_assert_cmpuint (packed_len * 10, <, len);   /* the bits are much smaller */
+    g_free (contents);
+    g_remove (path);
+    g_free (path);
+    artem_net_free (back);
+    artem_net_free (net);
+  }
+  g_bytes_unref (model);
+  g_free (wv);
+  g_free (x);
+  g_rand_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/xnor/exact-on-plus-minus-one", test_exact);
   g_test_add_func ("/xnor/scaled-modes", test_scaled_modes);
+  g_test_add_func ("/xnor/save-and-load", test_save_and_load);
   return g_test_run ();
 }
