@@ -57,3 +57,12 @@ g = helper.make_graph(
 m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("ai.artem", 1)])
 m.ir_version = 7
 onnx.save(m, os.path.join(out, "adain-op.onnx"))
+
+# An operator artem does not support (Softmax), for the element's error test.
+g = helper.make_graph([helper.make_node("Softmax", ["input"], ["output"], name="softmax", axis=1)],
+                      "unsupported",
+                      [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "h", "w"])],
+                      [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, "h", "w"])])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+m.ir_version = 7
+onnx.save(m, os.path.join(out, "unsupported-op.onnx"))

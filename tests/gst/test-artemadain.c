@@ -4,6 +4,7 @@
  * start and while playing, odd sizes. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include "../common/gst-errors.h"
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -258,20 +259,8 @@ static void
 check_start_error (const char *model, const char *style, const char *needle)
 {
   GstElement *el = gst_element_factory_make ("artemadain", NULL);
-  GstBus *bus = gst_bus_new ();
-  gst_element_set_bus (el, bus);
   g_object_set (el, "model-location", model, "device", 1, "style-location", style, NULL);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  GError *err;
-  gchar *dbg;
-  gst_message_parse_error (msg, &err, &dbg);
-  fail_unless (strstr (dbg, needle) != NULL, "'%s' lacks '%s'", dbg, needle);
-  g_error_free (err); g_free (dbg); gst_message_unref (msg);
-  gst_element_set_state (el, GST_STATE_NULL);
-  gst_element_set_bus (el, NULL);
-  gst_object_unref (bus);
+  artem_expect_start_error (el, needle);
   gst_object_unref (el);
 }
 

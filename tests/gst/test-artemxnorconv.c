@@ -2,6 +2,7 @@
  * choice, both modes against the float network, live changes, errors. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include "../common/gst-errors.h"
 #include <gst/video/video.h>
 #include <artem.h>
 
@@ -144,27 +145,10 @@ GST_END_TEST;
 GST_START_TEST (test_errors)
 {
   GstElement *el = gst_element_factory_make ("artemxnorconv", NULL);
-  GstBus *bus = gst_bus_new ();
-  gst_element_set_bus (el, bus);
   g_object_set (el, "model-location", model_a, "layers", "no-such-node", NULL);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  GError *err;
-  gchar *dbg;
-  gst_message_parse_error (msg, &err, &dbg);
-  fail_unless (strstr (dbg, "no-such-node") != NULL, "%s", dbg);
-  g_error_free (err); g_free (dbg); gst_message_unref (msg);
-  gst_element_set_state (el, GST_STATE_NULL);
+  artem_expect_start_error (el, "no-such-node");
   g_object_set (el, "model-location", "/nonexistent/x.onnx", "layers", "inner", NULL);
-  fail_unless_equals_int (gst_element_set_state (el, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  gst_message_parse_error (msg, &err, &dbg);
-  fail_unless (strstr (dbg, "/nonexistent/x.onnx") != NULL);
-  g_error_free (err); g_free (dbg); gst_message_unref (msg);
-  gst_element_set_state (el, GST_STATE_NULL);
-  gst_element_set_bus (el, NULL);
-  gst_object_unref (bus);
+  artem_expect_start_error (el, "/nonexistent/x.onnx");
   gst_object_unref (el);
 }
 GST_END_TEST;
