@@ -7,6 +7,7 @@
 #include <gst/controller/gstinterpolationcontrolsource.h>
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/video/video.h>
+#include <gst/base/gstbasetransform.h>
 #include <glib/gstdio.h>
 #include <artem.h>
 #include <unistd.h>
@@ -406,6 +407,8 @@ GST_START_TEST (test_latency_and_stats)
   GstClockTime min;
   gst_query_parse_latency (q, NULL, &min, NULL);
   fail_unless (min > 0, "the latency query must include the processing time");
+  fail_unless (gst_base_transform_is_qos_enabled (GST_BASE_TRANSFORM (hh->element)),
+               "QoS must stay on so late frames are dropped");
   gst_query_unref (q);
   gst_harness_teardown (hh);
 }
