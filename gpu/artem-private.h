@@ -116,7 +116,7 @@ extern const ArtemOpDef artem_op_max_pool;
 extern const ArtemOpDef artem_op_adain, artem_op_conv_xnor;
 /* ai.artem BinaryConv in a saved binarized model: turned into a binarized Conv at load */
 extern const ArtemOpDef artem_op_binary_conv;
-extern const ArtemOpDef artem_op_constant, artem_op_identity, artem_op_shape,
+extern const ArtemOpDef artem_op_identity, artem_op_shape,
     artem_op_gather, artem_op_unsqueeze, artem_op_squeeze, artem_op_concat,
     artem_op_cast, artem_op_slice, artem_op_reshape, artem_op_transpose,
     artem_op_constant_of_shape, artem_op_expand, artem_op_flatten, artem_op_range;

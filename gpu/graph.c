@@ -190,8 +190,7 @@ load_graph (ArtemNet *net, GError **error)
                                                                        : ARTEM_DTYPE_INT64;
     g_array_append_val (net->inputs, idx);
   }
-  /* Constant nodes become initializers; other nodes are collected for sorting. */
-  GPtrArray *pending = g_ptr_array_new ();
+  /* Constant nodes become initializers; the others become ArtemNodes. */
   gboolean ok = TRUE;
   for (size_t i = 0; i < g->n_node && ok; i++) {
     Onnx__NodeProto *np = g->node[i];
@@ -254,7 +253,6 @@ load_graph (ArtemNet *net, GError **error)
         VAL (net, n->out[o])->producer = (int) i;
     }
   }
-  g_ptr_array_free (pending, TRUE);
   if (!ok)
     return FALSE;
   /* Inputs: every name must exist. */
@@ -618,7 +616,6 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
     VAL (net, g_array_index (net->outputs, int, i))->last_use = INT_MAX;
   /* Slots: greedy best fit over the exec order. */
   GArray *slots = g_array_new (FALSE, TRUE, sizeof (ArtemSlot));
-  int *slot_owner = NULL;
   GArray *owners = g_array_new (FALSE, TRUE, sizeof (int));
 #define ASSIGN(VIDX)                                                                  \
   do {                                                                                \
@@ -668,7 +665,6 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
       }
   }
 #undef ASSIGN
-  (void) slot_owner;
   net->n_slots = slots->len;
   net->slots = (ArtemSlot *) g_array_free (slots, FALSE);
   g_array_free (owners, TRUE);
@@ -941,7 +937,6 @@ artem_net_free (ArtemNet *net)
   g_hash_table_destroy (net->metadata);
   if (net->model)
     onnx__model_proto__free_unpacked (net->model, NULL);
-  g_free (net->frame_in);
   g_free (net->only_output);
   g_free (net->path);
   g_free (net);
@@ -1146,27 +1141,15 @@ artem_net_save_binarized (ArtemNet *net, const char *path, GError **error)
   if (!has_artem)
     opsets[m.n_opset_import++] = &artem_opset;
   m.opset_import = opsets;
-  guint k = 0;
+  GHashTable *node_of = g_hash_table_new (NULL, NULL);   /* proto -> ArtemNode */
+  for (guint k = 0; k < net->nodes->len; k++) {
+    ArtemNode *an = &g_array_index (net->nodes, ArtemNode, k);
+    g_hash_table_insert (node_of, an->proto, an);
+  }
   for (size_t i = 0; i < nn; i++) {
     Onnx__NodeProto *np = net->model->graph->node[i];
     nodes[i] = np;
-    /* the ArtemNode of this proto (Constant nodes have none) */
-    ArtemNode *an = NULL;
-    for (; k < net->nodes->len; k++) {
-      ArtemNode *cand = &g_array_index (net->nodes, ArtemNode, k);
-      if (cand->proto == np) {
-        an = cand;
-        break;
-      }
-    }
-    if (!an) {
-      k = 0;
-      for (; k < net->nodes->len; k++)
-        if (g_array_index (net->nodes, ArtemNode, k).proto == np) {
-          an = &g_array_index (net->nodes, ArtemNode, k);
-          break;
-        }
-    }
+    ArtemNode *an = g_hash_table_lookup (node_of, np);   /* NULL for Constant nodes */
     if (!an || !an->bin || !np->op_type || strcmp (np->op_type, "Conv"))
       continue;
     ArtemBinaryWeights *b = an->bin;
@@ -1258,5 +1241,6 @@ artem_net_save_binarized (ArtemNet *net, const char *path, GError **error)
   g_ptr_array_free (inits, TRUE);
   g_ptr_array_free (owned, TRUE);
   g_hash_table_destroy (dropped);
+  g_hash_table_destroy (node_of);
   return ok;
 }

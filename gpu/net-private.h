@@ -39,7 +39,6 @@ struct _ArtemNet {
   guint64 n_allocations;
   /* frame */
   int frame_w, frame_h, pad_w, pad_h, align;
-  float *frame_in;
 };
 
 #endif

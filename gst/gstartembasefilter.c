@@ -330,12 +330,6 @@ compose (GstVideoFrame *in, GstVideoFrame *styled, GstVideoFrame *out, gfloat st
   }
 }
 
-static gboolean
-map_frame (GstVideoFrame *f, GstVideoInfo *info, GstBuffer *buf, GstMapFlags flags)
-{
-  return gst_video_frame_map (f, info, buf, flags);
-}
-
 static GstFlowReturn
 gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
                                        GstVideoFrame *out)
@@ -369,11 +363,11 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   GstVideoFrame small_in, small_out, styled;
   GstVideoFrame *net_src = in, *net_dst;
   gboolean ok = TRUE;
-  if (!direct && !map_frame (&styled, &in->info, priv->styled, GST_MAP_READWRITE))
+  if (!direct && !gst_video_frame_map (&styled, &in->info, priv->styled, GST_MAP_READWRITE))
     return GST_FLOW_ERROR;
   if (scaled) {
-    map_frame (&small_in, &priv->small_info, priv->small_in, GST_MAP_READWRITE);
-    map_frame (&small_out, &priv->small_info, priv->small_out, GST_MAP_READWRITE);
+    gst_video_frame_map (&small_in, &priv->small_info, priv->small_in, GST_MAP_READWRITE);
+    gst_video_frame_map (&small_out, &priv->small_info, priv->small_out, GST_MAP_READWRITE);
     gst_video_converter_frame (priv->down, in, &small_in);
     net_src = &small_in;
     net_dst = &small_out;

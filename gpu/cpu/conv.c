@@ -21,8 +21,13 @@ static const char *const binary_conv_attrs[] = { "auto_pad", "dilations", "group
 static gboolean
 conv_check (ArtemNode *n, GError **error)
 {
-  if (!artem_attr_check_known (n, n->bin ? binary_conv_attrs : conv_attrs, error))
-    return FALSE;
+  return artem_attr_check_known (n, n->bin ? binary_conv_attrs : conv_attrs, error) &&
+         artem_conv_check_group_autopad (n, error);
+}
+
+gboolean
+artem_conv_check_group_autopad (ArtemNode *n, GError **error)
+{
   if (artem_attr_int (n, "group", 1) != 1) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "group %" G_GINT64_FORMAT
                       " is not supported (only 1)", artem_attr_int (n, "group", 1));

@@ -9,6 +9,13 @@ typedef struct {
   gboolean direct;   /* 1x1, stride 1, no pad: X is the column matrix */
 } ConvGeom;
 
+/* The attribute checks Conv and ConvTranspose share: group 1, a known auto_pad. */
+gboolean artem_conv_check_group_autopad (ArtemNode *n, GError **error);
+
+/* kernel_shape, strides, dilations, pads (top, left, bottom, right) of a 2-D node. */
+gboolean artem_conv_params (ArtemNode *n, int kh_w, int kw_w, int *k, int *s, int *d, int *p,
+                            GError **error);
+
 /* Conv's prepare: validates, fills a ConvGeom into node->priv, sets the output. */
 gboolean artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
                              GError **error);

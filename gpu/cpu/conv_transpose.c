@@ -2,12 +2,10 @@
  * weights with bands of input rows into a column buffer, then col2im scatter-add.
  * Bands are at least as tall as the kernel's reach, so even bands never write the rows
  * of other even bands: even bands run in parallel, then odd bands. */
-#include "../artem-private.h"
+#include "conv.h"
 #include <cblas.h>
 #include <omp.h>
 
-gboolean artem_conv_params (ArtemNode *n, int kh_w, int kw_w, int *k, int *s, int *d,
-                            int *p, GError **error);
 
 typedef struct {
   int N, C, H, W, M, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
@@ -21,19 +19,8 @@ static const char *const convt_attrs[] = { "auto_pad", "dilations", "group", "ke
 static gboolean
 convt_check (ArtemNode *n, GError **error)
 {
-  if (!artem_attr_check_known (n, convt_attrs, error))
-    return FALSE;
-  if (artem_attr_int (n, "group", 1) != 1) {
-    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "group != 1 is not supported");
-    return FALSE;
-  }
-  const char *ap = artem_attr_string (n, "auto_pad", "NOTSET");
-  if (strcmp (ap, "NOTSET") && strcmp (ap, "SAME_UPPER") && strcmp (ap, "SAME_LOWER") &&
-      strcmp (ap, "VALID")) {
-    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "auto_pad '%s'", ap);
-    return FALSE;
-  }
-  return TRUE;
+  return artem_attr_check_known (n, convt_attrs, error) &&
+         artem_conv_check_group_autopad (n, error);
 }
 
 static gboolean
