@@ -1,6 +1,6 @@
 /* frame.c — 8-bit packed RGB-family frames to and from network planes: range scaling,
  * reflection padding to the network's alignment, cropping, clamping. */
-#include "net-private.h"
+#include "cuda-backend.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -114,16 +114,10 @@ pad_planes (float *p, int w, int h, int pw, int ph)
   }
 }
 
-gboolean
-artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
-                         gsize dst_stride, ArtemPixelFormat fmt, GError **error)
+static gboolean
+process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
+                   gsize dst_stride, ArtemPixelFormat fmt, GError **error)
 {
-  if (!frame_ready (net, error))
-    return FALSE;
-  if ((int) fmt < 0 || fmt >= ARTEM_FORMAT_COUNT || !src || !dst) {
-    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "bad frame arguments");
-    return FALSE;
-  }
   int w = net->frame_w, h = net->frame_h, pw = net->pad_w, ph = net->pad_h;
   int bpp = artem_pixel_format_bpp (fmt), off[4];
   artem_pixel_format_offsets (fmt, &off[0], &off[1], &off[2], &off[3]);
@@ -145,6 +139,7 @@ artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     return FALSE;
   const float *out = artem_net_get_output (net, 0, NULL, NULL);
   float out_scale = 255.f / (net->out_hi - net->out_lo), out_lo = net->out_lo;
+  float strength = net->frame_strength;
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < h; y++) {
     guint8 *drow = dst + (gsize) y * dst_stride;
@@ -152,8 +147,12 @@ artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     for (int c = 0; c < 3; c++) {
       const float *o = out + c * plane + (gsize) y * pw;
       guint8 *d = drow + off[c];
+      const guint8 *s = srow + off[c];
       for (int x = 0; x < w; x++) {
-        float v = (o[x] - out_lo) * out_scale + 0.5f;
+        float v = (o[x] - out_lo) * out_scale;
+        if (strength < 1.f)
+          v = s[x * bpp] + strength * (v - s[x * bpp]);
+        v += 0.5f;
         v = v < 0.f ? 0.f : (v > 255.f ? 255.f : v);
         d[x * bpp] = (guint8) v;
       }
@@ -163,6 +162,100 @@ artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, gui
         drow[x * bpp + off[3]] = srow[x * bpp + off[3]];
   }
   return TRUE;
+}
+
+static gboolean
+frame_args_ok (ArtemNet *net, const void *p, ArtemPixelFormat fmt, GError **error)
+{
+  if (!frame_ready (net, error))
+    return FALSE;
+  if ((int) fmt < 0 || fmt >= ARTEM_FORMAT_COUNT || !p) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "bad frame arguments");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
+                         gsize dst_stride, ArtemPixelFormat fmt, GError **error)
+{
+  if (!frame_args_ok (net, src, fmt, error) || !frame_args_ok (net, dst, fmt, error))
+    return FALSE;
+  if (net->backend == ARTEM_BACKEND_CUDA) {
+    if (artem_cuda_frames_in_flight (net->cuda) > 0) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
+                   "submitted frames are in flight: receive them first");
+      return FALSE;
+    }
+    return artem_cuda_submit_frame (net->cuda, src, src_stride, fmt, error) &&
+           artem_cuda_receive_frame (net->cuda, dst, dst_stride, error);
+  }
+  return process_frame_cpu (net, src, src_stride, dst, dst_stride, fmt, error);
+}
+
+gboolean
+artem_net_submit_frame (ArtemNet *net, const guint8 *src, gsize src_stride,
+                        ArtemPixelFormat fmt, GError **error)
+{
+  if (!frame_args_ok (net, src, fmt, error))
+    return FALSE;
+  if (net->backend == ARTEM_BACKEND_CUDA)
+    return artem_cuda_submit_frame (net->cuda, src, src_stride, fmt, error);
+  if (net->cpu_frame_pending) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
+                 "a frame is in flight: receive it first");
+    return FALSE;
+  }
+  gsize row = (gsize) net->frame_w * artem_pixel_format_bpp (fmt);
+  gsize size = row * net->frame_h;
+  if (net->cpu_frame_size < size) {
+    g_free (net->cpu_frame);
+    net->cpu_frame = g_try_malloc (size);
+    net->cpu_frame_size = net->cpu_frame ? size : 0;
+    net->n_allocations++;
+    if (!net->cpu_frame) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate a frame");
+      return FALSE;
+    }
+  }
+  if (!process_frame_cpu (net, src, src_stride, net->cpu_frame, row, fmt, error))
+    return FALSE;
+  net->cpu_frame_row = row;
+  net->cpu_frame_pending = TRUE;
+  return TRUE;
+}
+
+gboolean
+artem_net_receive_frame (ArtemNet *net, guint8 *dst, gsize dst_stride, GError **error)
+{
+  if (!dst) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "bad frame arguments");
+    return FALSE;
+  }
+  if (net->backend == ARTEM_BACKEND_CUDA)
+    return artem_cuda_receive_frame (net->cuda, dst, dst_stride, error);
+  if (!net->cpu_frame_pending) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "no frame in flight");
+    return FALSE;
+  }
+  for (int y = 0; y < net->frame_h; y++)
+    memcpy (dst + (gsize) y * dst_stride, net->cpu_frame + (gsize) y * net->cpu_frame_row,
+            net->cpu_frame_row);
+  net->cpu_frame_pending = FALSE;
+  return TRUE;
+}
+
+guint
+artem_net_get_max_frames_in_flight (const ArtemNet *net)
+{
+  return net->backend == ARTEM_BACKEND_CUDA ? 2 : 1;
+}
+
+void
+artem_net_set_frame_strength (ArtemNet *net, float strength)
+{
+  net->frame_strength = isfinite (strength) ? CLAMP (strength, 0.f, 1.f) : 1.f;
 }
 
 gboolean
@@ -192,7 +285,8 @@ artem_net_process_planes (ArtemNet *net, const float *src, float *dst, GError **
 gboolean
 artem_backend_available (ArtemBackendKind kind)
 {
-  return kind == ARTEM_BACKEND_AUTO || kind == ARTEM_BACKEND_CPU;
+  return kind == ARTEM_BACKEND_AUTO || kind == ARTEM_BACKEND_CPU ||
+         (kind == ARTEM_BACKEND_CUDA && artem_cuda_probe (NULL));
 }
 
 const char *
@@ -208,7 +302,8 @@ artem_backend_name (ArtemBackendKind kind)
 const char *
 artem_backend_unavailable_reason (ArtemBackendKind kind)
 {
-  if (kind == ARTEM_BACKEND_CUDA)
-    return "this build of libartem has no CUDA backend";
+  const char *why = NULL;
+  if (kind == ARTEM_BACKEND_CUDA && !artem_cuda_probe (&why))
+    return why;
   return NULL;
 }

@@ -2,6 +2,7 @@
  * planning for a size (constant folding, liveness-based memory slots) and running. */
 #include "artem-private.h"
 #include "net-private.h"
+#include "cuda-backend.h"
 #include "cpu/binary.h"
 #include <errno.h>
 #include <limits.h>
@@ -454,6 +455,8 @@ fuse_relu (ArtemNet *net)
 static void
 free_plan (ArtemNet *net)
 {
+  artem_cuda_unplan (net->cuda);
+  net->cpu_frame_pending = FALSE;
   for (guint i = 0; i < net->values->len; i++) {
     ArtemValue *v = VAL (net, i);
     if (v->is_init)
@@ -668,9 +671,11 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   net->n_slots = slots->len;
   net->slots = (ArtemSlot *) g_array_free (slots, FALSE);
   g_array_free (owners, TRUE);
-  gsize planned = scratch_max * sizeof (float);
+  gboolean on_gpu = net->backend == ARTEM_BACKEND_CUDA;
+  gboolean half = on_gpu && artem_cuda_wants_half (net->cuda);
+  gsize planned = on_gpu ? 0 : scratch_max * sizeof (float);   /* the GPU needs no scratch */
   for (guint i = 0; i < net->n_slots; i++)
-    planned += net->slots[i].size;
+    planned += half ? net->slots[i].size / 2 : net->slots[i].size;
   if (planned > net->memory_limit) {
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE,
                  "%s: this size needs %" G_GSIZE_FORMAT " MiB of activations, more than the "
@@ -678,7 +683,7 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
                  net->memory_limit >> 20);
     ok = FALSE;
   }
-  for (guint i = 0; i < net->n_slots && ok; i++) {
+  for (guint i = 0; i < net->n_slots && ok && !on_gpu; i++) {
     net->slots[i].data = aligned_alloc64 (net, net->slots[i].size);
     net->memory_bytes += net->slots[i].size;
     if (!net->slots[i].data) {
@@ -687,7 +692,9 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
       ok = FALSE;
     }
   }
-  if (ok && scratch_max) {
+  if (on_gpu)
+    net->memory_bytes = planned;
+  if (ok && scratch_max && !on_gpu) {
     net->scratch = aligned_alloc64 (net, scratch_max * sizeof (float));
     net->memory_bytes += scratch_max * sizeof (float);
     if (!net->scratch) {
@@ -717,6 +724,21 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
     for (int k = 0; k < n->n_out; k++)
       args[64 + k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
   }
+  if (on_gpu) {
+    GError *err = NULL;
+    if (!artem_cuda_plan (net->cuda, &err)) {
+      free_plan (net);
+      if (err->code == ARTEM_ERROR_UNSUPPORTED && net->requested == ARTEM_BACKEND_AUTO) {
+        g_warning ("artem: %s: %s; this net runs on the CPU", net->path, err->message);
+        g_error_free (err);
+        g_clear_pointer (&net->cuda, artem_cuda_free);
+        net->backend = ARTEM_BACKEND_CPU;
+        return artem_net_reshape (net, shapes, consts, error);
+      }
+      g_propagate_error (error, err);
+      return FALSE;
+    }
+  }
   net->sized = TRUE;
   return TRUE;
 }
@@ -728,6 +750,8 @@ artem_net_run (ArtemNet *net, GError **error)
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "the net is not sized (reshape first)");
     return FALSE;
   }
+  if (net->backend == ARTEM_BACKEND_CUDA)
+    return artem_cuda_run (net->cuda, error);
   for (int s = 0; s < net->n_steps; s++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, net->steps[s]);
     ArtemValue **args = net->step_args + (gsize) s * 80;
@@ -774,6 +798,7 @@ net_new (const char *name)
   net->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   net->in_lo = 0.f; net->in_hi = 255.f; net->out_lo = 0.f; net->out_hi = 255.f;
   net->align = 1;
+  net->frame_strength = 1.f;
   net->memory_limit = ARTEM_DEFAULT_MEMORY_LIMIT;
   net->profile = g_getenv ("ARTEM_PROFILE") != NULL;
   return net;
@@ -814,6 +839,7 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
 {
   if (!name)
     name = "(memory)";
+  ArtemBackendKind requested = backend;
   if (backend == ARTEM_BACKEND_AUTO)
     backend = artem_backend_available (ARTEM_BACKEND_CUDA) ? ARTEM_BACKEND_CUDA
                                                            : ARTEM_BACKEND_CPU;
@@ -829,6 +855,7 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
   }
   ArtemNet *net = net_new (name);
   net->backend = backend;
+  net->requested = requested;
   net->only_output = g_strdup (only_output);
   net->model = onnx__model_proto__unpack (NULL, size, data);
   if (!net->model) {
@@ -848,6 +875,21 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
   }
   prune (net);
   fuse_relu (net);
+  if (net->backend == ARTEM_BACKEND_CUDA) {
+    net->cuda = artem_cuda_new (net, &err);
+    if (!net->cuda) {
+      if (requested != ARTEM_BACKEND_AUTO) {
+        g_prefix_error (&err, "%s: ", name);
+        g_propagate_error (error, err);
+        artem_net_free (net);
+        return NULL;
+      }
+      g_warning ("artem: %s: the GPU cannot be used (%s); running on the CPU", name,
+                 err->message);
+      g_clear_error (&err);
+      net->backend = ARTEM_BACKEND_CPU;
+    }
+  }
   parse_range (artem_net_get_metadata (net, "artem.input_range"), &net->in_lo, &net->in_hi);
   parse_range (artem_net_get_metadata (net, "artem.output_range"), &net->out_lo, &net->out_hi);
   return net;
@@ -914,6 +956,8 @@ artem_net_free (ArtemNet *net)
   if (net->profile)
     print_profile (net);
   free_plan (net);
+  g_clear_pointer (&net->cuda, artem_cuda_free);
+  g_free (net->cpu_frame);
   for (guint i = 0; i < net->values->len; i++) {
     ArtemValue *v = VAL (net, i);
     if (v->owned)
@@ -947,6 +991,15 @@ guint artem_net_get_n_inputs (const ArtemNet *net) { return net->inputs->len; }
 guint artem_net_get_n_outputs (const ArtemNet *net) { return net->outputs->len; }
 guint64 artem_net_get_n_allocations (const ArtemNet *net) { return net->n_allocations; }
 gsize artem_net_get_memory_bytes (const ArtemNet *net) { return net->memory_bytes; }
+gsize artem_net_get_device_memory_bytes (const ArtemNet *net) { return net->cuda && net->sized ? artem_cuda_device_bytes (net->cuda) : 0; }
+void artem_net_set_precision (ArtemNet *net, ArtemPrecision p) { net->precision = p; }
+
+ArtemPrecision
+artem_net_get_precision (const ArtemNet *net)
+{
+  return net->backend == ARTEM_BACKEND_CUDA && net->cuda && artem_cuda_is_half (net->cuda)
+             ? ARTEM_PRECISION_FP16 : ARTEM_PRECISION_FP32;
+}
 void artem_net_set_memory_limit (ArtemNet *net, gsize bytes) { net->memory_limit = bytes ? bytes : ARTEM_DEFAULT_MEMORY_LIMIT; }
 guint artem_net_get_n_nodes (const ArtemNet *net) { return net->sized ? (guint) net->n_steps : 0; }
 
@@ -1009,6 +1062,7 @@ artem_net_set_initializer (ArtemNet *net, const char *name, const float *data, g
     return FALSE;
   }
   memcpy (v->data, data, n * sizeof (float));
+  net->init_serial++;   /* the GPU copy is refreshed before the next run */
   return TRUE;
 }
 

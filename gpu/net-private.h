@@ -14,7 +14,15 @@ typedef struct {
 struct _ArtemNet {
   char *path;
   char *only_output;       /* a sub-network ending at this value, or NULL */
-  ArtemBackendKind backend;
+  ArtemBackendKind backend;   /* in use: CPU or CUDA */
+  ArtemBackendKind requested; /* as asked: AUTO falls back to the CPU, CUDA fails */
+  struct _ArtemCuda *cuda;    /* the CUDA backend's context (gpu/cuda/), or NULL */
+  ArtemPrecision precision;
+  guint64 init_serial;        /* bumped by artem_net_set_initializer */
+  float frame_strength;       /* blend of the styled frame over the source, 0..1 */
+  guint8 *cpu_frame;          /* CPU submit/receive: the frame processed at submit */
+  gsize cpu_frame_size, cpu_frame_row;
+  gboolean cpu_frame_pending;
   Onnx__ModelProto *model;
   int opset;
   GArray *values;          /* ArtemValue */

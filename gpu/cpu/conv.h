@@ -9,6 +9,12 @@ typedef struct {
   gboolean direct;   /* 1x1, stride 1, no pad: X is the column matrix */
 } ConvGeom;
 
+/* ConvTranspose's geometry (node->priv of a prepared ConvTranspose). */
+typedef struct {
+  int N, C, H, W, M, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
+  int MKK, band;
+} ConvTGeom;
+
 /* The attribute checks Conv and ConvTranspose share: group 1, a known auto_pad. */
 gboolean artem_conv_check_group_autopad (ArtemNode *n, GError **error);
 

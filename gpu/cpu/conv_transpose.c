@@ -6,12 +6,6 @@
 #include <cblas.h>
 #include <omp.h>
 
-
-typedef struct {
-  int N, C, H, W, M, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
-  int MKK, band;
-} ConvTGeom;
-
 static const char *const convt_attrs[] = { "auto_pad", "dilations", "group", "kernel_shape",
                                            "output_padding", "output_shape", "pads",
                                            "strides", NULL };

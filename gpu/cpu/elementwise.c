@@ -1,17 +1,10 @@
 /* elementwise.c — unary activations (Relu, LeakyRelu, Sigmoid, Tanh, Clip, ...) and
  * broadcasting binary arithmetic (Add, Sub, Mul, Div, Pow) on the CPU. */
-#include "../artem-private.h"
+#include "op-params.h"
 #include <math.h>
 
 /* ---- unary ---- */
 
-typedef enum { U_RELU, U_LEAKY, U_SIGMOID, U_TANH, U_CLIP, U_FLOOR, U_CEIL, U_NEG, U_SQRT,
-               U_EXP } UnaryKind;
-
-typedef struct {
-  UnaryKind kind;
-  float a, b;
-} UnaryParams;
 
 static UnaryKind
 unary_kind (ArtemNode *n)
@@ -134,7 +127,6 @@ UNARY (artem_op_exp, "Exp");
 
 /* ---- binary with numpy broadcasting ---- */
 
-typedef enum { B_ADD, B_SUB, B_MUL, B_DIV, B_POW } BinKind;
 
 typedef struct {
   BinKind kind;

@@ -1,10 +1,7 @@
 /* pool.c — MaxPool (2-D: kernel, strides, pads, dilations, ceil_mode, auto_pad). */
-#include "../artem-private.h"
+#include "op-params.h"
 #include <math.h>
 
-typedef struct {
-  int NC, H, W, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
-} PoolGeom;
 
 static gboolean
 pool_check (ArtemNode *n, GError **error)

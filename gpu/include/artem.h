@@ -228,6 +228,42 @@ guint artem_net_get_n_binarized (const ArtemNet *net);
  * each binarized convolution's weights as bits plus one float scale per output channel. */
 void artem_net_get_weight_bytes (const ArtemNet *net, gsize *float_bytes, gsize *packed_bytes);
 
+/* ---- GPU: precision, pipelined frames, device memory ---------------------------- */
+
+/** ArtemPrecision: the storage type of activations and weights on the GPU (accumulation
+ * is always fp32).  AUTO: fp16 where the GPU has tensor cores, else fp32.  The CPU
+ * backend always computes in fp32. */
+typedef enum {
+  ARTEM_PRECISION_AUTO = 0,
+  ARTEM_PRECISION_FP32,
+  ARTEM_PRECISION_FP16
+} ArtemPrecision;
+
+/** artem_net_set_precision: takes effect at the next reshape (call before sizing). */
+void artem_net_set_precision (ArtemNet *net, ArtemPrecision precision);
+
+/** artem_net_get_precision: the precision the sized net runs at (FP32 on the CPU). */
+ArtemPrecision artem_net_get_precision (const ArtemNet *net);
+
+/** artem_net_set_frame_strength: frames come out as src + strength * (styled - src)
+ * (0..1, default 1), blended where the pixels are (on the GPU for the CUDA backend). */
+void artem_net_set_frame_strength (ArtemNet *net, float strength);
+
+/** artem_net_submit_frame / artem_net_receive_frame: artem_net_process_frame() split in
+ * two, so that on the GPU the upload of the next frame overlaps the compute of this one:
+ * submit copies @src (it may be reused on return), receive writes the oldest submitted
+ * frame.  At most artem_net_get_max_frames_in_flight() frames may be submitted and not
+ * yet received (2 on CUDA, 1 on the CPU, where submit does all the work). */
+gboolean artem_net_submit_frame (ArtemNet *net, const guint8 *src, gsize src_stride,
+                                 ArtemPixelFormat fmt, GError **error);
+gboolean artem_net_receive_frame (ArtemNet *net, guint8 *dst, gsize dst_stride,
+                                  GError **error);
+guint artem_net_get_max_frames_in_flight (const ArtemNet *net);
+
+/** artem_net_get_device_memory_bytes: GPU memory the net holds at its current size
+ * (activations, constants, cuDNN workspace, frame staging); 0 on the CPU backend. */
+gsize artem_net_get_device_memory_bytes (const ArtemNet *net);
+
 /* ---- introspection ------------------------------------------------------------ */
 
 /** artem_net_get_n_allocations: how many buffers the net has allocated so far
@@ -235,7 +271,7 @@ void artem_net_get_weight_bytes (const ArtemNet *net, gsize *float_bytes, gsize 
 guint64 artem_net_get_n_allocations (const ArtemNet *net);
 
 /** artem_net_get_memory_bytes: bytes of activations and scratch the net holds at its
- * current size (weights excluded). */
+ * current size (weights excluded); on the CUDA backend, the activations in GPU memory. */
 gsize artem_net_get_memory_bytes (const ArtemNet *net);
 
 /** artem_net_set_memory_limit: the most bytes of activations and scratch a reshape may

@@ -1,0 +1,324 @@
+/* conv.c — Conv and ConvTranspose on the GPU through cuDNN: fp16 storage with fp32
+ * accumulation on tensor cores (NHWC) or fp32 (NCHW, FMA math: no TF32), the algorithm
+ * found once per node and input size and cached for the net's life.  The bias and a fused
+ * ReLU are one channel-affine pass after the convolution; the bias is dropped when an
+ * InstanceNorm reads the output (it cancels in the mean).  Asymmetric pads, which cuDNN
+ * lacks, go through an explicit zero-pad gather (Conv) or a crop of the full output
+ * (ConvTranspose). */
+#include "cuda-private.h"
+#include "../cpu/conv.h"
+#include "../cpu/binary.h"
+
+#define WORKSPACE_CAP ((gsize) 1 << 30)
+
+typedef struct {
+  cudnnTensorDescriptor_t xdesc, ydesc;
+  cudnnFilterDescriptor_t wdesc;
+  cudnnConvolutionDescriptor_t cdesc;
+  int algo;
+  gsize ws;
+  const void *w;
+  const float *bias;
+  /* Conv with asymmetric pads: x zero-padded into pad_buf first;
+   * ConvTranspose with pads cuDNN cannot express: full output in pad_buf, then cropped */
+  void *pad_buf;
+  int *maps;
+  ArtemCuDims pad_d;
+} CuConv;
+
+typedef struct {
+  int algo;
+  int math;
+  gsize ws;
+} AlgoChoice;
+
+static gboolean
+dnn_failed (GError **error, ArtemNode *n, const char *what, cudnnStatus_t s)
+{
+  if (s == CUDNN_STATUS_SUCCESS)
+    return FALSE;
+  artem_node_error (error, ARTEM_ERROR_BACKEND, n, "cuDNN %s: %s", what, cudnnGetErrorString (s));
+  return TRUE;
+}
+
+static gboolean
+set_tensor (ArtemCuda *cu, cudnnTensorDescriptor_t *d, ArtemCuDims dims, ArtemNode *n,
+            GError **error)
+{
+  return !dnn_failed (error, n, "tensor descriptor", cudnnCreateTensorDescriptor (d)) &&
+         !dnn_failed (error, n, "tensor descriptor",
+                      cudnnSetTensor4dDescriptor (*d, cu->nhwc ? CUDNN_TENSOR_NHWC
+                                                               : CUDNN_TENSOR_NCHW,
+                                                  cu->half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT,
+                                                  dims.n, dims.c, dims.h, dims.w));
+}
+
+static gboolean
+common_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd,
+              int k0, int k1, int kh, int kw, int ph, int pw, int sh, int sw, int dh, int dw,
+              GError **error)
+{
+  ArtemNode *n = st->node;
+  if (!set_tensor (cu, &c->xdesc, xd, n, error) || !set_tensor (cu, &c->ydesc, yd, n, error))
+    return FALSE;
+  if (dnn_failed (error, n, "filter descriptor", cudnnCreateFilterDescriptor (&c->wdesc)) ||
+      dnn_failed (error, n, "filter descriptor",
+                  cudnnSetFilter4dDescriptor (c->wdesc, cu->half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT,
+                                              cu->nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+                                              k0, k1, kh, kw)) ||
+      dnn_failed (error, n, "convolution descriptor", cudnnCreateConvolutionDescriptor (&c->cdesc)) ||
+      dnn_failed (error, n, "convolution descriptor",
+                  cudnnSetConvolution2dDescriptor (c->cdesc, ph, pw, sh, sw, dh, dw,
+                                                   CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT)) ||
+      dnn_failed (error, n, "math type",
+                  cudnnSetConvolutionMathType (c->cdesc, cu->half ? CUDNN_TENSOR_OP_MATH
+                                                                  : CUDNN_FMA_MATH)))
+    return FALSE;
+  const ArtemBinaryWeights *b = n->bin;
+  if (b) {   /* binary-weight network: alpha * sign (W) as float filters */
+    ArtemShape ws = { 4, { b->M, b->C, b->KH, b->KW } };
+    c->w = artem_cu_upload_act (cu, b->wfloat, &ws, n->name, error);
+  } else {
+    c->w = artem_cu_const (cu, st->in[1], ARTEM_CU_ACT, error);
+  }
+  if (!c->w)
+    return FALSE;
+  if (n->n_in > 2 && st->in[2] && !st->drop_bias &&
+      !(c->bias = artem_cu_const (cu, st->in[2], ARTEM_CU_F32, error)))
+    return FALSE;
+  return TRUE;
+}
+
+static char *
+algo_key (ArtemCuda *cu, ArtemCuStep *st, ArtemCuDims xd)
+{
+  return g_strdup_printf ("%s|%d|%d|%d|%d|%d", st->node->name, xd.n, xd.c, xd.h, xd.w, cu->half);
+}
+
+/* picks the fastest algorithm that succeeded within the workspace cap, in fp32 mode one
+ * that does not convert to TF32 or fp16 */
+static gboolean
+pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, int count, const int *algo,
+      const cudnnStatus_t *status, const cudnnMathType_t *math, const size_t *mem, char *key,
+      GError **error)
+{
+  for (int i = 0; i < count; i++) {
+    if (status[i] != CUDNN_STATUS_SUCCESS || mem[i] > WORKSPACE_CAP)
+      continue;
+    if (!cu->half && math[i] != CUDNN_FMA_MATH && math[i] != CUDNN_DEFAULT_MATH)
+      continue;
+    AlgoChoice ch = { algo[i], (int) math[i], mem[i] };
+    g_hash_table_insert (cu->algo_cache, key, g_memdup2 (&ch, sizeof ch));
+    c->algo = ch.algo;
+    c->ws = ch.ws;
+    cudnnSetConvolutionMathType (c->cdesc, (cudnnMathType_t) ch.math);
+    return artem_cu_need_workspace (cu, ch.ws, error);
+  }
+  g_free (key);
+  artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
+                    "cuDNN has no algorithm for this convolution");
+  return FALSE;
+}
+
+static gboolean
+cached (ArtemCuda *cu, CuConv *c, const char *key, GError **error)
+{
+  AlgoChoice *ch = g_hash_table_lookup (cu->algo_cache, key);
+  if (!ch)
+    return FALSE;
+  c->algo = ch->algo;
+  c->ws = ch->ws;
+  cudnnSetConvolutionMathType (c->cdesc, (cudnnMathType_t) ch->math);
+  artem_cu_need_workspace (cu, ch->ws, error);
+  return TRUE;
+}
+
+static int *
+upload_maps (ArtemCuda *cu, ArtemCuDims yd, const int *off, const int *lim, GError **error)
+{
+  /* identity maps on n, c; h, w shifted by -off (pad) or +off (crop), -1 outside */
+  int dims[4] = { yd.n, yd.c, yd.h, yd.w }, total = yd.n + yd.c + yd.h + yd.w;
+  int *m = g_new (int, total), p = 0;
+  for (int a = 0; a < 4; a++)
+    for (int i = 0; i < dims[a]; i++) {
+      int s = a < 2 ? i : i + off[a - 2];
+      m[p++] = a < 2 ? s : (s >= 0 && s < lim[a - 2] ? s : -1);
+    }
+  int *d = artem_cu_upload (cu, m, (gsize) total * sizeof (int), error);
+  g_free (m);
+  return d;
+}
+
+static gboolean
+conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  const ConvGeom *g = st->node->priv;
+  CuConv *c = g_new0 (CuConv, 1);
+  st->priv = c;
+  ArtemCuDims xd = st->xd[0];
+  int ph = g->PT, pw = g->PL;
+  if (g->PT != g->PB || g->PL != g->PR) {
+    c->pad_d = xd;
+    c->pad_d.h = g->H + g->PT + g->PB;
+    c->pad_d.w = g->W + g->PL + g->PR;
+    int off[2] = { -g->PT, -g->PL }, lim[2] = { g->H, g->W };
+    gsize bytes = (gsize) c->pad_d.n * c->pad_d.c * c->pad_d.h * c->pad_d.w * (cu->half ? 2 : 4);
+    if (!(c->maps = upload_maps (cu, c->pad_d, off, lim, error)) ||
+        !(c->pad_buf = artem_cu_alloc (cu, bytes, error)))
+      return FALSE;
+    xd = c->pad_d;
+    ph = pw = 0;
+  }
+  if (!common_descs (cu, st, c, xd, st->yd, g->M, g->C, g->KH, g->KW, ph, pw, g->SH, g->SW,
+                     g->DH, g->DW, error))
+    return FALSE;
+  char *key = algo_key (cu, st, xd);
+  if (cached (cu, c, key, error)) {
+    g_free (key);
+    return TRUE;
+  }
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int got = 0;
+  if (dnn_failed (error, st->node, "find algorithm",
+                  cudnnFindConvolutionForwardAlgorithm (cu->dnn, c->xdesc, c->wdesc, c->cdesc,
+                                                        c->ydesc, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
+                                                        &got, perf))) {
+    g_free (key);
+    return FALSE;
+  }
+  int algo[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  cudnnStatus_t status[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  cudnnMathType_t math[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  size_t mem[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  for (int i = 0; i < got; i++) {
+    algo[i] = perf[i].algo; status[i] = perf[i].status; math[i] = perf[i].mathType;
+    mem[i] = perf[i].memory;
+  }
+  return pick (cu, st, c, got, algo, status, math, mem, key, error);
+}
+
+static gboolean
+bias_act (ArtemCuda *cu, ArtemCuStep *st, CuConv *c)
+{
+  gboolean relu = st->node->fused_relu;
+  if (!c->bias && !relu)
+    return TRUE;
+  return !artem_cu_failed (cu, "bias", artem_cu_channel_affine (st->y, st->yd, cu->half, NULL, 0,
+                                                                 c->bias, relu, NULL, 0, st->y,
+                                                                 cu->stream));
+}
+
+static gboolean
+conv_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  CuConv *c = st->priv;
+  const void *x = st->x[0];
+  if (c->pad_buf) {
+    if (artem_cu_failed (cu, "pad", artem_cu_gather4 (x, st->xd[0], c->pad_buf, c->pad_d,
+                                                      cu->half, c->maps, 0.f, cu->stream)))
+      return FALSE;
+    x = c->pad_buf;
+  }
+  float one = 1.f, zero = 0.f;
+  cudnnStatus_t s = cudnnConvolutionForward (cu->dnn, &one, c->xdesc, x, c->wdesc, c->w, c->cdesc,
+                                             (cudnnConvolutionFwdAlgo_t) c->algo, cu->workspace,
+                                             c->ws, &zero, c->ydesc, st->y);
+  if (s != CUDNN_STATUS_SUCCESS) {
+    g_snprintf (cu->fail_msg, sizeof cu->fail_msg, "cuDNN convolution: %s",
+                cudnnGetErrorString (s));
+    return FALSE;
+  }
+  return bias_act (cu, st, c);
+}
+
+static void
+conv_clear (ArtemCuStep *st)
+{
+  CuConv *c = st->priv;
+  if (!c)
+    return;
+  if (c->xdesc) cudnnDestroyTensorDescriptor (c->xdesc);
+  if (c->ydesc) cudnnDestroyTensorDescriptor (c->ydesc);
+  if (c->wdesc) cudnnDestroyFilterDescriptor (c->wdesc);
+  if (c->cdesc) cudnnDestroyConvolutionDescriptor (c->cdesc);
+}
+
+const ArtemCuOp artem_cu_op_conv = { &artem_op_conv, conv_prepare, conv_run, conv_clear };
+
+/* ConvTranspose = the data gradient of a Conv whose filter is W [C_in, M, KH, KW]. */
+static gboolean
+convt_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  const ConvTGeom *g = st->node->priv;
+  CuConv *c = g_new0 (CuConv, 1);
+  st->priv = c;
+  int eh = (g->KH - 1) * g->DH + 1, ew = (g->KW - 1) * g->DW + 1;
+  /* cuDNN's symmetric pads fit when the forward conv of the output gives back H x W */
+  int rh = g->OH + 2 * g->PT - eh - g->SH * (g->H - 1);
+  int rw = g->OW + 2 * g->PL - ew - g->SW * (g->W - 1);
+  ArtemCuDims yd = st->yd;
+  int ph = g->PT, pw = g->PL;
+  if (rh < 0 || rh >= g->SH || rw < 0 || rw >= g->SW) {
+    yd.h = g->SH * (g->H - 1) + eh;
+    yd.w = g->SW * (g->W - 1) + ew;
+    c->pad_d = yd;
+    int off[2] = { g->PT, g->PL }, lim[2] = { yd.h, yd.w };
+    gsize bytes = (gsize) yd.n * yd.c * yd.h * yd.w * (cu->half ? 2 : 4);
+    if (!(c->maps = upload_maps (cu, st->yd, off, lim, error)) ||
+        !(c->pad_buf = artem_cu_alloc (cu, bytes, error)))
+      return FALSE;
+    ph = pw = 0;
+  }
+  if (!common_descs (cu, st, c, st->xd[0], yd, g->C, g->M, g->KH, g->KW, ph, pw, g->SH, g->SW,
+                     g->DH, g->DW, error))
+    return FALSE;
+  char *key = algo_key (cu, st, st->xd[0]);
+  if (cached (cu, c, key, error)) {
+    g_free (key);
+    return TRUE;
+  }
+  cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  int got = 0;
+  /* in the gradient's terms: dy = our input (xdesc), dx = our output (ydesc) */
+  if (dnn_failed (error, st->node, "find algorithm",
+                  cudnnFindConvolutionBackwardDataAlgorithm (cu->dnn, c->wdesc, c->xdesc, c->cdesc,
+                                                             c->ydesc,
+                                                             CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
+                                                             &got, perf))) {
+    g_free (key);
+    return FALSE;
+  }
+  int algo[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  cudnnStatus_t status[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  cudnnMathType_t math[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  size_t mem[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  for (int i = 0; i < got; i++) {
+    algo[i] = perf[i].algo; status[i] = perf[i].status; math[i] = perf[i].mathType;
+    mem[i] = perf[i].memory;
+  }
+  return pick (cu, st, c, got, algo, status, math, mem, key, error);
+}
+
+static gboolean
+convt_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  CuConv *c = st->priv;
+  float one = 1.f, zero = 0.f;
+  void *dst = c->pad_buf ? c->pad_buf : st->y;
+  cudnnStatus_t s = cudnnConvolutionBackwardData (cu->dnn, &one, c->wdesc, c->w, c->xdesc, st->x[0],
+                                                  c->cdesc, (cudnnConvolutionBwdDataAlgo_t) c->algo,
+                                                  cu->workspace, c->ws, &zero, c->ydesc, dst);
+  if (s != CUDNN_STATUS_SUCCESS) {
+    g_snprintf (cu->fail_msg, sizeof cu->fail_msg, "cuDNN transposed convolution: %s",
+                cudnnGetErrorString (s));
+    return FALSE;
+  }
+  if (c->pad_buf &&
+      artem_cu_failed (cu, "crop", artem_cu_gather4 (c->pad_buf, c->pad_d, st->y, st->yd, cu->half,
+                                                     c->maps, 0.f, cu->stream)))
+    return FALSE;
+  return bias_act (cu, st, c);
+}
+
+const ArtemCuOp artem_cu_op_conv_transpose = { &artem_op_conv_transpose, convt_prepare,
+                                               convt_run, conv_clear };

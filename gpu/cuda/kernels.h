@@ -1,0 +1,96 @@
+/* kernels.h — artem's own CUDA kernels (the .cu files of gpu/cuda/), called from the C
+ * host code of the CUDA backend.  Every launcher queues work on @stream and returns the
+ * launch status (a cudaError_t as int, 0 on success); nothing here allocates or syncs.
+ *
+ * Activations are 4-D (N, C, H, W) tensors stored either NCHW or NHWC (ArtemCuDims.nhwc),
+ * as fp16 (half != 0) or fp32.  Per-channel parameters and statistics are always fp32. */
+#ifndef ARTEM_CUDA_KERNELS_H
+#define ARTEM_CUDA_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct CUstream_st *ArtemCuStream;   /* = cudaStream_t */
+
+typedef struct {
+  int n, c, h, w;
+  int nhwc;        /* storage order: 1 NHWC, 0 NCHW */
+} ArtemCuDims;
+
+/* ---- convert.cu ---- */
+/* dst (dims, layout, half or fp32) <- src fp32 dense NCHW of the same dims */
+int artem_cu_from_f32_nchw (const float *src, void *dst, ArtemCuDims d, int half,
+                            ArtemCuStream stream);
+/* dst fp32 dense NCHW <- src (dims, layout, half or fp32) */
+int artem_cu_to_f32_nchw (const void *src, float *dst, ArtemCuDims d, int half,
+                          ArtemCuStream stream);
+
+/* ---- norm.cu ---- */
+/* Per-(n, c) statistics over H x W: stats[2 * nc] += sum (x - K), stats[2 * nc + 1] +=
+ * sum (x - K)^2 (double) with the shift K = x at (n, c, 0, 0) for accuracy; stats must be
+ * zero before.  Then the per-(n, c) affine a, b of: */
+int artem_cu_channel_stats (const void *x, ArtemCuDims d, int half, double *stats,
+                            ArtemCuStream stream);
+/* InstanceNormalization: a = gamma / sqrt (var + eps), b = beta - mean * a */
+int artem_cu_instance_norm_affine (const void *x, ArtemCuDims d, int half,
+                                   const double *stats, const float *gamma,
+                                   const float *beta, float eps, float *ab,
+                                   ArtemCuStream stream);
+/* AdaIN: std = sqrt (unbiased var + eps); a = alpha * s_std / std + (1 - alpha),
+ * b = alpha * (s_mean - s_std * mean / std); alpha read from device memory */
+int artem_cu_adain_affine (const void *x, ArtemCuDims d, int half, const double *stats,
+                           const float *s_mean, const float *s_std, const float *alpha,
+                           float eps, float *ab, ArtemCuStream stream);
+/* y = act2 (act1 (x * a + b) + r).  ab: per (n, c) pairs when per_nc, else per c pairs;
+ * ab NULL means a = 1, b = 0; bias (per c, may be NULL) is added after the affine.
+ * r may be NULL (then act2 is ignored).  act: 0 none, 1 ReLU.  y may alias x. */
+int artem_cu_channel_affine (const void *x, ArtemCuDims d, int half, const float *ab,
+                             int per_nc, const float *bias, int act1, const void *r,
+                             int act2, void *y, ArtemCuStream stream);
+
+/* ---- gather.cu ---- */
+/* y[n, c, h, w] = x[mn[n], mc[c], mh[h], mw[w]], or @fill where any map is -1 (Pad,
+ * Resize nearest, Upsample, Slice).  maps: yd.n + yd.c + yd.h + yd.w ints, device. */
+int artem_cu_gather4 (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, int half,
+                      const int *maps, float fill, ArtemCuStream stream);
+
+/* ---- pool.cu ---- */
+int artem_cu_max_pool (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, int half,
+                       int kh, int kw, int sh, int sw, int dh, int dw, int pt, int pl,
+                       ArtemCuStream stream);
+
+/* ---- elementwise.cu ---- */
+/* kinds as UnaryKind in cpu/op-params.h */
+int artem_cu_unary (const void *x, void *y, uint32_t n, int half, int kind, float a, float b,
+                    ArtemCuStream stream);
+/* y = act (A op B) with broadcasting: strides (in elements, 0 where broadcast) of A and B
+ * for the logical n, c, h, w of y's dims; kinds as BinKind. */
+typedef struct {
+  uint32_t a[4], b[4];   /* element strides; all indices are 32-bit */
+} ArtemCuBroadcast;
+int artem_cu_binary (const void *A, const void *B, void *y, ArtemCuDims yd, int half,
+                     ArtemCuBroadcast st, int kind, int act, ArtemCuStream stream);
+
+/* ---- frame.cu ---- */
+/* 8-bit packed frame (w x h, dense rows of w * bpp bytes, channel byte offsets off[0..2])
+ * -> network input (3 channels of d = 1 x 3 x ph x pw), v = lo + scale * byte, the
+ * padding filled by reflection. */
+int artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const int *off,
+                              void *dst, ArtemCuDims d, int half, const float *params,
+                              ArtemCuStream stream);
+/* network output -> 8-bit frame: v = (y - out_lo) * out_scale, blended with the source
+ * pixel by strength (out = s + strength * (v - s)), rounded and clamped; the 4th byte
+ * (off[3] >= 0) copied from src.  params (device): in_lo, in_scale, out_lo, out_scale,
+ * strength. */
+int artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t *src,
+                              uint8_t *dst, int w, int h, int bpp, const int *off,
+                              const float *params, ArtemCuStream stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

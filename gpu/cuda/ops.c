@@ -1,0 +1,285 @@
+/* ops.c — the CUDA backend's operator table: every operator but the convolutions
+ * (conv.c), each the GPU twin of a CPU operator whose prepared parameters it reuses
+ * (node->priv: gather maps, pooling geometry, unary constants), so both backends
+ * compute the same thing.  Kernels live in the .cu files named in each section. */
+#include "cuda-private.h"
+#include "../cpu/gather-plan.h"
+#include "../cpu/op-params.h"
+#include "../cpu/binary.h"
+#include <math.h>
+
+/* ---- InstanceNormalization, AdaIN (norm.cu) ---- */
+
+typedef struct {
+  double *stats;
+  float *ab;
+  const float *p[3];   /* IN: gamma, beta; AdaIN: style mean, style std, alpha */
+  float eps;
+} CuNorm;
+
+static gboolean
+norm_state (ArtemCuda *cu, ArtemCuStep *st, int n_params, float def_eps, GError **error)
+{
+  CuNorm *c = g_new0 (CuNorm, 1);
+  st->priv = c;
+  gsize nc = (gsize) st->xd[0].n * st->xd[0].c;
+  if (!(c->stats = artem_cu_alloc (cu, 2 * nc * sizeof (double), error)) ||
+      !(c->ab = artem_cu_alloc (cu, 2 * nc * sizeof (float), error)))
+    return FALSE;
+  for (int i = 0; i < n_params; i++)
+    if (!(c->p[i] = artem_cu_const (cu, st->in[1 + i], ARTEM_CU_F32, error)))
+      return FALSE;
+  c->eps = artem_attr_float (st->node, "epsilon", def_eps);
+  return TRUE;
+}
+
+static gboolean
+in_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  return norm_state (cu, st, 2, 1e-5f, error);
+}
+
+static gboolean
+stats_run (ArtemCuda *cu, ArtemCuStep *st, CuNorm *c)
+{
+  gsize nc = (gsize) st->xd[0].n * st->xd[0].c;
+  return !artem_cu_failed (cu, "memset", cudaMemsetAsync (c->stats, 0, 2 * nc * sizeof (double),
+                                                         cu->stream)) &&
+         !artem_cu_failed (cu, "statistics", artem_cu_channel_stats (st->x[0], st->xd[0], cu->half,
+                                                                     c->stats, cu->stream));
+}
+
+static gboolean
+in_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  CuNorm *c = st->priv;
+  return stats_run (cu, st, c) &&
+         !artem_cu_failed (cu, "instance norm",
+                           artem_cu_instance_norm_affine (st->x[0], st->xd[0], cu->half, c->stats,
+                                                          c->p[0], c->p[1], c->eps, c->ab,
+                                                          cu->stream)) &&
+         !artem_cu_failed (cu, "instance norm",
+                           artem_cu_channel_affine (st->x[0], st->xd[0], cu->half, c->ab, 1, NULL,
+                                                    st->node->fused_relu, st->residual,
+                                                    st->relu_after_add, st->y, cu->stream));
+}
+
+static gboolean
+adain_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  return norm_state (cu, st, 3, 1e-5f, error);
+}
+
+static gboolean
+adain_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  CuNorm *c = st->priv;
+  return stats_run (cu, st, c) &&
+         !artem_cu_failed (cu, "AdaIN",
+                           artem_cu_adain_affine (st->x[0], st->xd[0], cu->half, c->stats, c->p[0],
+                                                  c->p[1], c->p[2], c->eps, c->ab, cu->stream)) &&
+         !artem_cu_failed (cu, "AdaIN",
+                           artem_cu_channel_affine (st->x[0], st->xd[0], cu->half, c->ab, 1, NULL,
+                                                    0, NULL, 0, st->y, cu->stream));
+}
+
+/* ---- BatchNormalization (norm.cu): folded to one per-channel affine at plan time ---- */
+
+static gboolean
+bn_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  int C = st->xd[0].c;
+  const float *scale = st->in[1]->data, *bias = st->in[2]->data, *mean = st->in[3]->data,
+              *var = st->in[4]->data;
+  if (!st->in[1]->is_const || !st->in[2]->is_const || !st->in[3]->is_const ||
+      !st->in[4]->is_const) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
+                      "the CUDA backend needs constant BatchNormalization parameters");
+    return FALSE;
+  }
+  float eps = artem_attr_float (st->node, "epsilon", 1e-5f);
+  float *ab = g_new (float, 2 * C);
+  for (int c = 0; c < C; c++) {
+    ab[2 * c] = scale[c] / sqrtf (var[c] + eps);
+    ab[2 * c + 1] = bias[c] - mean[c] * ab[2 * c];
+  }
+  st->priv = artem_cu_upload (cu, ab, 2 * C * sizeof (float), error);
+  g_free (ab);
+  if (!st->priv)
+    return FALSE;
+  /* device memory: not ours to g_free */
+  return TRUE;
+}
+
+static gboolean
+bn_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  return !artem_cu_failed (cu, "batch norm",
+                           artem_cu_channel_affine (st->x[0], st->xd[0], cu->half, st->priv, 0,
+                                                    NULL, st->node->fused_relu, NULL, 0, st->y,
+                                                    cu->stream));
+}
+
+static void
+device_priv_clear (ArtemCuStep *st)
+{
+  st->priv = NULL;   /* freed with the plan's allocations */
+}
+
+/* ---- Pad, Resize, Upsample, Slice (gather.cu) ---- */
+
+static gboolean
+gather_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  const GatherPlan *g = st->node->priv;
+  if (st->in[0]->shape.ndim != 4 || st->out[0]->shape.ndim != 4) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node, "CUDA gathers are 4-D");
+    return FALSE;
+  }
+  const ArtemShape *os = &st->out[0]->shape;
+  int total = 0;
+  for (int d = 0; d < 4; d++)
+    total += (int) os->dims[d];
+  int *m = g_new (int, MAX (total, 1)), p = 0;
+  for (int d = 0; d < 4; d++)
+    for (int64_t i = 0; i < os->dims[d]; i++)
+      m[p++] = (int) g->maps[d][i];
+  st->priv = artem_cu_upload (cu, m, (gsize) MAX (total, 1) * sizeof (int), error);
+  g_free (m);
+  return st->priv != NULL;
+}
+
+static gboolean
+gather_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  const GatherPlan *g = st->node->priv;
+  return !artem_cu_failed (cu, st->node->def->op_type,
+                           artem_cu_gather4 (st->x[0], st->xd[0], st->y, st->yd, cu->half,
+                                             st->priv, g->fill.f, cu->stream));
+}
+
+/* ---- MaxPool (pool.cu) ---- */
+
+static gboolean
+pool_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  const PoolGeom *g = st->node->priv;
+  return !artem_cu_failed (cu, "max pool",
+                           artem_cu_max_pool (st->x[0], st->xd[0], st->y, st->yd, cu->half, g->KH,
+                                              g->KW, g->SH, g->SW, g->DH, g->DW, g->PT, g->PL,
+                                              cu->stream));
+}
+
+/* ---- unary and binary arithmetic (elementwise.cu) ---- */
+
+static gboolean
+unary_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  const UnaryParams *p = st->node->priv;
+  uint32_t n = (uint32_t) st->yd.n * st->yd.c * st->yd.h * st->yd.w;
+  return !artem_cu_failed (cu, st->node->def->op_type,
+                           artem_cu_unary (st->x[0], st->y, n, cu->half, (int) p->kind, p->a, p->b,
+                                           cu->stream));
+}
+
+typedef struct {
+  const void *a, *b;
+  ArtemCuBroadcast st;
+  int kind;
+} CuBinary;
+
+/* element strides of an operand of logical dims @d (right-aligned to 4-D) in y's terms */
+static void
+operand_strides (ArtemCuda *cu, ArtemCuDims d, uint32_t *s)
+{
+  uint32_t dims[4] = { d.n, d.c, d.h, d.w };
+  if (cu->nhwc) {
+    s[1] = 1; s[3] = d.c; s[2] = d.c * d.w; s[0] = d.c * d.w * d.h;
+  } else {
+    s[3] = 1; s[2] = d.w; s[1] = d.w * d.h; s[0] = d.w * d.h * d.c;
+  }
+  for (int i = 0; i < 4; i++)
+    if (dims[i] == 1)
+      s[i] = 0;
+}
+
+static gboolean
+binary_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  CuBinary *b = g_new0 (CuBinary, 1);
+  st->priv = b;
+  const char *t = st->node->def->op_type;
+  b->kind = !strcmp (t, "Add") ? B_ADD : !strcmp (t, "Sub") ? B_SUB : !strcmp (t, "Mul") ? B_MUL
+            : !strcmp (t, "Div") ? B_DIV : B_POW;
+  const void **ops[2] = { &b->a, &b->b };
+  uint32_t *strides[2] = { b->st.a, b->st.b };
+  for (int k = 0; k < 2; k++) {
+    ArtemValue *v = st->in[k];
+    if (v->shape.ndim > 4 || v->dtype != ARTEM_DTYPE_FLOAT) {
+      artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node, "CUDA arithmetic is 4-D float");
+      return FALSE;
+    }
+    *ops[k] = v->is_const ? artem_cu_const (cu, v, ARTEM_CU_ACT, error) : st->x[k];
+    if (!*ops[k])
+      return FALSE;
+    operand_strides (cu, artem_cu_dims (cu, &v->shape), strides[k]);
+  }
+  return TRUE;
+}
+
+static gboolean
+binary_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  CuBinary *b = st->priv;
+  return !artem_cu_failed (cu, st->node->def->op_type,
+                           artem_cu_binary (b->a, b->b, st->y, st->yd, cu->half, b->st, b->kind,
+                                            st->node->fused_relu, cu->stream));
+}
+
+/* ---- Identity ---- */
+
+static gboolean
+identity_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  gsize n = (gsize) st->yd.n * st->yd.c * st->yd.h * st->yd.w * (cu->half ? 2 : 4);
+  if (st->x[0] == st->y)
+    return TRUE;
+  return !artem_cu_failed (cu, "copy", cudaMemcpyAsync (st->y, st->x[0], n,
+                                                        cudaMemcpyDeviceToDevice, cu->stream));
+}
+
+/* ---- the table ---- */
+
+static const ArtemCuOp op_in = { &artem_op_instance_norm, in_prepare, in_run, NULL };
+static const ArtemCuOp op_adain = { &artem_op_adain, adain_prepare, adain_run, NULL };
+static const ArtemCuOp op_bn = { &artem_op_batch_norm, bn_prepare, bn_run, device_priv_clear };
+static const ArtemCuOp op_gather = { NULL, gather_prepare, gather_run, device_priv_clear };
+static const ArtemCuOp op_pool = { &artem_op_max_pool, NULL, pool_run, NULL };
+static const ArtemCuOp op_unary = { NULL, NULL, unary_run, NULL };
+static const ArtemCuOp op_binary = { NULL, binary_prepare, binary_run, NULL };
+static const ArtemCuOp op_identity = { &artem_op_identity, NULL, identity_run, NULL };
+
+const ArtemCuOp *
+artem_cu_op_lookup (const ArtemNode *node)
+{
+  const ArtemOpDef *d = node->def;
+  static const ArtemCuOp *const direct[] = { &artem_cu_op_conv, &artem_cu_op_conv_transpose,
+                                             &op_in, &op_adain, &op_bn, &op_pool, &op_identity };
+  /* binary-weight convolutions run as float filters; XNOR ones have no CUDA kernel yet */
+  if (d == &artem_op_conv && node->bin &&
+      ((const ArtemBinaryWeights *) node->bin)->mode != ARTEM_BINARIZE_WEIGHTS)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (direct); i++)
+    if (direct[i]->cpu == d)
+      return direct[i];
+  if (d->run == artem_gather_run)
+    return &op_gather;
+  if (d == &artem_op_relu || d == &artem_op_leaky_relu || d == &artem_op_sigmoid ||
+      d == &artem_op_tanh || d == &artem_op_clip || d == &artem_op_floor || d == &artem_op_ceil ||
+      d == &artem_op_neg || d == &artem_op_sqrt || d == &artem_op_exp)
+    return &op_unary;
+  if (d == &artem_op_add || d == &artem_op_sub || d == &artem_op_mul || d == &artem_op_div ||
+      d == &artem_op_pow)
+    return &op_binary;
+  return NULL;
+}
