@@ -2,6 +2,7 @@
  * metadata and overrides, every pixel format and alpha, odd sizes with padding inside the
  * engine, and no allocation per frame. */
 #include <artem.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *datadir;
@@ -110,6 +111,63 @@ test_odd_size_no_alloc (void)
   artem_net_free (net);
 }
 
+/* strength blends on the engine side: 0 gives the source back, 0.5 the midpoint */
+static void
+test_strength (void)
+{
+  ArtemNet *net = load ("tiny-style-a.onnx");
+  GError *err = NULL;
+  int w = 33, h = 21;
+  g_assert_true (artem_net_reshape_frame (net, w, h, &err));
+  gsize n = (gsize) w * h * 3;
+  guint8 *src = g_malloc (n), *full = g_malloc (n), *half = g_malloc (n), *none = g_malloc (n);
+  for (gsize i = 0; i < n; i++)
+    src[i] = (guint8) (i * 37);
+  g_assert_true (artem_net_process_frame (net, src, w * 3, full, w * 3, ARTEM_FORMAT_RGB, &err));
+  artem_net_set_frame_strength (net, 0.f);
+  g_assert_true (artem_net_process_frame (net, src, w * 3, none, w * 3, ARTEM_FORMAT_RGB, &err));
+  g_assert_cmpmem (none, n, src, n);
+  artem_net_set_frame_strength (net, 0.5f);
+  g_assert_true (artem_net_process_frame (net, src, w * 3, half, w * 3, ARTEM_FORMAT_RGB, &err));
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpint (abs ((int) half[i] - ((int) src[i] + full[i]) / 2), <=, 1);
+  artem_net_set_frame_strength (net, 7.f);   /* clamped to 1 */
+  g_assert_true (artem_net_process_frame (net, src, w * 3, half, w * 3, ARTEM_FORMAT_RGB, &err));
+  g_assert_cmpmem (half, n, full, n);
+  g_free (src); g_free (full); g_free (half); g_free (none);
+  artem_net_free (net);
+}
+
+/* submit / receive on the CPU: one frame in flight, the same bytes as process_frame */
+static void
+test_submit_receive (void)
+{
+  ArtemNet *net = load ("tiny-style-a.onnx");
+  GError *err = NULL;
+  int w = 40, h = 24;
+  g_assert_true (artem_net_reshape_frame (net, w, h, &err));
+  g_assert_cmpuint (artem_net_get_max_frames_in_flight (net), ==, 1);
+  gsize n = (gsize) w * h * 4;
+  guint8 *src = g_malloc (n), *a = g_malloc (n), *b = g_malloc0 (n);
+  for (gsize i = 0; i < n; i++)
+    src[i] = (guint8) (i * 13);
+  g_assert_true (artem_net_process_frame (net, src, w * 4, a, w * 4, ARTEM_FORMAT_BGRA, &err));
+  g_assert_false (artem_net_receive_frame (net, b, w * 4, &err));
+  g_assert_error (err, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT);
+  g_clear_error (&err);
+  g_assert_true (artem_net_submit_frame (net, src, w * 4, ARTEM_FORMAT_BGRA, &err));
+  g_assert_false (artem_net_submit_frame (net, src, w * 4, ARTEM_FORMAT_BGRA, &err));
+  g_assert_error (err, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT);
+  g_clear_error (&err);
+  memset (src, 0, n);   /* submit copied what it needed */
+  g_assert_true (artem_net_receive_frame (net, b, w * 4, &err));
+  g_assert_cmpmem (a, n, b, n);
+  g_assert_cmpint (artem_net_get_precision (net), ==, ARTEM_PRECISION_FP32);
+  g_assert_cmpuint (artem_net_get_device_memory_bytes (net), ==, 0);
+  g_free (src); g_free (a); g_free (b);
+  artem_net_free (net);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -119,5 +177,7 @@ main (int argc, char **argv)
   g_test_add_func ("/frame/ranges", test_ranges);
   g_test_add_func ("/frame/formats-and-alpha", test_formats_and_alpha);
   g_test_add_func ("/frame/odd-size-no-allocation", test_odd_size_no_alloc);
+  g_test_add_func ("/frame/strength", test_strength);
+  g_test_add_func ("/frame/submit-receive", test_submit_receive);
   return g_test_run ();
 }

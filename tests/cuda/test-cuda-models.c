@@ -1,0 +1,228 @@
+/* test-cuda-models.c — whole networks on the CUDA backend against the CPU fp32 reference:
+ * 8-bit frames in, 8-bit frames out (the frame kernels included), in fp16 and fp32, at an
+ * odd frame size and in several pixel formats; strength blend; pipelined submit/receive;
+ * no allocation per frame; the fallback rules (AUTO runs what CUDA cannot on the CPU,
+ * CUDA fails clearly); optionally the GPU memory at a size.
+ *
+ *   test-cuda-models [--memory MODEL WxH MAX_MIB] MODEL...
+ *
+ * Without a usable GPU it prints SKIP and exits 77. */
+#include <artem.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int n_fail, n_pass;
+
+#define CHECK(cond, ...)                                                                \
+  do {                                                                                  \
+    if (cond) {                                                                         \
+      n_pass++;                                                                         \
+    } else {                                                                            \
+      n_fail++;                                                                         \
+      printf ("FAIL %s:%d: ", __FILE__, __LINE__);                                      \
+      printf (__VA_ARGS__);                                                             \
+      printf ("\n");                                                                    \
+    }                                                                                   \
+  } while (0)
+
+/* a picture-like test frame: smooth gradients, edges, texture */
+static guint8 *
+make_frame (int w, int h, int bpp)
+{
+  guint8 *f = g_malloc ((gsize) w * h * bpp);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      guint8 *p = f + ((gsize) y * w + x) * bpp;
+      double u = (double) x / w, v = (double) y / h;
+      double disc = (u - 0.6) * (u - 0.6) + (v - 0.4) * (v - 0.4) < 0.05 ? 80 : 0;
+      p[0] = (guint8) CLAMP (40 + 180 * u + disc + 20 * sin (x * 0.3), 0, 255);
+      p[1] = (guint8) CLAMP (200 - 150 * v + 15 * sin (y * 0.21 + x * 0.05), 0, 255);
+      p[2] = (guint8) CLAMP (100 + 100 * sin (6 * u * v) + disc, 0, 255);
+      for (int c = 3; c < bpp; c++)
+        p[c] = (guint8) ((x * 7 + y * 13) & 255);
+    }
+  return f;
+}
+
+static double
+psnr (const guint8 *a, const guint8 *b, gsize n, int *maxd)
+{
+  double se = 0;
+  *maxd = 0;
+  for (gsize i = 0; i < n; i++) {
+    int d = (int) a[i] - b[i];
+    se += d * d;
+    *maxd = MAX (*maxd, abs (d));
+  }
+  return se == 0 ? 99.0 : 10 * log10 (255.0 * 255.0 * n / se);
+}
+
+static ArtemNet *
+load (const char *path, ArtemBackendKind k, ArtemPrecision p, int w, int h)
+{
+  GError *err = NULL;
+  ArtemNet *net = artem_net_new_from_file (path, k, &err);
+  if (net) {
+    artem_net_set_precision (net, p);
+    if (!artem_net_reshape_frame (net, w, h, &err))
+      g_clear_pointer (&net, artem_net_free);
+  }
+  if (!net) {
+    CHECK (FALSE, "%s: %s", path, err->message);
+    g_error_free (err);
+  }
+  return net;
+}
+
+static void
+test_model (const char *path)
+{
+  const int w = 333, h = 187;
+  static const ArtemPixelFormat fmts[] = { ARTEM_FORMAT_RGBA, ARTEM_FORMAT_BGR,
+                                           ARTEM_FORMAT_xRGB };
+  ArtemNet *ref = load (path, ARTEM_BACKEND_CPU, ARTEM_PRECISION_FP32, w, h);
+  if (!ref)
+    return;
+  for (int prec = 0; prec < 2; prec++) {
+    ArtemPrecision p = prec ? ARTEM_PRECISION_FP16 : ARTEM_PRECISION_FP32;
+    double limit = prec ? 40.0 : 50.0;
+    ArtemNet *gpu = load (path, ARTEM_BACKEND_CUDA, p, w, h);
+    if (!gpu)
+      continue;
+    CHECK (artem_net_get_precision (gpu) == p, "%s: precision not applied", path);
+    for (guint f = 0; f < G_N_ELEMENTS (fmts); f++) {
+      int bpp = artem_pixel_format_bpp (fmts[f]);
+      gsize n = (gsize) w * h * bpp;
+      guint8 *src = make_frame (w, h, bpp), *a = g_malloc (n), *b = g_malloc (n);
+      for (int s = 0; s < 2; s++) {
+        float strength = s ? 0.5f : 1.f;
+        artem_net_set_frame_strength (ref, strength);
+        artem_net_set_frame_strength (gpu, strength);
+        GError *err = NULL;
+        gboolean ok = artem_net_process_frame (ref, src, (gsize) w * bpp, a, (gsize) w * bpp,
+                                               fmts[f], &err);
+        /* three runs: direct, graph capture, graph replay */
+        for (int r = 0; r < 3 && ok; r++)
+          ok = artem_net_process_frame (gpu, src, (gsize) w * bpp, b, (gsize) w * bpp, fmts[f],
+                                        &err);
+        int maxd;
+        double db = ok ? psnr (a, b, n, &maxd) : 0;
+        CHECK (ok && db >= limit, "%s %s format %d strength %.1f: %s PSNR %.1f dB (limit %.0f)",
+               path, prec ? "fp16" : "fp32", fmts[f], strength, err ? err->message : "", db,
+               limit);
+        printf ("%s %s format %d strength %.1f: PSNR %.1f dB, max diff %d\n", path,
+                prec ? "fp16" : "fp32", fmts[f], strength, db, ok ? maxd : -1);
+        g_clear_error (&err);
+      }
+      g_free (src);
+      g_free (a);
+      g_free (b);
+    }
+    artem_net_set_frame_strength (gpu, 1.f);
+    /* no allocation per frame, and pipelined frames equal synchronous ones */
+    gsize n = (gsize) w * h * 4;
+    guint8 *f1 = make_frame (w, h, 4), *f2 = make_frame (w, h, 4);
+    for (gsize i = 0; i < n; i++)
+      f2[i] = 255 - f2[i];
+    guint8 *s1 = g_malloc (n), *s2 = g_malloc (n), *p1 = g_malloc (n), *p2 = g_malloc (n);
+    GError *err = NULL;
+    gboolean ok = artem_net_process_frame (gpu, f1, w * 4, s1, w * 4, ARTEM_FORMAT_RGBA, &err) &&
+                  artem_net_process_frame (gpu, f2, w * 4, s2, w * 4, ARTEM_FORMAT_RGBA, &err);
+    guint64 allocs = artem_net_get_n_allocations (gpu);
+    for (int r = 0; r < 4 && ok; r++)
+      ok = artem_net_submit_frame (gpu, f1, w * 4, ARTEM_FORMAT_RGBA, &err) &&
+           artem_net_submit_frame (gpu, f2, w * 4, ARTEM_FORMAT_RGBA, &err) &&
+           artem_net_receive_frame (gpu, p1, w * 4, &err) &&
+           artem_net_receive_frame (gpu, p2, w * 4, &err);
+    CHECK (ok, "%s: pipelined frames: %s", path, err ? err->message : "");
+    g_clear_error (&err);
+    CHECK (artem_net_get_n_allocations (gpu) == allocs, "%s: frames allocated memory", path);
+    int m1, m2;
+    double d1 = psnr (s1, p1, n, &m1), d2 = psnr (s2, p2, n, &m2);
+    CHECK (m1 <= 1 && m2 <= 1, "%s: pipelined frames differ from synchronous ones (%d, %d)",
+           path, m1, m2);
+    (void) d1; (void) d2;
+    CHECK (!artem_net_submit_frame (gpu, f1, w * 4, ARTEM_FORMAT_RGBA, &err) ||
+           !artem_net_submit_frame (gpu, f1, w * 4, ARTEM_FORMAT_RGBA, &err) ||
+           !artem_net_submit_frame (gpu, f1, w * 4, ARTEM_FORMAT_RGBA, &err),
+           "a third frame in flight was accepted");
+    g_clear_error (&err);
+    while (artem_net_receive_frame (gpu, p1, w * 4, NULL))
+      ;
+    CHECK (artem_net_get_device_memory_bytes (gpu) > 0, "no device memory reported");
+    printf ("%s %s: %.1f MiB of GPU memory at %dx%d\n", path, prec ? "fp16" : "fp32",
+            artem_net_get_device_memory_bytes (gpu) / 1048576.0, w, h);
+    g_free (f1); g_free (f2); g_free (s1); g_free (s2); g_free (p1); g_free (p2);
+    artem_net_free (gpu);
+  }
+  artem_net_free (ref);
+}
+
+/* An XNOR-binarized net has no CUDA kernel: AUTO runs it on the CPU, CUDA says so. */
+static void
+test_fallback (const char *path)
+{
+  GError *err = NULL;
+  ArtemNet *a = artem_net_new_from_file (path, ARTEM_BACKEND_AUTO, &err);
+  ArtemNet *c = artem_net_new_from_file (path, ARTEM_BACKEND_CUDA, &err);
+  if (!a || !c) {
+    CHECK (FALSE, "%s: %s", path, err->message);
+    g_clear_error (&err);
+    artem_net_free (a);
+    artem_net_free (c);
+    return;
+  }
+  CHECK (artem_net_binarize (a, ARTEM_BINARIZE_XNOR, "inner", 0, &err) &&
+         artem_net_binarize (c, ARTEM_BINARIZE_XNOR, "inner", 0, &err), "binarize");
+  g_clear_error (&err);
+  CHECK (artem_net_reshape_frame (a, 64, 48, &err), "AUTO with an XNOR net: %s",
+         err ? err->message : "");
+  g_clear_error (&err);
+  CHECK (artem_net_get_backend (a) == ARTEM_BACKEND_CPU, "AUTO did not fall back to the CPU");
+  CHECK (!artem_net_reshape_frame (c, 64, 48, &err) && err &&
+         err->code == ARTEM_ERROR_UNSUPPORTED && strstr (err->message, "CUDA"),
+         "CUDA with an XNOR net: %s", err ? err->message : "no error");
+  g_clear_error (&err);
+  artem_net_free (a);
+  artem_net_free (c);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!artem_backend_available (ARTEM_BACKEND_CUDA)) {
+    const char *why = artem_backend_unavailable_reason (ARTEM_BACKEND_CUDA);
+    printf ("SKIP: %s\n", why ? why : "no CUDA backend");
+    return 77;
+  }
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp (argv[i], "--memory") && i + 3 < argc) {
+      const char *path = argv[++i];
+      int w = 0, h = 0;
+      sscanf (argv[++i], "%dx%d", &w, &h);
+      double max_mib = atof (argv[++i]);
+      ArtemNet *net = load (path, ARTEM_BACKEND_CUDA, ARTEM_PRECISION_AUTO, w, h);
+      if (net) {
+        guint8 *f = make_frame (w, h, 4);
+        GError *err = NULL;
+        CHECK (artem_net_process_frame (net, f, w * 4, f, w * 4, ARTEM_FORMAT_RGBA, &err),
+               "%s", err ? err->message : "");
+        double mib = artem_net_get_device_memory_bytes (net) / 1048576.0;
+        printf ("%s at %dx%d: %.1f MiB of GPU memory (activations %.1f MiB)\n", path, w, h, mib,
+                artem_net_get_memory_bytes (net) / 1048576.0);
+        CHECK (mib <= max_mib, "%s: %.1f MiB of GPU memory at %dx%d, limit %.0f", path, mib, w, h,
+               max_mib);
+        g_free (f);
+        artem_net_free (net);
+      }
+      continue;
+    }
+    test_model (argv[i]);
+    if (i == argc - 1)
+      test_fallback (argv[i]);
+  }
+  printf ("cuda models: %d passed, %d failed\n", n_pass, n_fail);
+  return n_fail ? 1 : 0;
+}
