@@ -13,6 +13,7 @@ GST_DEBUG_CATEGORY_STATIC (artem_base_debug);
 enum {
   PROP_0,
   PROP_DEVICE,
+  PROP_PRECISION,
   PROP_STRENGTH,
   PROP_INFERENCE_SCALE,
   PROP_PRESERVE_COLORS,
@@ -29,6 +30,7 @@ enum {
 typedef struct {
   /* properties, under the object lock */
   GstArtemDevice device;
+  GstArtemPrecision precision;
   gdouble strength;
   gdouble inference_scale;
   gboolean preserve_colors;
@@ -75,6 +77,38 @@ gst_artem_device_get_type (void)
   return type;
 }
 
+GType
+gst_artem_precision_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_ARTEM_PRECISION_AUTO, "fp16 on GPUs with tensor cores, else fp32", "auto" },
+    { GST_ARTEM_PRECISION_FP32, "fp32", "fp32" },
+    { GST_ARTEM_PRECISION_FP16, "fp16 storage, fp32 accumulation", "fp16" },
+    { 0, NULL, NULL }
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstArtemPrecision", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/* loads through the subclass and applies the precision (it takes effect at sizing) */
+static ArtemNet *
+load_net (GstArtemBaseFilter *self, ArtemBackendKind backend, GError **error)
+{
+  ArtemNet *net = GST_ARTEM_BASE_FILTER_GET_CLASS (self)->load_net (self, backend, error);
+  GST_OBJECT_LOCK (self);
+  GstArtemPrecision p = PRIV (self)->precision;
+  GST_OBJECT_UNLOCK (self);
+  if (net)
+    artem_net_set_precision (net, p == GST_ARTEM_PRECISION_FP16 ? ARTEM_PRECISION_FP16
+                                  : p == GST_ARTEM_PRECISION_FP32 ? ARTEM_PRECISION_FP32
+                                  : ARTEM_PRECISION_AUTO);
+  return net;
+}
+
 static ArtemBackendKind
 backend_of (GstArtemDevice d)
 {
@@ -112,7 +146,7 @@ loader_func (gpointer data, gpointer user_data)
   if (stale)
     return;   /* a newer request is queued behind us */
   GError *err = NULL;
-  ArtemNet *net = GST_ARTEM_BASE_FILTER_GET_CLASS (self)->load_net (self, choose_backend (self), &err);
+  ArtemNet *net = load_net (self, choose_backend (self), &err);
   if (!net) {
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
                          ("Could not load the new model; keeping the current one"), ("%s",
@@ -181,7 +215,7 @@ gst_artem_base_filter_start (GstBaseTransform *trans)
   GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
   GstArtemBaseFilterPrivate *priv = PRIV (self);
   GError *err = NULL;
-  ArtemNet *net = GST_ARTEM_BASE_FILTER_GET_CLASS (self)->load_net (self, choose_backend (self), &err);
+  ArtemNet *net = load_net (self, choose_backend (self), &err);
   if (!net) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not load the model"), ("%s",
                        err->message));
@@ -358,8 +392,11 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
     return GST_FLOW_ERROR;
   if (GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net)
     GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net (self, priv->net, in);
-  gboolean direct = strength >= 1.0 && !preserve;
   gboolean scaled = priv->down != NULL;
+  /* the engine blends by strength where the pixels are (on the GPU with CUDA) */
+  gboolean engine_blend = !preserve && !scaled && strength < 1.0;
+  gboolean direct = (strength >= 1.0 && !preserve) || engine_blend;
+  artem_net_set_frame_strength (priv->net, engine_blend ? (float) strength : 1.f);
   GstVideoFrame small_in, small_out, styled;
   GstVideoFrame *net_src = in, *net_dst;
   gboolean ok = TRUE;
@@ -468,6 +505,12 @@ gst_artem_base_filter_set_property (GObject *object, guint prop_id, const GValue
       priv->device = d;
       break;
     }
+    case PROP_PRECISION: {
+      GstArtemPrecision p = g_value_get_enum (value);
+      reload = p != priv->precision;
+      priv->precision = p;
+      break;
+    }
     case PROP_STRENGTH: priv->strength = g_value_get_double (value); break;
     case PROP_INFERENCE_SCALE: priv->inference_scale = g_value_get_double (value); break;
     case PROP_PRESERVE_COLORS: priv->preserve_colors = g_value_get_boolean (value); break;
@@ -487,6 +530,7 @@ gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *valu
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_DEVICE: g_value_set_enum (value, priv->device); break;
+    case PROP_PRECISION: g_value_set_enum (value, priv->precision); break;
     case PROP_STRENGTH: g_value_set_double (value, priv->strength); break;
     case PROP_INFERENCE_SCALE: g_value_set_double (value, priv->inference_scale); break;
     case PROP_PRESERVE_COLORS: g_value_set_boolean (value, priv->preserve_colors); break;
@@ -526,6 +570,12 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
       g_param_spec_enum ("device", "Device",
           "Where the network runs: auto (CUDA when available, else CPU with one warning), "
           "cpu, or cuda (an error when unavailable)", GST_TYPE_ARTEM_DEVICE, DEFAULT_DEVICE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_PRECISION,
+      g_param_spec_enum ("precision", "Precision",
+          "Storage type on the GPU (accumulation is fp32): auto (fp16 with tensor cores), "
+          "fp32 or fp16; the CPU always computes in fp32", GST_TYPE_ARTEM_PRECISION,
+          GST_ARTEM_PRECISION_AUTO,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_STRENGTH,
       g_param_spec_double ("strength", "Strength",
@@ -574,6 +624,7 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_ARTEM_BASE_FILTER, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_ARTEM_DEVICE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_ARTEM_PRECISION, 0);
 }
 
 static void

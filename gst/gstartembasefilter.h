@@ -21,6 +21,16 @@ typedef enum {
 #define GST_TYPE_ARTEM_DEVICE (gst_artem_device_get_type ())
 GType gst_artem_device_get_type (void);
 
+/* GstArtemPrecision: the GPU's storage type (ArtemPrecision). */
+typedef enum {
+  GST_ARTEM_PRECISION_AUTO,
+  GST_ARTEM_PRECISION_FP32,
+  GST_ARTEM_PRECISION_FP16
+} GstArtemPrecision;
+
+#define GST_TYPE_ARTEM_PRECISION (gst_artem_precision_get_type ())
+GType gst_artem_precision_get_type (void);
+
 /* The raw formats every element takes (8-bit packed RGB family). */
 #define GST_ARTEM_VIDEO_CAPS \
   GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }")
