@@ -371,6 +371,8 @@ refresh_consts (ArtemCuda *cu, GError **error)
 {
   if (cu->init_serial == cu->net->init_serial)
     return TRUE;
+  /* frames in flight read the old values to the end */
+  cudaStreamSynchronize (cu->stream);
   GHashTableIter it;
   gpointer k, val;
   g_hash_table_iter_init (&it, cu->consts);

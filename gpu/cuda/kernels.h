@@ -89,6 +89,21 @@ int artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint
                               uint8_t *dst, int w, int h, int bpp, const int *off,
                               const float *params, ArtemCuStream stream);
 
+/* ---- xnor.cu ---- */
+typedef struct {
+  int h, w, c, words;          /* input (per image) and 64-bit words per pixel */
+  int m, mp;                   /* output channels, weight row stride (M rounded up to 8) */
+  int kh, kw, sh, sw, dh, dw, pt, pl;
+  int act_scale, relu;
+} ArtemCuXnorGeom;
+/* bits: [N*H*W][words], amean: [N*H*W] */
+int artem_cu_xnor_pack (const void *x, ArtemCuDims d, int half, uint64_t *bits, float *amean,
+                        int words, ArtemCuStream stream);
+/* wbits: [KH*KW][words][mp] as cpu/binary.h packs them */
+int artem_cu_xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g,
+                        const uint64_t *wbits, const float *alpha, const float *bias, void *y,
+                        ArtemCuDims yd, int half, ArtemCuStream stream);
+
 #ifdef __cplusplus
 }
 #endif

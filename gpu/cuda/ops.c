@@ -6,6 +6,7 @@
 #include "../cpu/gather-plan.h"
 #include "../cpu/op-params.h"
 #include "../cpu/binary.h"
+#include "../cpu/conv.h"
 #include <math.h>
 
 /* ---- InstanceNormalization, AdaIN (norm.cu) ---- */
@@ -236,6 +237,49 @@ binary_run (ArtemCuda *cu, ArtemCuStep *st)
                                             st->node->fused_relu, cu->stream));
 }
 
+/* ---- XNOR binary convolution (xnor.cu) ---- */
+
+typedef struct {
+  ArtemCuXnorGeom g;
+  uint64_t *bits, *wbits;
+  float *amean;
+  const float *alpha, *bias;
+} CuXnor;
+
+static gboolean
+xnor_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  const ConvGeom *cg = st->node->priv;
+  const ArtemBinaryWeights *b = st->node->bin;
+  CuXnor *x = g_new0 (CuXnor, 1);
+  st->priv = x;
+  ArtemCuXnorGeom g = { cg->H, cg->W, cg->C, b->CW, b->M, b->MP, cg->KH, cg->KW, cg->SH, cg->SW,
+                        cg->DH, cg->DW, cg->PT, cg->PL, b->act_scale, st->node->fused_relu };
+  x->g = g;
+  gsize pixels = (gsize) cg->N * cg->H * cg->W, taps = (gsize) cg->KH * cg->KW;
+  if (!(x->bits = artem_cu_alloc (cu, pixels * b->CW * sizeof (uint64_t), error)) ||
+      !(x->amean = artem_cu_alloc (cu, pixels * sizeof (float), error)) ||
+      !(x->wbits = artem_cu_upload (cu, b->wbits, taps * b->CW * b->MP * sizeof (uint64_t), error)) ||
+      !(x->alpha = artem_cu_upload (cu, b->alpha, b->M * sizeof (float), error)))
+    return FALSE;
+  if (st->node->n_in > 2 && st->in[2] &&
+      !(x->bias = artem_cu_const (cu, st->in[2], ARTEM_CU_F32, error)))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+xnor_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  CuXnor *x = st->priv;
+  return !artem_cu_failed (cu, "binary pack",
+                           artem_cu_xnor_pack (st->x[0], st->xd[0], cu->half, x->bits, x->amean,
+                                               x->g.words, cu->stream)) &&
+         !artem_cu_failed (cu, "binary convolution",
+                           artem_cu_xnor_conv (x->bits, x->amean, x->g, x->wbits, x->alpha,
+                                               x->bias, st->y, st->yd, cu->half, cu->stream));
+}
+
 /* ---- Identity ---- */
 
 static gboolean
@@ -258,17 +302,17 @@ static const ArtemCuOp op_pool = { &artem_op_max_pool, NULL, pool_run, NULL };
 static const ArtemCuOp op_unary = { NULL, NULL, unary_run, NULL };
 static const ArtemCuOp op_binary = { NULL, binary_prepare, binary_run, NULL };
 static const ArtemCuOp op_identity = { &artem_op_identity, NULL, identity_run, NULL };
+static const ArtemCuOp op_xnor = { &artem_op_conv_xnor, xnor_prepare, xnor_run, NULL };
 
 const ArtemCuOp *
 artem_cu_op_lookup (const ArtemNode *node)
 {
   const ArtemOpDef *d = node->def;
   static const ArtemCuOp *const direct[] = { &artem_cu_op_conv, &artem_cu_op_conv_transpose,
-                                             &op_in, &op_adain, &op_bn, &op_pool, &op_identity };
-  /* binary-weight convolutions run as float filters; XNOR ones have no CUDA kernel yet */
-  if (d == &artem_op_conv && node->bin &&
-      ((const ArtemBinaryWeights *) node->bin)->mode != ARTEM_BINARIZE_WEIGHTS)
-    return NULL;
+                                             &op_in, &op_adain, &op_bn, &op_pool, &op_identity,
+                                             &op_xnor };
+  /* binary-weight convolutions (Conv with node->bin) run as float filters (conv.c);
+   * XNOR ones (artem_op_conv_xnor) with popcounts (xnor.cu) */
   for (guint i = 0; i < G_N_ELEMENTS (direct); i++)
     if (direct[i]->cpu == d)
       return direct[i];

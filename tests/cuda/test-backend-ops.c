@@ -463,6 +463,132 @@ test_set_initializer (void)
   g_bytes_unref (model);
 }
 
+/* XNOR binary convolution: with +-1 inputs and weights and no activation scale the
+ * result is integer and must equal the CPU's exactly (the exactness criterion of the
+ * XNOR issue); with XNOR-Net's scale K, close. */
+static void
+test_xnor (void)
+{
+  for (int t = 0; t < 8; t++) {
+    int C = (int[]) { 128, 64, 3, 70, 200, 128, 1, 130 }[t];
+    int M = (int[]) { 128, 32, 16, 9, 64, 128, 8, 40 }[t], K = t % 3 == 2 ? 1 : 3;
+    int S = 1 + (t % 4 == 1), P = K / 2 + (t == 4), H = irand (3, 30), W = irand (3, 30);
+    gboolean scale = t >= 5;
+    char *what = g_strdup_printf ("XNOR conv C%d M%d K%d S%d P%d %dx%d%s", C, M, K, S, P, H, W,
+                                  scale ? " K-scaled" : " exact");
+    if (filter && !strstr (what, filter)) {
+      g_free (what);
+      continue;
+    }
+    TB *b = tb_new (13);
+    tb_input (b, "x");
+    gsize nw = (gsize) M * C * K * K;
+    float *wv = g_new (float, nw);
+    for (gsize i = 0; i < nw; i++)
+      wv[i] = frand () < 0 ? -1.f : 1.f;
+    tb_init (b, "W", 4, (int64_t[]) { M, C, K, K }, wv);
+    g_free (wv);
+    Onnx__NodeProto *n = tb_node (b, "Conv", NULL, "x,W", "y");
+    tb_attr_ints (b, n, "kernel_shape", 2, (int64_t[]) { K, K });
+    tb_attr_ints (b, n, "strides", 2, (int64_t[]) { S, S });
+    tb_attr_ints (b, n, "pads", 4, (int64_t[]) { P, P, P, P });
+    tb_output (b, "y");
+    GBytes *model = tb_finish (b);
+    gsize size;
+    const void *data = g_bytes_get_data (model, &size);
+    ArtemShape s = shape4 (1 + (t == 3), C, H, W);
+    gsize nx = (gsize) artem_shape_numel (&s);
+    float *x = g_new (float, nx);
+    for (gsize i = 0; i < nx; i++)
+      x[i] = scale ? 2.f * frand () : (frand () < 0 ? -1.f : 1.f);
+    for (int prec = 0; prec < 2; prec++) {
+      ArtemNet *nets[2] = {
+        artem_net_new_from_data (data, size, what, ARTEM_BACKEND_CPU, NULL),
+        artem_net_new_from_data (data, size, what, self_check ? ARTEM_BACKEND_CPU
+                                                              : ARTEM_BACKEND_CUDA, NULL) };
+      GError *err = NULL;
+      gboolean ok = nets[0] && nets[1];
+      for (int k = 0; k < 2 && ok; k++) {
+        artem_net_set_precision (nets[k], prec ? ARTEM_PRECISION_FP16 : ARTEM_PRECISION_FP32);
+        ok = artem_net_binarize (nets[k], ARTEM_BINARIZE_XNOR, "all",
+                                 scale ? 0 : ARTEM_BINARIZE_FLAG_NO_ACTIVATION_SCALE, &err) &&
+             artem_net_reshape (nets[k], &s, NULL, &err);
+        if (ok) {
+          memcpy (artem_net_get_input_buffer (nets[k], 0), x, nx * sizeof (float));
+          ok = artem_net_run (nets[k], &err);
+        }
+      }
+      double num = 0, den = 0, maxd = 0;
+      if (ok) {
+        ArtemShape os;
+        const float *ya = artem_net_get_output (nets[0], 0, &os, NULL);
+        const float *yb = artem_net_get_output (nets[1], 0, NULL, NULL);
+        for (int64_t i = 0; i < artem_shape_numel (&os); i++) {
+          double d = (double) ya[i] - yb[i];
+          num += d * d;
+          den += (double) ya[i] * ya[i];
+          maxd = MAX (maxd, fabs (d));
+        }
+      }
+      double nmse = den > 0 ? num / den : num;
+      /* exact: integers below 2048 are exact in fp16 too */
+      gboolean pass = ok && (scale ? nmse <= (prec ? T16 : 1e-9) : maxd == 0.0);
+      if (pass) {
+        n_pass++;
+        if (verbose)
+          printf ("ok   %-44s %s nmse=%.3g max_diff=%.3g\n", what, prec ? "fp16" : "fp32", nmse,
+                  maxd);
+      } else {
+        n_fail++;
+        printf ("FAIL %-44s %s: %s nmse=%.3g max_diff=%.3g\n", what, prec ? "fp16" : "fp32",
+                err ? err->message : "", nmse, maxd);
+      }
+      g_clear_error (&err);
+      artem_net_free (nets[0]);
+      artem_net_free (nets[1]);
+    }
+    g_free (x);
+    g_free (what);
+    g_bytes_unref (model);
+  }
+}
+
+/* What the CUDA backend cannot run (here a 2-D tensor after Flatten): AUTO runs the net on
+ * the CPU with a warning, CUDA fails at sizing with a message naming the node. */
+static void
+test_fallback (void)
+{
+  if (self_check || (filter && !strstr ("fallback", filter)))
+    return;
+  TB *b = tb_new (13);
+  tb_input (b, "x");
+  tb_node (b, "Relu", NULL, "x", "r");
+  tb_node (b, "Flatten", NULL, "r", "y");
+  tb_output (b, "y");
+  GBytes *model = tb_finish (b);
+  gsize size;
+  const void *data = g_bytes_get_data (model, &size);
+  ArtemShape s = shape4 (1, 3, 4, 5);
+  GError *err = NULL;
+  ArtemNet *a = artem_net_new_from_data (data, size, "flatten", ARTEM_BACKEND_AUTO, NULL);
+  ArtemNet *c = artem_net_new_from_data (data, size, "flatten", ARTEM_BACKEND_CUDA, NULL);
+  gboolean ok_a = a && artem_net_reshape (a, &s, NULL, NULL) && artem_net_run (a, NULL) &&
+                  artem_net_get_backend (a) == ARTEM_BACKEND_CPU;
+  gboolean ok_c = c && !artem_net_reshape (c, &s, NULL, &err) && err &&
+                  err->code == ARTEM_ERROR_UNSUPPORTED && strstr (err->message, "CUDA");
+  if (ok_a && ok_c) {
+    n_pass++;
+  } else {
+    n_fail++;
+    printf ("FAIL fallback: auto %s, cuda: %s\n", ok_a ? "ok" : "did not run on the CPU",
+            err ? err->message : "no error");
+  }
+  g_clear_error (&err);
+  artem_net_free (a);
+  artem_net_free (c);
+  g_bytes_unref (model);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -487,6 +613,8 @@ main (int argc, char **argv)
   test_gathers ();
   test_elementwise ();
   test_set_initializer ();
+  test_xnor ();
+  test_fallback ();
   printf ("%s: %d passed, %d failed\n", self_check ? "self-check (cpu vs cpu)" : "cuda vs cpu",
           n_pass, n_fail);
   return n_fail ? 1 : 0;
