@@ -728,7 +728,9 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
     GError *err = NULL;
     if (!artem_cuda_plan (net->cuda, &err)) {
       free_plan (net);
-      if (err->code == ARTEM_ERROR_UNSUPPORTED && net->requested == ARTEM_BACKEND_AUTO) {
+      /* AUTO: whatever stops the GPU (an operator without a CUDA kernel, cuDNN without an
+       * algorithm, GPU memory) leaves the CPU, which checks its own limits */
+      if (net->requested == ARTEM_BACKEND_AUTO) {
         g_warning ("artem: %s: %s; this net runs on the CPU", net->path, err->message);
         g_error_free (err);
         g_clear_pointer (&net->cuda, artem_cuda_free);

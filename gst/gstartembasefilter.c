@@ -307,6 +307,19 @@ ensure_sized (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
     g_error_free (err);
     return FALSE;
   }
+  /* device=auto on a machine with a GPU: the engine ran this model on the CPU because the
+   * CUDA backend cannot (an operator without a CUDA kernel, GPU memory): say so once */
+  GST_OBJECT_LOCK (self);
+  gboolean warn = priv->device == GST_ARTEM_DEVICE_AUTO && !priv->warned_fallback &&
+                  artem_net_get_backend (priv->net) == ARTEM_BACKEND_CPU &&
+                  artem_backend_available (ARTEM_BACKEND_CUDA);
+  if (warn)
+    priv->warned_fallback = TRUE;
+  GST_OBJECT_UNLOCK (self);
+  if (warn)
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("This model runs on the CPU"),
+                         ("device=auto: the CUDA backend cannot run it at %dx%d (the reason is "
+                          "in the log)", nw, nh));
   priv->styled = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
   if (nw != w || nh != h) {
     gst_video_info_set_format (&priv->small_info, GST_VIDEO_INFO_FORMAT (info), nw, nh);
