@@ -996,6 +996,22 @@ gsize artem_net_get_memory_bytes (const ArtemNet *net) { return net->memory_byte
 gsize artem_net_get_device_memory_bytes (const ArtemNet *net) { return net->cuda && net->sized ? artem_cuda_device_bytes (net->cuda) : 0; }
 void artem_net_set_precision (ArtemNet *net, ArtemPrecision p) { net->precision = p; }
 
+double
+artem_net_time_network (ArtemNet *net, int iters)
+{
+  if (!net->sized || iters < 1)
+    return -1;
+  if (net->backend == ARTEM_BACKEND_CUDA)
+    return artem_cuda_time_steps (net->cuda, iters);
+  if (!artem_net_run (net, NULL))   /* warm-up */
+    return -1;
+  gint64 t0 = g_get_monotonic_time ();
+  for (int i = 0; i < iters; i++)
+    if (!artem_net_run (net, NULL))
+      return -1;
+  return (g_get_monotonic_time () - t0) / 1000.0 / iters;
+}
+
 ArtemPrecision
 artem_net_get_precision (const ArtemNet *net)
 {

@@ -834,6 +834,53 @@ artem_cuda_receive_frame (ArtemCuda *cu, guint8 *dst, gsize dst_stride, GError *
   return TRUE;
 }
 
+static gboolean
+steps_cb (ArtemCuda *cu, gpointer data)
+{
+  return enqueue_steps (cu);
+}
+
+double
+artem_cuda_time_steps (ArtemCuda *cu, int iters)
+{
+  if (!cu->planned || iters < 1)
+    return -1;
+  cudaSetDevice (cu->device);
+  GError *err = NULL;
+  if (!refresh_consts (cu, &err)) {
+    g_clear_error (&err);
+    return -1;
+  }
+  cudaGraphExec_t g = NULL;
+  int count = 1;   /* capture at once (the plan's runs already warmed the kernels up) */
+  cudaEvent_t a = NULL, b = NULL;
+  float ms = -1.f;
+  if (!enqueue_steps (cu) ||                       /* warm-up, direct */
+      !launch (cu, &g, &count, steps_cb, NULL) ||  /* captured and launched once */
+      cudaEventCreate (&a) != cudaSuccess || cudaEventCreate (&b) != cudaSuccess)
+    goto out;
+  cudaEventRecord (a, cu->stream);
+  for (int i = 0; i < iters; i++) {
+    if (g ? cudaGraphLaunch (g, cu->stream) != cudaSuccess : !enqueue_steps (cu))
+      goto out;
+  }
+  cudaEventRecord (b, cu->stream);
+  if (cudaEventSynchronize (b) == cudaSuccess && cudaEventElapsedTime (&ms, a, b) == cudaSuccess)
+    ms /= iters;
+  else
+    ms = -1.f;
+out:
+  cudaStreamSynchronize (cu->stream);
+  cudaGetLastError ();
+  if (g)
+    cudaGraphExecDestroy (g);
+  if (a)
+    cudaEventDestroy (a);
+  if (b)
+    cudaEventDestroy (b);
+  return ms;
+}
+
 gsize
 artem_cuda_device_bytes (ArtemCuda *cu)
 {

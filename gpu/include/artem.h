@@ -279,6 +279,12 @@ gsize artem_net_get_memory_bytes (const ArtemNet *net);
  * ARTEM_ERROR_SHAPE.  Constants folded at reshape are capped at 64 MiB each. */
 void artem_net_set_memory_limit (ArtemNet *net, gsize bytes);
 
+/** artem_net_time_network: runs the sized net @iters times on the data already in place
+ * and returns the mean milliseconds of the network alone: on the GPU without any host
+ * transfer (one CUDA graph of the steps, CUDA-event timing, after one warm-up run); on
+ * the CPU artem_net_run().  For benchmarks; -1 on failure. */
+double artem_net_time_network (ArtemNet *net, int iters);
+
 /** artem_net_get_n_nodes: nodes the net runs per frame at its current size (after
  * constant folding and fusion); 0 when unsized. */
 guint artem_net_get_n_nodes (const ArtemNet *net);

@@ -85,6 +85,8 @@ bench "$RUN/adain-vgg19.onnx" --size "$SIZE" --precision fp16 --frames 60 --warm
 bench models/default/default-style.onnx --size "$SIZE" --precision fp16 --frames 100 --warmup 5 --pipelined
 bench models/default/default-adain.onnx --size "$SIZE" --precision fp16 --frames 100 --warmup 5 --pipelined
 grep -E "^model=|^mean_ms|failed" "$OUT/bench.log"
+step "binary vs float convolution on the GPU (3x3 128->128, 480x270)"
+artem timeout 60 "$BUILD/tests/xnor-bench" 128 128 270 480 50 cuda 2>&1 | tee "$OUT/xnor-bench.log"
 
 step "PyTorch side by side"
 timeout 200 $PY tests/gpu/torch_peer.py --models "$RUN" --size "$SIZE" $PEER_ARGS --out "$OUT/torch-peer.json" \

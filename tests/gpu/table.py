@@ -39,8 +39,9 @@ def main():
           % (peer.get("torch", "?"), peer.get("cudnn", "?")))
     print("Peak for the fractions: %.0f TFLOP/s (dense fp16).\n" % PEAK_TFLOPS)
     print("| network | size | backend | precision | mode | artem ms | artem fps | GPU MiB | TFLOP/s | of peak |"
-          " PyTorch best e2e ms (variant) | PyTorch net-only ms | artem / PyTorch e2e | target |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          " artem net-only ms | PyTorch best e2e ms (variant) | PyTorch net-only ms |"
+          " artem / PyTorch e2e | target |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         name = os.path.basename(r["model"]).replace(".onnx", "")
         w, h = map(int, r["size"].split("x"))
@@ -64,9 +65,12 @@ def main():
                 met = fps >= t[0] and (t[1] is None or (ratio and float(ratio[:-1]) >= t[1]))
                 target = ">= %.0f fps%s: %s" % (t[0], " and >= %.1fx" % t[1] if t[1] else "",
                                                 "met" if met else "NOT met")
-        print("| %s | %s | %s | %s | %s | %.2f | %.1f | %s | %s | %s | %s | %s | %s | %s |" % (
+        net_only = r.get("net_only_ms", "-1")
+        net_only = net_only if float(net_only) > 0 else ""
+        print("| %s | %s | %s | %s | %s | %.2f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             name, r["size"], r.get("backend", "?"), r.get("precision", "?"), r.get("mode", "sync"), ms, fps,
-            r.get("device_memory", "?").replace("MiB", ""), tflops, frac, pcol, pnet, ratio, target))
+            r.get("device_memory", "?").replace("MiB", ""), tflops, frac, net_only, pcol, pnet,
+            ratio, target))
 
 
 if __name__ == "__main__":
