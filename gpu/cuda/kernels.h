@@ -104,6 +104,14 @@ int artem_cu_xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeo
                         const uint64_t *wbits, const float *alpha, const float *bias, void *y,
                         ArtemCuDims yd, int half, ArtemCuStream stream);
 
+/* the 1-bit tensor-core path (sm_80+): bits with words2 (even) words per pixel (pack with
+ * words2), wmma_bits [KH*KW][g.mp][words2] with g.mp = M rounded up to 32, wpop
+ * [KH*KW][g.mp] popcounts of each tap's weight bits */
+int artem_cu_xnor_conv_mma (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g,
+                            int words2, const uint64_t *wmma_bits, const int *wpop,
+                            const float *alpha, const float *bias, void *y, ArtemCuDims yd,
+                            int half, ArtemCuStream stream);
+
 #ifdef __cplusplus
 }
 #endif

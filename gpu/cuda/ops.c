@@ -244,7 +244,18 @@ typedef struct {
   uint64_t *bits, *wbits;
   float *amean;
   const float *alpha, *bias;
+  gboolean mma;          /* the 1-bit tensor-core kernel (sm_80+) */
+  int words2;            /* words per pixel for it (even) */
+  int *wpop;
 } CuXnor;
+
+/* ARTEM_XNOR_KERNEL=popc forces the plain popcount kernel (tests run both) */
+static gboolean
+use_mma (ArtemCuda *cu)
+{
+  const char *k = g_getenv ("ARTEM_XNOR_KERNEL");
+  return cu->sm >= 80 && !(k && !strcmp (k, "popc"));
+}
 
 static gboolean
 xnor_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
@@ -255,11 +266,36 @@ xnor_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
   st->priv = x;
   ArtemCuXnorGeom g = { cg->H, cg->W, cg->C, b->CW, b->M, b->MP, cg->KH, cg->KW, cg->SH, cg->SW,
                         cg->DH, cg->DW, cg->PT, cg->PL, b->act_scale, st->node->fused_relu };
-  x->g = g;
   gsize pixels = (gsize) cg->N * cg->H * cg->W, taps = (gsize) cg->KH * cg->KW;
-  if (!(x->bits = artem_cu_alloc (cu, pixels * b->CW * sizeof (uint64_t), error)) ||
+  x->mma = use_mma (cu);
+  x->words2 = (b->CW + 1) / 2 * 2;
+  int words = x->mma ? x->words2 : b->CW;
+  if (x->mma) {
+    /* weights [tap][M rounded up to 32][words2] and per-tap popcounts */
+    int mp = (b->M + 31) / 32 * 32;
+    uint64_t *wb = g_new0 (uint64_t, taps * mp * x->words2);
+    int *wp = g_new0 (int, taps * mp);
+    for (gsize t = 0; t < taps; t++)
+      for (int m = 0; m < b->M; m++)
+        for (int w = 0; w < b->CW; w++) {
+          uint64_t v = b->wbits[(t * b->CW + w) * b->MP + m];
+          wb[(t * mp + m) * x->words2 + w] = v;
+          wp[t * mp + m] += __builtin_popcountll (v);
+        }
+    g.mp = mp;
+    x->wbits = artem_cu_upload (cu, wb, taps * mp * x->words2 * sizeof (uint64_t), error);
+    x->wpop = x->wbits ? artem_cu_upload (cu, wp, taps * mp * sizeof (int), error) : NULL;
+    g_free (wb);
+    g_free (wp);
+    if (!x->wpop)
+      return FALSE;
+  } else if (!(x->wbits = artem_cu_upload (cu, b->wbits, taps * b->CW * b->MP * sizeof (uint64_t),
+                                           error))) {
+    return FALSE;
+  }
+  x->g = g;
+  if (!(x->bits = artem_cu_alloc (cu, pixels * words * sizeof (uint64_t), error)) ||
       !(x->amean = artem_cu_alloc (cu, pixels * sizeof (float), error)) ||
-      !(x->wbits = artem_cu_upload (cu, b->wbits, taps * b->CW * b->MP * sizeof (uint64_t), error)) ||
       !(x->alpha = artem_cu_upload (cu, b->alpha, b->M * sizeof (float), error)))
     return FALSE;
   if (st->node->n_in > 2 && st->in[2] &&
@@ -272,10 +308,16 @@ static gboolean
 xnor_run (ArtemCuda *cu, ArtemCuStep *st)
 {
   CuXnor *x = st->priv;
-  return !artem_cu_failed (cu, "binary pack",
-                           artem_cu_xnor_pack (st->x[0], st->xd[0], cu->half, x->bits, x->amean,
-                                               x->g.words, cu->stream)) &&
-         !artem_cu_failed (cu, "binary convolution",
+  if (artem_cu_failed (cu, "binary pack",
+                       artem_cu_xnor_pack (st->x[0], st->xd[0], cu->half, x->bits, x->amean,
+                                           x->mma ? x->words2 : x->g.words, cu->stream)))
+    return FALSE;
+  if (x->mma)
+    return !artem_cu_failed (cu, "binary convolution (tensor cores)",
+                             artem_cu_xnor_conv_mma (x->bits, x->amean, x->g, x->words2, x->wbits,
+                                                     x->wpop, x->alpha, x->bias, st->y, st->yd,
+                                                     cu->half, cu->stream));
+  return !artem_cu_failed (cu, "binary convolution",
                            artem_cu_xnor_conv (x->bits, x->amean, x->g, x->wbits, x->alpha,
                                                x->bias, st->y, st->yd, cu->half, cu->stream));
 }

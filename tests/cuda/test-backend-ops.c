@@ -467,15 +467,17 @@ test_set_initializer (void)
  * result is integer and must equal the CPU's exactly (the exactness criterion of the
  * XNOR issue); with XNOR-Net's scale K, close. */
 static void
-test_xnor (void)
+test_xnor (const char *kernel)
 {
+  /* the GPU picks the 1-bit tensor-core kernel on sm_80+; "popc" forces the popcount one */
+  g_setenv ("ARTEM_XNOR_KERNEL", kernel, TRUE);
   for (int t = 0; t < 8; t++) {
     int C = (int[]) { 128, 64, 3, 70, 200, 128, 1, 130 }[t];
     int M = (int[]) { 128, 32, 16, 9, 64, 128, 8, 40 }[t], K = t % 3 == 2 ? 1 : 3;
     int S = 1 + (t % 4 == 1), P = K / 2 + (t == 4), H = irand (3, 30), W = irand (3, 30);
     gboolean scale = t >= 5;
-    char *what = g_strdup_printf ("XNOR conv C%d M%d K%d S%d P%d %dx%d%s", C, M, K, S, P, H, W,
-                                  scale ? " K-scaled" : " exact");
+    char *what = g_strdup_printf ("XNOR[%s] conv C%d M%d K%d S%d P%d %dx%d%s", kernel, C, M, K,
+                                  S, P, H, W, scale ? " K-scaled" : " exact");
     if (filter && !strstr (what, filter)) {
       g_free (what);
       continue;
@@ -613,7 +615,9 @@ main (int argc, char **argv)
   test_gathers ();
   test_elementwise ();
   test_set_initializer ();
-  test_xnor ();
+  test_xnor ("auto");
+  test_xnor ("popc");
+  g_unsetenv ("ARTEM_XNOR_KERNEL");
   test_fallback ();
   printf ("%s: %d passed, %d failed\n", self_check ? "self-check (cpu vs cpu)" : "cuda vs cpu",
           n_pass, n_fail);
