@@ -189,6 +189,30 @@ GST_START_TEST (test_strength)
 }
 GST_END_TEST;
 
+/* precision changed while playing: the model reloads in the background, no frame is lost,
+ * and on the CPU (always fp32) the output does not change */
+GST_START_TEST (test_precision_while_playing)
+{
+  GstHarness *hh = make_harness (model_a, "BGRx", 40, 30);
+  GstBuffer *in = make_frame ("BGRx", 40, 30, 9);
+  GstBuffer *ref = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  g_object_set (hh->element, "precision", 2 /* fp16 */, NULL);
+  gint p = 0;
+  g_object_get (hh->element, "precision", &p, NULL);
+  fail_unless_equals_int (p, 2);
+  for (int i = 0; i < 6; i++) {
+    GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+    fail_unless (out != NULL);
+    fail_unless (buffers_equal (ref, out), "the CPU computes in fp32 whatever the precision");
+    gst_buffer_unref (out);
+    g_usleep (20000);
+  }
+  gst_buffer_unref (ref);
+  gst_buffer_unref (in);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_preserve_colors_and_scale)
 {
   GstHarness *hh = make_harness (model_a, "RGB", 64, 48);
@@ -446,6 +470,7 @@ artemstylize_suite (void)
   tcase_add_test (tc, test_every_format);
   tcase_add_test (tc, test_odd_size_and_renegotiation);
   tcase_add_test (tc, test_strength);
+  tcase_add_test (tc, test_precision_while_playing);
   tcase_add_test (tc, test_preserve_colors_and_scale);
   tcase_add_test (tc, test_metadata_preserved);
   tcase_add_test (tc, test_model_swap_while_playing);
