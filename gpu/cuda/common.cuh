@@ -2,9 +2,33 @@
  * fp32 storage, layout-aware offsets, launch geometry. */
 #ifndef ARTEM_CUDA_COMMON_CUH
 #define ARTEM_CUDA_COMMON_CUH
+#ifdef ARTEM_CUDA_EMU
+#include "../../tests/cuda/emu/emu.h"   /* host C++ build for tests without a GPU */
+#else
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#endif
 #include "kernels.h"
+
+/* kernel launches: LAUNCH for independent threads, LAUNCH_COOP for kernels that use
+ * __syncthreads () or shared memory across threads (the emulator needs to know) */
+#ifdef ARTEM_CUDA_EMU
+#define LAUNCH(k, grid, block, stream, ...) \
+  artem_emu_launch (dim3 (grid), dim3 (block), (stream), false, [=] () { k (__VA_ARGS__); })
+#define LAUNCH_COOP(k, grid, block, stream, ...) \
+  artem_emu_launch (dim3 (grid), dim3 (block), (stream), true, [=] () { k (__VA_ARGS__); })
+#define LAUNCH_STATUS() artem_emu_last_error ()
+#else
+#define LAUNCH(k, grid, block, stream, ...) k<<<(grid), (block), 0, (stream)>>> (__VA_ARGS__)
+#define LAUNCH_COOP LAUNCH
+#endif
+
+/* the 1-bit tensor-core MMA (wmma b1 with AND) exists from sm_80 */
+#if defined(ARTEM_CUDA_EMU) || (defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800)
+#define ARTEM_CU_BMMA 1
+#else
+#define ARTEM_CU_BMMA 0
+#endif
 
 /* Indices are 32-bit: the backend refuses tensors of 2^31 elements or more (plan time). */
 typedef unsigned idx_t;
@@ -50,6 +74,8 @@ grid_for (idx_t n, int block)
 #define GRID_STRIDE(i, n) \
   for (idx_t i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += gridDim.x * blockDim.x)
 
+#ifndef LAUNCH_STATUS
 #define LAUNCH_STATUS() ((int) cudaGetLastError ())
+#endif
 
 #endif

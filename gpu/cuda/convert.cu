@@ -30,9 +30,9 @@ artem_cu_from_f32_nchw (const float *src, void *dst, ArtemCuDims d, int half,
 {
   idx_t n = numel4 (d);
   if (half)
-    from_f32<<<grid_for (n, 256), 256, 0, stream>>> (src, (__half *) dst, d, n);
+    LAUNCH (from_f32, grid_for (n, 256), 256, stream, src, (__half *) dst, d, n);
   else
-    from_f32<<<grid_for (n, 256), 256, 0, stream>>> (src, (float *) dst, d, n);
+    LAUNCH (from_f32, grid_for (n, 256), 256, stream, src, (float *) dst, d, n);
   return LAUNCH_STATUS ();
 }
 
@@ -41,8 +41,8 @@ artem_cu_to_f32_nchw (const void *src, float *dst, ArtemCuDims d, int half, Arte
 {
   idx_t n = numel4 (d);
   if (half)
-    to_f32<<<grid_for (n, 256), 256, 0, stream>>> ((const __half *) src, dst, d, n);
+    LAUNCH (to_f32, grid_for (n, 256), 256, stream, (const __half *) src, dst, d, n);
   else
-    to_f32<<<grid_for (n, 256), 256, 0, stream>>> ((const float *) src, dst, d, n);
+    LAUNCH (to_f32, grid_for (n, 256), 256, stream, (const float *) src, dst, d, n);
   return LAUNCH_STATUS ();
 }

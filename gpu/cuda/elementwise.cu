@@ -32,9 +32,9 @@ artem_cu_unary (const void *x, void *y, uint32_t n, int half, int kind, float a,
                 ArtemCuStream stream)
 {
   if (half)
-    unary<<<grid_for (n, 256), 256, 0, stream>>> ((const __half *) x, (__half *) y, n, kind, a, b);
+    LAUNCH (unary, grid_for (n, 256), 256, stream, (const __half *) x, (__half *) y, n, kind, a, b);
   else
-    unary<<<grid_for (n, 256), 256, 0, stream>>> ((const float *) x, (float *) y, n, kind, a, b);
+    LAUNCH (unary, grid_for (n, 256), 256, stream, (const float *) x, (float *) y, n, kind, a, b);
   return LAUNCH_STATUS ();
 }
 
@@ -68,10 +68,10 @@ artem_cu_binary (const void *A, const void *B, void *y, ArtemCuDims d, int half,
 {
   idx_t n = numel4 (d);
   if (half)
-    binary<<<grid_for (n, 256), 256, 0, stream>>> ((const __half *) A, (const __half *) B,
+    LAUNCH (binary, grid_for (n, 256), 256, stream, (const __half *) A, (const __half *) B,
                                                    (__half *) y, d, st, kind, act, n);
   else
-    binary<<<grid_for (n, 256), 256, 0, stream>>> ((const float *) A, (const float *) B,
+    LAUNCH (binary, grid_for (n, 256), 256, stream, (const float *) A, (const float *) B,
                                                    (float *) y, d, st, kind, act, n);
   return LAUNCH_STATUS ();
 }

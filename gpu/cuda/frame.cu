@@ -39,10 +39,10 @@ artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const int *
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = numel4 (d);
   if (half)
-    to_tensor<<<grid_for (n, 256), 256, 0, stream>>> (src, w, h, bpp, o, (__half *) dst, d,
+    LAUNCH (to_tensor, grid_for (n, 256), 256, stream, src, w, h, bpp, o, (__half *) dst, d,
                                                       params, n);
   else
-    to_tensor<<<grid_for (n, 256), 256, 0, stream>>> (src, w, h, bpp, o, (float *) dst, d,
+    LAUNCH (to_tensor, grid_for (n, 256), 256, stream, src, w, h, bpp, o, (float *) dst, d,
                                                       params, n);
   return LAUNCH_STATUS ();
 }
@@ -80,10 +80,10 @@ artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t 
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = (idx_t) w * h;
   if (half)
-    to_frame<<<grid_for (n, 256), 256, 0, stream>>> ((const __half *) y, d, src, dst, w, h, bpp,
+    LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const __half *) y, d, src, dst, w, h, bpp,
                                                      o, params, n);
   else
-    to_frame<<<grid_for (n, 256), 256, 0, stream>>> ((const float *) y, d, src, dst, w, h, bpp,
+    LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const float *) y, d, src, dst, w, h, bpp,
                                                      o, params, n);
   return LAUNCH_STATUS ();
 }

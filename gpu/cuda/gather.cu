@@ -26,10 +26,10 @@ artem_cu_gather4 (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, int ha
 {
   idx_t n = numel4 (yd);
   if (half)
-    gather4<<<grid_for (n, 256), 256, 0, stream>>> ((const __half *) x, xd, (__half *) y, yd,
+    LAUNCH (gather4, grid_for (n, 256), 256, stream, (const __half *) x, xd, (__half *) y, yd,
                                                     maps, fill, n);
   else
-    gather4<<<grid_for (n, 256), 256, 0, stream>>> ((const float *) x, xd, (float *) y, yd,
+    LAUNCH (gather4, grid_for (n, 256), 256, stream, (const float *) x, xd, (float *) y, yd,
                                                     maps, fill, n);
   return LAUNCH_STATUS ();
 }

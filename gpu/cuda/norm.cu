@@ -24,17 +24,19 @@ stats_nchw (const T *x, idx_t hw, double *stats)
     s1 += v;
     s2 += v * v;
   }
-  for (int o = 16; o > 0; o >>= 1) {
-    s1 += __shfl_down_sync (0xffffffffu, s1, o);
-    s2 += __shfl_down_sync (0xffffffffu, s2, o);
-  }
-  __shared__ float r1[32], r2[32];
-  int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
-  if (lane == 0) { r1[wid] = s1; r2[wid] = s2; }
+  __shared__ float r1[256], r2[256];   /* blockDim.x == 256 */
+  r1[threadIdx.x] = s1;
+  r2[threadIdx.x] = s2;
   __syncthreads ();
+  for (int o = 128; o > 0; o >>= 1) {
+    if ((int) threadIdx.x < o) {
+      r1[threadIdx.x] += r1[threadIdx.x + o];
+      r2[threadIdx.x] += r2[threadIdx.x + o];
+    }
+    __syncthreads ();
+  }
   if (threadIdx.x == 0) {
-    double a = 0, b = 0;
-    for (int i = 0; i < (int) (blockDim.x >> 5); i++) { a += r1[i]; b += r2[i]; }
+    double a = r1[0], b = r2[0];
     atomicAdd (&stats[2 * nc], a);
     atomicAdd (&stats[2 * nc + 1], b);
   }
@@ -78,15 +80,15 @@ artem_cu_channel_stats (const void *x, ArtemCuDims d, int half, double *stats,
   if (!d.nhwc) {
     dim3 grid ((hw + NCHW_CHUNK - 1) / NCHW_CHUNK, d.n * d.c);
     if (half)
-      stats_nchw<<<grid, 256, 0, stream>>> ((const __half *) x, hw, stats);
+      LAUNCH_COOP (stats_nchw, grid, 256, stream, (const __half *) x, hw, stats);
     else
-      stats_nchw<<<grid, 256, 0, stream>>> ((const float *) x, hw, stats);
+      LAUNCH_COOP (stats_nchw, grid, 256, stream, (const float *) x, hw, stats);
   } else {
     dim3 grid ((hw + NHWC_CHUNK - 1) / NHWC_CHUNK, (d.c + 31) / 32, d.n), block (32, 8);
     if (half)
-      stats_nhwc<<<grid, block, 0, stream>>> ((const __half *) x, d.c, hw, stats);
+      LAUNCH_COOP (stats_nhwc, grid, block, stream, (const __half *) x, d.c, hw, stats);
     else
-      stats_nhwc<<<grid, block, 0, stream>>> ((const float *) x, d.c, hw, stats);
+      LAUNCH_COOP (stats_nhwc, grid, block, stream, (const float *) x, d.c, hw, stats);
   }
   return LAUNCH_STATUS ();
 }
@@ -146,10 +148,10 @@ artem_cu_instance_norm_affine (const void *x, ArtemCuDims d, int half, const dou
 {
   idx_t nc = (idx_t) d.n * d.c;
   if (half)
-    in_affine<<<(nc + 127) / 128, 128, 0, stream>>> ((const __half *) x, d, stats, gamma, beta,
+    LAUNCH (in_affine, (nc + 127) / 128, 128, stream, (const __half *) x, d, stats, gamma, beta,
                                                      eps, ab);
   else
-    in_affine<<<(nc + 127) / 128, 128, 0, stream>>> ((const float *) x, d, stats, gamma, beta,
+    LAUNCH (in_affine, (nc + 127) / 128, 128, stream, (const float *) x, d, stats, gamma, beta,
                                                      eps, ab);
   return LAUNCH_STATUS ();
 }
@@ -161,10 +163,10 @@ artem_cu_adain_affine (const void *x, ArtemCuDims d, int half, const double *sta
 {
   idx_t nc = (idx_t) d.n * d.c;
   if (half)
-    adain_affine<<<(nc + 127) / 128, 128, 0, stream>>> ((const __half *) x, d, stats, s_mean,
+    LAUNCH (adain_affine, (nc + 127) / 128, 128, stream, (const __half *) x, d, stats, s_mean,
                                                         s_std, alpha, eps, ab);
   else
-    adain_affine<<<(nc + 127) / 128, 128, 0, stream>>> ((const float *) x, d, stats, s_mean,
+    LAUNCH (adain_affine, (nc + 127) / 128, 128, stream, (const float *) x, d, stats, s_mean,
                                                         s_std, alpha, eps, ab);
   return LAUNCH_STATUS ();
 }
@@ -209,10 +211,10 @@ artem_cu_channel_affine (const void *x, ArtemCuDims d, int half, const float *ab
 {
   idx_t n = numel4 (d);
   if (half)
-    affine<<<grid_for (n, 256), 256, 0, stream>>> ((const __half *) x, d, ab, per_nc, bias, act1,
+    LAUNCH (affine, grid_for (n, 256), 256, stream, (const __half *) x, d, ab, per_nc, bias, act1,
                                                    (const __half *) r, act2, (__half *) y, n);
   else
-    affine<<<grid_for (n, 256), 256, 0, stream>>> ((const float *) x, d, ab, per_nc, bias, act1,
+    LAUNCH (affine, grid_for (n, 256), 256, stream, (const float *) x, d, ab, per_nc, bias, act1,
                                                    (const float *) r, act2, (float *) y, n);
   return LAUNCH_STATUS ();
 }

@@ -31,10 +31,10 @@ artem_cu_max_pool (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, int h
 {
   idx_t n = numel4 (yd);
   if (half)
-    max_pool<<<grid_for (n, 256), 256, 0, stream>>> ((const __half *) x, xd, (__half *) y, yd,
+    LAUNCH (max_pool, grid_for (n, 256), 256, stream, (const __half *) x, xd, (__half *) y, yd,
                                                      kh, kw, sh, sw, dh, dw, pt, pl, n);
   else
-    max_pool<<<grid_for (n, 256), 256, 0, stream>>> ((const float *) x, xd, (float *) y, yd,
+    LAUNCH (max_pool, grid_for (n, 256), 256, stream, (const float *) x, xd, (float *) y, yd,
                                                      kh, kw, sh, sw, dh, dw, pt, pl, n);
   return LAUNCH_STATUS ();
 }

@@ -38,9 +38,9 @@ artem_cu_xnor_pack (const void *x, ArtemCuDims d, int half, uint64_t *bits, floa
 {
   idx_t n = (idx_t) d.n * d.h * d.w;
   if (half)
-    xnor_pack<<<grid_for (n, 128), 128, 0, stream>>> ((const __half *) x, d, bits, amean, words, n);
+    LAUNCH (xnor_pack, grid_for (n, 128), 128, stream, (const __half *) x, d, bits, amean, words, n);
   else
-    xnor_pack<<<grid_for (n, 128), 128, 0, stream>>> ((const float *) x, d, bits, amean, words, n);
+    LAUNCH (xnor_pack, grid_for (n, 128), 128, stream, (const float *) x, d, bits, amean, words, n);
   return LAUNCH_STATUS ();
 }
 
@@ -93,9 +93,9 @@ artem_cu_xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g,
 {
   dim3 block (32, 8), grid ((g.m + 31) / 32, ((idx_t) yd.n * yd.h * yd.w + 7) / 8);
   if (half)
-    xnor_conv<<<grid, block, 0, stream>>> (bits, amean, g, wbits, alpha, bias, (__half *) y, yd);
+    LAUNCH (xnor_conv, grid, block, stream, bits, amean, g, wbits, alpha, bias, (__half *) y, yd);
   else
-    xnor_conv<<<grid, block, 0, stream>>> (bits, amean, g, wbits, alpha, bias, (float *) y, yd);
+    LAUNCH (xnor_conv, grid, block, stream, bits, amean, g, wbits, alpha, bias, (float *) y, yd);
   return LAUNCH_STATUS ();
 }
 
@@ -108,7 +108,9 @@ artem_cu_xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g,
  * A block: 4 warps, 32 pixels x 32 channels; each warp 8 pixels x 32 channels (four 8x8
  * accumulators); per K step the block stages the 32 x 128-bit A and B tiles in shared
  * memory. */
+#ifndef ARTEM_CUDA_EMU
 #include <mma.h>
+#endif
 
 #define MMA_PIX 32
 #define MMA_CH 32
@@ -118,7 +120,7 @@ xnor_conv_mma (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g, int 
                const uint64_t *wmma_bits, const int *wpop, const float *alpha, const float *bias,
                void *yv, ArtemCuDims yd, int half)
 {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#if ARTEM_CU_BMMA
   using namespace nvcuda;
   __shared__ __align__ (32) uint64_t sa[MMA_PIX * 2], sb[MMA_CH * 2];
   __shared__ __align__ (32) int acc_s[MMA_PIX * MMA_CH];
@@ -243,7 +245,7 @@ artem_cu_xnor_conv_mma (const uint64_t *bits, const float *amean, ArtemCuXnorGeo
 {
   idx_t total = (idx_t) yd.n * yd.h * yd.w;
   dim3 grid ((total + MMA_PIX - 1) / MMA_PIX, (g.m + MMA_CH - 1) / MMA_CH);
-  xnor_conv_mma<<<grid, 128, 0, stream>>> (bits, amean, g, words2, wmma_bits, wpop, alpha, bias,
+  LAUNCH_COOP (xnor_conv_mma, grid, 128, stream, bits, amean, g, words2, wmma_bits, wpop, alpha, bias,
                                            y, yd, half);
   return LAUNCH_STATUS ();
 }

@@ -244,7 +244,9 @@ test_norms (void)
                                   relu ? " +relu" : "", add ? " +add" : "",
                                   add && relu2 ? " +relu" : "");
     ArtemShape s[2] = { shape4 (1 + (t == 5), C, H, W), shape4 (1 + (t == 5), C, H, W) };
-    check (what, tb_finish (b), 2, s, T32, T16);
+    /* with a mean of 50 the input itself carries fp16's step of 2^-5 (the Add before
+     * the norm stores it): an error of the data, not of the kernel */
+    check (what, tb_finish (b), 2, s, T32, offset > 0 ? 2e-4 : T16);
     g_free (what);
   }
 }

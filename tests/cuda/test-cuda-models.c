@@ -3,7 +3,9 @@
  * odd frame size and in several pixel formats; strength blend; pipelined submit/receive;
  * no allocation per frame; an XNOR-binarized net; optionally the GPU memory at a size.
  *
- *   test-cuda-models [--memory MODEL WxH MAX_MIB] MODEL...
+ *   test-cuda-models [--quick] [--memory MODEL WxH MAX_MIB] MODEL...
+ *
+ * --quick: a small frame and one pixel format (for the CUDA emulator, tests/cuda/emu).
  *
  * Without a usable GPU it prints SKIP and exits 77. */
 #include <artem.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 static int n_fail, n_pass;
+static gboolean quick;
 
 #define CHECK(cond, ...)                                                                \
   do {                                                                                  \
@@ -78,9 +81,10 @@ load (const char *path, ArtemBackendKind k, ArtemPrecision p, int w, int h)
 static void
 test_model (const char *path)
 {
-  const int w = 333, h = 187;
+  const int w = quick ? 45 : 333, h = quick ? 29 : 187;
   static const ArtemPixelFormat fmts[] = { ARTEM_FORMAT_RGBA, ARTEM_FORMAT_BGR,
                                            ARTEM_FORMAT_xRGB };
+  guint n_fmts = quick ? 1 : G_N_ELEMENTS (fmts);
   ArtemNet *ref = load (path, ARTEM_BACKEND_CPU, ARTEM_PRECISION_FP32, w, h);
   if (!ref)
     return;
@@ -91,7 +95,7 @@ test_model (const char *path)
     if (!gpu)
       continue;
     CHECK (artem_net_get_precision (gpu) == p, "%s: precision not applied", path);
-    for (guint f = 0; f < G_N_ELEMENTS (fmts); f++) {
+    for (guint f = 0; f < n_fmts; f++) {
       int bpp = artem_pixel_format_bpp (fmts[f]);
       gsize n = (gsize) w * h * bpp;
       guint8 *src = make_frame (w, h, bpp), *a = g_malloc (n), *b = g_malloc (n);
@@ -164,7 +168,7 @@ test_model (const char *path)
 static void
 test_xnor_model (const char *path)
 {
-  const int w = 160, h = 96;
+  const int w = quick ? 40 : 160, h = quick ? 24 : 96;
   GError *err = NULL;
   ArtemNet *nets[2] = { artem_net_new_from_file (path, ARTEM_BACKEND_CPU, &err),
                         artem_net_new_from_file (path, ARTEM_BACKEND_CUDA, &err) };
@@ -195,7 +199,12 @@ main (int argc, char **argv)
     printf ("SKIP: %s\n", why ? why : "no CUDA backend");
     return 77;
   }
+  int first_model = 0;
   for (int i = 1; i < argc; i++) {
+    if (!strcmp (argv[i], "--quick")) {
+      quick = TRUE;
+      continue;
+    }
     if (!strcmp (argv[i], "--memory") && i + 3 < argc) {
       const char *path = argv[++i];
       int w = 0, h = 0;
@@ -218,7 +227,7 @@ main (int argc, char **argv)
       continue;
     }
     test_model (argv[i]);
-    if (i == 1)
+    if (!first_model++)
       test_xnor_model (argv[i]);
   }
   printf ("cuda models: %d passed, %d failed\n", n_pass, n_fail);
