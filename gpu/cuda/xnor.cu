@@ -5,7 +5,7 @@
  *   conv: per output pixel and channel m, the popcount of x XOR w over the taps inside
  *         the frame, dot = taps*C - 2*count, y = dot * alpha[m] * K(p) + bias[m]
  *         (K(p) = mean of A over the kernel window, or 1), optional ReLU.
- * A warp covers 32 output channels of one pixel: it reads each activation word once
+ * A warp covers 32 output channels of one pixel (grid x: pixels, y: channel blocks): it reads each activation word once
  * (broadcast) and 32 consecutive weight words (coalesced, weights [tap][word][MP]).
  * This is the plain 64-bit popcount path (any GPU); the 1-bit tensor-core path is below. */
 #include "common.cuh"
@@ -49,8 +49,8 @@ __global__ void
 xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g, const uint64_t *wbits,
            const float *alpha, const float *bias, T *y, ArtemCuDims yd)
 {
-  int m = blockIdx.x * blockDim.x + threadIdx.x;
-  idx_t p = (idx_t) blockIdx.y * blockDim.y + threadIdx.y;   /* output pixel */
+  int m = blockIdx.y * blockDim.x + threadIdx.x;            /* grid.y: channel blocks */
+  idx_t p = (idx_t) blockIdx.x * blockDim.y + threadIdx.y;   /* grid.x: pixels (no 65535 cap) */
   idx_t ohw = (idx_t) yd.h * yd.w;
   if (p >= (idx_t) yd.n * ohw)
     return;
@@ -91,7 +91,7 @@ artem_cu_xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g,
                     const uint64_t *wbits, const float *alpha, const float *bias, void *y,
                     ArtemCuDims yd, int half, ArtemCuStream stream)
 {
-  dim3 block (32, 8), grid ((g.m + 31) / 32, ((idx_t) yd.n * yd.h * yd.w + 7) / 8);
+  dim3 block (32, 8), grid (((idx_t) yd.n * yd.h * yd.w + 7) / 8, (g.m + 31) / 32);
   if (half)
     LAUNCH (xnor_conv, grid, block, stream, bits, amean, g, wbits, alpha, bias, (__half *) y, yd);
   else
