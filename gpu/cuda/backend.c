@@ -285,10 +285,11 @@ typedef struct {
 /* fp32 NCHW host data -> dst in the activation form, staged through a temporary buffer */
 static gboolean
 fill_act (ArtemCuda *cu, const float *data, const ArtemShape *shape, const char *name,
-          void *dst, GError **error)
+          int nhwc, void *dst, GError **error)
 {
   gsize n = (gsize) artem_shape_numel (shape);
   ArtemCuDims d = artem_cu_dims (cu, shape);
+  d.nhwc = nhwc;
   float *tmp = NULL;
   cudaError_t e = cudaMalloc ((void **) &tmp, MAX (n, 1) * sizeof (float));
   if (e == cudaSuccess)
@@ -310,11 +311,11 @@ fill_act (ArtemCuda *cu, const float *data, const ArtemShape *shape, const char 
 
 void *
 artem_cu_upload_act (ArtemCuda *cu, const float *data, const ArtemShape *shape,
-                     const char *name, GError **error)
+                     const char *name, int nhwc, GError **error)
 {
   gsize n = (gsize) artem_shape_numel (shape);
   void *d = artem_cu_alloc (cu, MAX (n, 1) * (cu->half ? 2 : 4), error);
-  return d && fill_act (cu, data, shape, name, d, error) ? d : NULL;
+  return d && fill_act (cu, data, shape, name, nhwc, d, error) ? d : NULL;
 }
 
 static gboolean
@@ -330,7 +331,7 @@ fill_const (ArtemCuda *cu, ArtemValue *v, ArtemCuForm form, void *dst, GError **
     }
     return TRUE;
   }
-  return fill_act (cu, v->data, &v->shape, v->name, dst, error);
+  return fill_act (cu, v->data, &v->shape, v->name, cu->nhwc, dst, error);
 }
 
 void *

@@ -1,10 +1,14 @@
 /* conv.c — Conv and ConvTranspose on the GPU through cuDNN: fp16 storage with fp32
  * accumulation on tensor cores (NHWC) or fp32 (NCHW, FMA math: no TF32), the algorithm
- * found once per node and input size and cached for the net's life.  The bias and a fused
- * ReLU are one channel-affine pass after the convolution; the bias is dropped when an
- * InstanceNorm reads the output (it cancels in the mean).  Asymmetric pads, which cuDNN
- * lacks, go through an explicit zero-pad gather (Conv) or a crop of the full output
- * (ConvTranspose). */
+ * found once per node, input size and layout and cached for the net's life.  The bias and
+ * a fused ReLU are one channel-affine pass after the convolution; the bias is dropped when
+ * an InstanceNorm reads the output (it cancels in the mean).
+ *
+ * What cuDNN cannot do directly is arranged around it:
+ * - asymmetric pads: an explicit zero-pad gather first (Conv), or the full output then a
+ *   crop (ConvTranspose);
+ * - a node for which cuDNN has no NHWC algorithm (channel counts tensor-core kernels
+ *   reject): that node runs in NCHW, its input and output re-laid by identity gathers. */
 #include "cuda-private.h"
 #include "../cpu/conv.h"
 #include "../cpu/binary.h"
@@ -19,11 +23,15 @@ typedef struct {
   gsize ws;
   const void *w;
   const float *bias;
-  /* Conv with asymmetric pads: x zero-padded into pad_buf first;
-   * ConvTranspose with pads cuDNN cannot express: full output in pad_buf, then cropped */
+  /* asymmetric pads: Conv pads x into pad_buf; ConvTranspose writes its full output
+   * there and crops it */
   void *pad_buf;
   int *maps;
   ArtemCuDims pad_d;
+  /* the NCHW fallback of an NHWC plan: cuDNN's input and output in NCHW copies */
+  void *rx, *ry;
+  int *rmaps_x, *rmaps_y;
+  ArtemCuDims rxd, ryd;
 } CuConv;
 
 typedef struct {
@@ -42,29 +50,42 @@ dnn_failed (GError **error, ArtemNode *n, const char *what, cudnnStatus_t s)
 }
 
 static gboolean
-set_tensor (ArtemCuda *cu, cudnnTensorDescriptor_t *d, ArtemCuDims dims, ArtemNode *n,
-            GError **error)
+set_tensor (ArtemCuda *cu, cudnnTensorDescriptor_t *d, ArtemCuDims dims, int nhwc,
+            ArtemNode *n, GError **error)
 {
   return !dnn_failed (error, n, "tensor descriptor", cudnnCreateTensorDescriptor (d)) &&
          !dnn_failed (error, n, "tensor descriptor",
-                      cudnnSetTensor4dDescriptor (*d, cu->nhwc ? CUDNN_TENSOR_NHWC
-                                                               : CUDNN_TENSOR_NCHW,
+                      cudnnSetTensor4dDescriptor (*d, nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                                                   cu->half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT,
                                                   dims.n, dims.c, dims.h, dims.w));
 }
 
+static void
+clear_descs (CuConv *c)
+{
+  if (c->xdesc) cudnnDestroyTensorDescriptor (c->xdesc);
+  if (c->ydesc) cudnnDestroyTensorDescriptor (c->ydesc);
+  if (c->wdesc) cudnnDestroyFilterDescriptor (c->wdesc);
+  if (c->cdesc) cudnnDestroyConvolutionDescriptor (c->cdesc);
+  c->xdesc = c->ydesc = NULL;
+  c->wdesc = NULL;
+  c->cdesc = NULL;
+}
+
+/* descriptors and weights in layout @nhwc; weights W [k0, k1, kh, kw] as cuDNN's filter */
 static gboolean
 common_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd,
-              int k0, int k1, int kh, int kw, int ph, int pw, int sh, int sw, int dh, int dw,
-              GError **error)
+              int nhwc, int k0, int k1, int kh, int kw, int ph, int pw, int sh, int sw, int dh,
+              int dw, GError **error)
 {
   ArtemNode *n = st->node;
-  if (!set_tensor (cu, &c->xdesc, xd, n, error) || !set_tensor (cu, &c->ydesc, yd, n, error))
+  if (!set_tensor (cu, &c->xdesc, xd, nhwc, n, error) ||
+      !set_tensor (cu, &c->ydesc, yd, nhwc, n, error))
     return FALSE;
   if (dnn_failed (error, n, "filter descriptor", cudnnCreateFilterDescriptor (&c->wdesc)) ||
       dnn_failed (error, n, "filter descriptor",
                   cudnnSetFilter4dDescriptor (c->wdesc, cu->half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT,
-                                              cu->nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+                                              nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                                               k0, k1, kh, kw)) ||
       dnn_failed (error, n, "convolution descriptor", cudnnCreateConvolutionDescriptor (&c->cdesc)) ||
       dnn_failed (error, n, "convolution descriptor",
@@ -75,28 +96,32 @@ common_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCu
                                                                   : CUDNN_FMA_MATH)))
     return FALSE;
   const ArtemBinaryWeights *b = n->bin;
-  if (b) {   /* binary-weight network: alpha * sign (W) as float filters */
-    ArtemShape ws = { 4, { b->M, b->C, b->KH, b->KW } };
-    c->w = artem_cu_upload_act (cu, b->wfloat, &ws, n->name, error);
-  } else {
+  ArtemShape ws = { 4, { k0, k1, kh, kw } };
+  if (b)   /* binary-weight network: alpha * sign (W) as float filters */
+    c->w = artem_cu_upload_act (cu, b->wfloat, &ws, n->name, nhwc, error);
+  else if (nhwc == cu->nhwc)
     c->w = artem_cu_const (cu, st->in[1], ARTEM_CU_ACT, error);
-  }
+  else if (!st->in[1]->is_const)
+    return !dnn_failed (error, n, "weights", CUDNN_STATUS_NOT_SUPPORTED);
+  else
+    c->w = artem_cu_upload_act (cu, st->in[1]->data, &ws, n->name, nhwc, error);
   if (!c->w)
     return FALSE;
-  if (n->n_in > 2 && st->in[2] && !st->drop_bias &&
+  if (!c->bias && n->n_in > 2 && st->in[2] && !st->drop_bias &&
       !(c->bias = artem_cu_const (cu, st->in[2], ARTEM_CU_F32, error)))
     return FALSE;
   return TRUE;
 }
 
 static char *
-algo_key (ArtemCuda *cu, ArtemCuStep *st, ArtemCuDims xd)
+algo_key (ArtemCuda *cu, ArtemCuStep *st, ArtemCuDims xd, int nhwc)
 {
-  return g_strdup_printf ("%s|%d|%d|%d|%d|%d", st->node->name, xd.n, xd.c, xd.h, xd.w, cu->half);
+  return g_strdup_printf ("%s|%d|%d|%d|%d|%d|%d", st->node->name, xd.n, xd.c, xd.h, xd.w,
+                          cu->half, nhwc);
 }
 
-/* picks the fastest algorithm that succeeded within the workspace cap, in fp32 mode one
- * that does not convert to TF32 or fp16 */
+/* the fastest algorithm that succeeded within the workspace cap, in fp32 mode one that
+ * does not convert to TF32 or fp16; takes @key */
 static gboolean
 pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, int count, const int *algo,
       const cudnnStatus_t *status, const cudnnMathType_t *math, const size_t *mem, char *key,
@@ -133,50 +158,9 @@ cached (ArtemCuda *cu, CuConv *c, const char *key, GError **error)
   return TRUE;
 }
 
-static int *
-upload_maps (ArtemCuda *cu, ArtemCuDims yd, const int *off, const int *lim, GError **error)
-{
-  /* identity maps on n, c; h, w shifted by -off (pad) or +off (crop), -1 outside */
-  int dims[4] = { yd.n, yd.c, yd.h, yd.w }, total = yd.n + yd.c + yd.h + yd.w;
-  int *m = g_new (int, total), p = 0;
-  for (int a = 0; a < 4; a++)
-    for (int i = 0; i < dims[a]; i++) {
-      int s = a < 2 ? i : i + off[a - 2];
-      m[p++] = a < 2 ? s : (s >= 0 && s < lim[a - 2] ? s : -1);
-    }
-  int *d = artem_cu_upload (cu, m, (gsize) total * sizeof (int), error);
-  g_free (m);
-  return d;
-}
-
 static gboolean
-conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+find_forward (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, char *key, GError **error)
 {
-  const ConvGeom *g = st->node->priv;
-  CuConv *c = g_new0 (CuConv, 1);
-  st->priv = c;
-  ArtemCuDims xd = st->xd[0];
-  int ph = g->PT, pw = g->PL;
-  if (g->PT != g->PB || g->PL != g->PR) {
-    c->pad_d = xd;
-    c->pad_d.h = g->H + g->PT + g->PB;
-    c->pad_d.w = g->W + g->PL + g->PR;
-    int off[2] = { -g->PT, -g->PL }, lim[2] = { g->H, g->W };
-    gsize bytes = (gsize) c->pad_d.n * c->pad_d.c * c->pad_d.h * c->pad_d.w * (cu->half ? 2 : 4);
-    if (!(c->maps = upload_maps (cu, c->pad_d, off, lim, error)) ||
-        !(c->pad_buf = artem_cu_alloc (cu, bytes, error)))
-      return FALSE;
-    xd = c->pad_d;
-    ph = pw = 0;
-  }
-  if (!common_descs (cu, st, c, xd, st->yd, g->M, g->C, g->KH, g->KW, ph, pw, g->SH, g->SW,
-                     g->DH, g->DW, error))
-    return FALSE;
-  char *key = algo_key (cu, st, xd);
-  if (cached (cu, c, key, error)) {
-    g_free (key);
-    return TRUE;
-  }
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int got = 0;
   if (dnn_failed (error, st->node, "find algorithm",
@@ -197,6 +181,132 @@ conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
   return pick (cu, st, c, got, algo, status, math, mem, key, error);
 }
 
+/* in the data gradient's terms: dy = our input (xdesc), dx = our output (ydesc) */
+static gboolean
+find_backward_data (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, char *key, GError **error)
+{
+  cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  int got = 0;
+  if (dnn_failed (error, st->node, "find algorithm",
+                  cudnnFindConvolutionBackwardDataAlgorithm (cu->dnn, c->wdesc, c->xdesc, c->cdesc,
+                                                             c->ydesc,
+                                                             CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
+                                                             &got, perf))) {
+    g_free (key);
+    return FALSE;
+  }
+  int algo[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  cudnnStatus_t status[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  cudnnMathType_t math[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  size_t mem[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  for (int i = 0; i < got; i++) {
+    algo[i] = perf[i].algo; status[i] = perf[i].status; math[i] = perf[i].mathType;
+    mem[i] = perf[i].memory;
+  }
+  return pick (cu, st, c, got, algo, status, math, mem, key, error);
+}
+
+static int *
+upload_maps (ArtemCuda *cu, ArtemCuDims yd, const int *off, const int *lim, GError **error)
+{
+  /* identity maps on n, c; h, w shifted by off, -1 outside [0, lim) */
+  int dims[4] = { yd.n, yd.c, yd.h, yd.w }, total = yd.n + yd.c + yd.h + yd.w;
+  int *m = g_new (int, total), p = 0;
+  for (int a = 0; a < 4; a++)
+    for (int i = 0; i < dims[a]; i++) {
+      int s = a < 2 ? i : i + off[a - 2];
+      m[p++] = a < 2 ? s : (s >= 0 && s < lim[a - 2] ? s : -1);
+    }
+  int *d = artem_cu_upload (cu, m, (gsize) total * sizeof (int), error);
+  g_free (m);
+  return d;
+}
+
+static void *
+alloc_tensor (ArtemCuda *cu, ArtemCuDims d, GError **error)
+{
+  return artem_cu_alloc (cu, (gsize) d.n * d.c * d.h * d.w * (cu->half ? 2 : 4), error);
+}
+
+/* cuDNN's input @xd and output @yd (plan layout): descriptors and algorithm in the plan's
+ * layout, else (NHWC without an algorithm) in NCHW with re-layout buffers */
+static gboolean
+setup (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd,
+       gboolean transposed, int k0, int k1, int kh, int kw, int ph, int pw, int sh, int sw,
+       int dh, int dw, GError **error)
+{
+  GError *first = NULL;
+  for (int attempt = 0; attempt < (cu->nhwc ? 2 : 1); attempt++) {
+    int nhwc = attempt == 0 ? cu->nhwc : 0;
+    GError *err = NULL;
+    gboolean ok = common_descs (cu, st, c, xd, yd, nhwc, k0, k1, kh, kw, ph, pw, sh, sw, dh, dw,
+                                &err);
+    if (ok) {
+      char *key = algo_key (cu, st, xd, nhwc);
+      if (cached (cu, c, key, &err))
+        g_free (key);
+      else
+        ok = transposed ? find_backward_data (cu, st, c, key, &err)
+                        : find_forward (cu, st, c, key, &err);
+    }
+    if (ok && attempt == 1) {
+      int zero[2] = { 0, 0 };
+      c->rxd = xd;
+      c->ryd = yd;
+      c->rxd.nhwc = c->ryd.nhwc = 0;
+      int limx[2] = { xd.h, xd.w }, limy[2] = { yd.h, yd.w };
+      ok = (c->rx = alloc_tensor (cu, c->rxd, &err)) && (c->ry = alloc_tensor (cu, c->ryd, &err)) &&
+           (c->rmaps_x = upload_maps (cu, c->rxd, zero, limx, &err)) &&
+           (c->rmaps_y = upload_maps (cu, c->ryd, zero, limy, &err));
+      if (ok)
+        g_debug ("artem: %s: no NHWC cuDNN algorithm (%s); runs in NCHW", st->node->name,
+                 first ? first->message : "");
+    }
+    if (ok) {
+      g_clear_error (&first);
+      return TRUE;
+    }
+    clear_descs (c);
+    if (!first)
+      first = err;
+    else
+      g_error_free (err);
+  }
+  g_propagate_error (error, first);
+  return FALSE;
+}
+
+static gboolean
+conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  const ConvGeom *g = st->node->priv;
+  CuConv *c = g_new0 (CuConv, 1);
+  st->priv = c;
+  ArtemCuDims xd = st->xd[0];
+  int ph = g->PT, pw = g->PL;
+  if (g->PT != g->PB || g->PL != g->PR) {
+    c->pad_d = xd;
+    c->pad_d.h = g->H + g->PT + g->PB;
+    c->pad_d.w = g->W + g->PL + g->PR;
+    int off[2] = { -g->PT, -g->PL }, lim[2] = { g->H, g->W };
+    if (!(c->maps = upload_maps (cu, c->pad_d, off, lim, error)) ||
+        !(c->pad_buf = alloc_tensor (cu, c->pad_d, error)))
+      return FALSE;
+    xd = c->pad_d;
+    ph = pw = 0;
+  }
+  return setup (cu, st, c, xd, st->yd, FALSE, g->M, g->C, g->KH, g->KW, ph, pw, g->SH, g->SW,
+                g->DH, g->DW, error);
+}
+
+static gboolean
+gather (ArtemCuda *cu, const char *what, const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd,
+        const int *maps)
+{
+  return !artem_cu_failed (cu, what, artem_cu_gather4 (x, xd, y, yd, cu->half, maps, 0.f,
+                                                       cu->stream));
+}
+
 static gboolean
 bias_act (ArtemCuda *cu, ArtemCuStep *st, CuConv *c)
 {
@@ -213,34 +323,37 @@ conv_run (ArtemCuda *cu, ArtemCuStep *st)
 {
   CuConv *c = st->priv;
   const void *x = st->x[0];
+  ArtemCuDims xd = st->xd[0];
   if (c->pad_buf) {
-    if (artem_cu_failed (cu, "pad", artem_cu_gather4 (x, st->xd[0], c->pad_buf, c->pad_d,
-                                                      cu->half, c->maps, 0.f, cu->stream)))
+    if (!gather (cu, "pad", x, xd, c->pad_buf, c->pad_d, c->maps))
       return FALSE;
     x = c->pad_buf;
+    xd = c->pad_d;
+  }
+  if (c->rx) {
+    if (!gather (cu, "to NCHW", x, xd, c->rx, c->rxd, c->rmaps_x))
+      return FALSE;
+    x = c->rx;
   }
   float one = 1.f, zero = 0.f;
   cudnnStatus_t s = cudnnConvolutionForward (cu->dnn, &one, c->xdesc, x, c->wdesc, c->w, c->cdesc,
                                              (cudnnConvolutionFwdAlgo_t) c->algo, cu->workspace,
-                                             c->ws, &zero, c->ydesc, st->y);
+                                             c->ws, &zero, c->ydesc, c->ry ? c->ry : st->y);
   if (s != CUDNN_STATUS_SUCCESS) {
     g_snprintf (cu->fail_msg, sizeof cu->fail_msg, "cuDNN convolution: %s",
                 cudnnGetErrorString (s));
     return FALSE;
   }
+  if (c->ry && !gather (cu, "to NHWC", c->ry, c->ryd, st->y, st->yd, c->rmaps_y))
+    return FALSE;
   return bias_act (cu, st, c);
 }
 
 static void
 conv_clear (ArtemCuStep *st)
 {
-  CuConv *c = st->priv;
-  if (!c)
-    return;
-  if (c->xdesc) cudnnDestroyTensorDescriptor (c->xdesc);
-  if (c->ydesc) cudnnDestroyTensorDescriptor (c->ydesc);
-  if (c->wdesc) cudnnDestroyFilterDescriptor (c->wdesc);
-  if (c->cdesc) cudnnDestroyConvolutionDescriptor (c->cdesc);
+  if (st->priv)
+    clear_descs (st->priv);
 }
 
 const ArtemCuOp artem_cu_op_conv = { &artem_op_conv, conv_prepare, conv_run, conv_clear };
@@ -263,59 +376,40 @@ convt_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
     yd.w = g->SW * (g->W - 1) + ew;
     c->pad_d = yd;
     int off[2] = { g->PT, g->PL }, lim[2] = { yd.h, yd.w };
-    gsize bytes = (gsize) yd.n * yd.c * yd.h * yd.w * (cu->half ? 2 : 4);
     if (!(c->maps = upload_maps (cu, st->yd, off, lim, error)) ||
-        !(c->pad_buf = artem_cu_alloc (cu, bytes, error)))
+        !(c->pad_buf = alloc_tensor (cu, yd, error)))
       return FALSE;
     ph = pw = 0;
   }
-  if (!common_descs (cu, st, c, st->xd[0], yd, g->C, g->M, g->KH, g->KW, ph, pw, g->SH, g->SW,
-                     g->DH, g->DW, error))
-    return FALSE;
-  char *key = algo_key (cu, st, st->xd[0]);
-  if (cached (cu, c, key, error)) {
-    g_free (key);
-    return TRUE;
-  }
-  cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  int got = 0;
-  /* in the gradient's terms: dy = our input (xdesc), dx = our output (ydesc) */
-  if (dnn_failed (error, st->node, "find algorithm",
-                  cudnnFindConvolutionBackwardDataAlgorithm (cu->dnn, c->wdesc, c->xdesc, c->cdesc,
-                                                             c->ydesc,
-                                                             CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
-                                                             &got, perf))) {
-    g_free (key);
-    return FALSE;
-  }
-  int algo[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  cudnnStatus_t status[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  cudnnMathType_t math[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  size_t mem[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  for (int i = 0; i < got; i++) {
-    algo[i] = perf[i].algo; status[i] = perf[i].status; math[i] = perf[i].mathType;
-    mem[i] = perf[i].memory;
-  }
-  return pick (cu, st, c, got, algo, status, math, mem, key, error);
+  return setup (cu, st, c, st->xd[0], yd, TRUE, g->C, g->M, g->KH, g->KW, ph, pw, g->SH, g->SW,
+                g->DH, g->DW, error);
 }
 
 static gboolean
 convt_run (ArtemCuda *cu, ArtemCuStep *st)
 {
   CuConv *c = st->priv;
+  const void *x = st->x[0];
+  if (c->rx) {
+    if (!gather (cu, "to NCHW", x, st->xd[0], c->rx, c->rxd, c->rmaps_x))
+      return FALSE;
+    x = c->rx;
+  }
+  void *full = c->pad_buf ? c->pad_buf : st->y;   /* in the plan's layout */
+  ArtemCuDims full_d = c->pad_buf ? c->pad_d : st->yd;
   float one = 1.f, zero = 0.f;
-  void *dst = c->pad_buf ? c->pad_buf : st->y;
-  cudnnStatus_t s = cudnnConvolutionBackwardData (cu->dnn, &one, c->wdesc, c->w, c->xdesc, st->x[0],
+  cudnnStatus_t s = cudnnConvolutionBackwardData (cu->dnn, &one, c->wdesc, c->w, c->xdesc, x,
                                                   c->cdesc, (cudnnConvolutionBwdDataAlgo_t) c->algo,
-                                                  cu->workspace, c->ws, &zero, c->ydesc, dst);
+                                                  cu->workspace, c->ws, &zero, c->ydesc,
+                                                  c->ry ? c->ry : full);
   if (s != CUDNN_STATUS_SUCCESS) {
     g_snprintf (cu->fail_msg, sizeof cu->fail_msg, "cuDNN transposed convolution: %s",
                 cudnnGetErrorString (s));
     return FALSE;
   }
-  if (c->pad_buf &&
-      artem_cu_failed (cu, "crop", artem_cu_gather4 (c->pad_buf, c->pad_d, st->y, st->yd, cu->half,
-                                                     c->maps, 0.f, cu->stream)))
+  if (c->ry && !gather (cu, "to NHWC", c->ry, c->ryd, full, full_d, c->rmaps_y))
+    return FALSE;
+  if (c->pad_buf && !gather (cu, "crop", c->pad_buf, c->pad_d, st->y, st->yd, c->maps))
     return FALSE;
   return bias_act (cu, st, c);
 }

@@ -89,9 +89,9 @@ struct _ArtemCuda {
 void *artem_cu_alloc (ArtemCuda *cu, gsize bytes, GError **error);
 /* the device copy of constant value @v in @form (uploaded once per plan) */
 void *artem_cu_const (ArtemCuda *cu, ArtemValue *v, ArtemCuForm form, GError **error);
-/* fp32 NCHW host data of @shape in the activation form (conv weights from elsewhere) */
+/* fp32 NCHW host data of @shape in the storage type, NHWC or NCHW (conv weights) */
 void *artem_cu_upload_act (ArtemCuda *cu, const float *data, const ArtemShape *shape,
-                           const char *name, GError **error);
+                           const char *name, int nhwc, GError **error);
 /* a device copy of host data, kept for the plan */
 void *artem_cu_upload (ArtemCuda *cu, const void *data, gsize bytes, GError **error);
 ArtemCuDims artem_cu_dims (ArtemCuda *cu, const ArtemShape *s);

@@ -1,5 +1,5 @@
 /* cuda-emu.cpp — the parts of the CUDA runtime and cuDNN that libartem's CUDA backend calls,
- * implemented on the host, so the backend (gpu/cuda/*.c and the kernels of gpu/cuda/*.cu
+ * implemented on the host, so the backend (gpu/cuda/{backend,conv,ops}.c and the kernels of gpu/cuda/{norm,...}.cu
  * compiled as C++ with emu.h) runs its tests on machines without a GPU.
  *
  * What it checks: the plan, layouts (NCHW / NHWC, KRSC filters), fp16 storage, the
@@ -10,6 +10,7 @@
  * What it cannot check: real cuDNN algorithms, timing, concurrency between streams
  * (everything runs in order on the calling thread).  Convolutions are naive loops. */
 #include <barrier>
+#include <condition_variable>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -127,6 +128,54 @@ artem_emu_last_error ()
   return (int) e;
 }
 
+/* A pool of host threads, one per GPU thread of a block (up to 1024), kept between
+ * cooperative launches: creating 256 threads per launch would dominate the tests. */
+/* never destroyed: the detached workers wait on them until the process ends */
+static std::mutex &pool_mu = *new std::mutex;
+static std::condition_variable &pool_cv = *new std::condition_variable;
+static std::condition_variable &pool_done_cv = *new std::condition_variable;
+static unsigned pool_size;
+static const std::function<void (unsigned)> *pool_job;
+static unsigned pool_nt, pool_pending;
+static unsigned long pool_gen;
+
+static void
+pool_worker (unsigned idx)
+{
+  unsigned long seen = 0;
+  for (;;) {
+    const std::function<void (unsigned)> *job;
+    {
+      std::unique_lock<std::mutex> l (pool_mu);
+      pool_cv.wait (l, [&] { return pool_gen != seen; });
+      seen = pool_gen;
+      if (idx >= pool_nt)
+        continue;
+      job = pool_job;
+    }
+    (*job) (idx);
+    std::lock_guard<std::mutex> l (pool_mu);
+    if (--pool_pending == 0)
+      pool_done_cv.notify_all ();
+  }
+}
+
+static void
+pool_run (unsigned nt, const std::function<void (unsigned)> &job)
+{
+  static std::mutex launch_mu;   /* one cooperative launch at a time */
+  std::lock_guard<std::mutex> one (launch_mu);
+  std::unique_lock<std::mutex> l (pool_mu);
+  while (pool_size < nt)
+    std::thread (pool_worker, pool_size++).detach ();
+  pool_job = &job;
+  pool_nt = nt;
+  pool_pending = nt;
+  pool_gen++;
+  pool_cv.notify_all ();
+  pool_done_cv.wait (l, [] { return pool_pending == 0; });
+}
+
 static void
 launch_now (dim3 grid, dim3 block, bool coop, const std::function<void ()> &f)
 {
@@ -147,24 +196,21 @@ launch_now (dim3 grid, dim3 block, bool coop, const std::function<void ()> &f)
   }
   unsigned nt = block.x * block.y * block.z;
   std::barrier<> bar ((std::ptrdiff_t) nt);
-  std::vector<std::thread> threads;
-  for (unsigned t = 0; t < nt; t++)
-    threads.emplace_back ([&, t] () {
-      gridDim = grid;
-      blockDim = block;
-      block_barrier = &bar;
-      threadIdx = make_uint3 (t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
-      for (unsigned bz = 0; bz < grid.z; bz++)
-        for (unsigned by = 0; by < grid.y; by++)
-          for (unsigned bx = 0; bx < grid.x; bx++) {
-            blockIdx = make_uint3 (bx, by, bz);
-            f ();
-            bar.arrive_and_wait ();   /* the block's end: shared memory is reused */
-          }
-      block_barrier = nullptr;
-    });
-  for (auto &t : threads)
-    t.join ();
+  auto body = [&] (unsigned t) {
+    gridDim = grid;
+    blockDim = block;
+    block_barrier = &bar;
+    threadIdx = make_uint3 (t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
+    for (unsigned bz = 0; bz < grid.z; bz++)
+      for (unsigned by = 0; by < grid.y; by++)
+        for (unsigned bx = 0; bx < grid.x; bx++) {
+          blockIdx = make_uint3 (bx, by, bz);
+          f ();
+          bar.arrive_and_wait ();   /* the block's end: shared memory is reused */
+        }
+    block_barrier = nullptr;
+  };
+  pool_run (nt, body);
 }
 
 void
@@ -497,6 +543,16 @@ conv_shapes_ok (const cudnnTensorStruct *x, const cudnnFilterStruct *w,
          y->w == out_size (x->w, c->pw, w->w, c->dw, c->v) && c->mode == CUDNN_CROSS_CORRELATION;
 }
 
+/* ARTEM_EMU_STRICT_NHWC=1: no algorithm for fp16 NHWC with channel counts that are not
+ * multiples of 8 (what tensor-core kernels want), to exercise the backend's NCHW fallback */
+static bool
+strict_reject (const cudnnTensorStruct *x, const cudnnTensorStruct *y)
+{
+  const char *e = getenv ("ARTEM_EMU_STRICT_NHWC");
+  return e && *e == '1' && x->fmt == CUDNN_TENSOR_NHWC && x->type == CUDNN_DATA_HALF &&
+         (x->c % 8 || y->c % 8);
+}
+
 extern "C" {
 
 size_t CUDNNWINAPI cudnnGetVersion (void) { return 91900; }
@@ -563,7 +619,7 @@ cudnnFindConvolutionForwardAlgorithm (cudnnHandle_t, const cudnnTensorDescriptor
   *got = req > 0 ? 1 : 0;
   memset (perf, 0, sizeof *perf);
   perf->algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
-  perf->status = CUDNN_STATUS_SUCCESS;
+  perf->status = strict_reject (x, y) ? CUDNN_STATUS_NOT_SUPPORTED : CUDNN_STATUS_SUCCESS;
   perf->memory = 4096;   /* some workspace, so that its plumbing is exercised */
   perf->mathType = c->math;
   return CUDNN_STATUS_SUCCESS;
@@ -583,7 +639,7 @@ cudnnFindConvolutionBackwardDataAlgorithm (cudnnHandle_t, const cudnnFilterDescr
   *got = req > 0 ? 1 : 0;
   memset (perf, 0, sizeof *perf);
   perf->algo = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
-  perf->status = CUDNN_STATUS_SUCCESS;
+  perf->status = strict_reject (dy, dx) ? CUDNN_STATUS_NOT_SUPPORTED : CUDNN_STATUS_SUCCESS;
   perf->memory = 4096;
   perf->mathType = c->math;
   return CUDNN_STATUS_SUCCESS;
@@ -599,6 +655,8 @@ cudnnConvolutionForward (cudnnHandle_t h, const void *alpha, const cudnnTensorDe
   if (!conv_shapes_ok (xd, wd, cd, yd) || where (x) != 1 || where (w) != 1 || where (y) != 1 ||
       (wsb && where (ws) != 1) || wsb < 4096)
     return CUDNN_STATUS_BAD_PARAM;
+  if (strict_reject (xd, yd))
+    return CUDNN_STATUS_NOT_SUPPORTED;
   cudnnTensorStruct X = *xd, Y = *yd;
   cudnnFilterStruct W = *wd;
   cudnnConvolutionStruct C = *cd;
@@ -640,6 +698,8 @@ cudnnConvolutionBackwardData (cudnnHandle_t h, const void *alpha,
   if (!conv_shapes_ok (dxd, wd, cd, dyd) || where (dy) != 1 || where (w) != 1 ||
       where (dx) != 1 || (wsb && where (ws) != 1) || wsb < 4096)
     return CUDNN_STATUS_BAD_PARAM;
+  if (strict_reject (dyd, dxd))
+    return CUDNN_STATUS_NOT_SUPPORTED;
   cudnnTensorStruct DX = *dxd, DY = *dyd;
   cudnnFilterStruct W = *wd;
   cudnnConvolutionStruct C = *cd;

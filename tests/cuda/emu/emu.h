@@ -1,4 +1,4 @@
-/* emu.h — compiles artem's CUDA kernels (gpu/cuda/*.cu) as host C++ so the CUDA backend
+/* emu.h — compiles artem's CUDA kernels (gpu/cuda/{norm,gather,...}.cu) as host C++ so the CUDA backend
  * can be tested on machines without a GPU (tests/cuda/emu/cuda-emu.cpp has the runtime
  * and cuDNN side).  Kernels run unchanged: grid-stride kernels thread by thread, kernels
  * with __syncthreads () on one host thread per GPU thread and a barrier per block.
@@ -15,6 +15,7 @@
 
 #undef __shared__
 #define __shared__ static   /* one copy per kernel, shared by the block's threads (blocks run one at a time) */
+#undef __align__
 #define __align__(n) __attribute__ ((aligned (n)))
 
 extern thread_local uint3 threadIdx, blockIdx;
