@@ -1,6 +1,7 @@
 /* conv.c — Conv and ConvTranspose on the GPU through cuDNN: fp16 storage with fp32
  * accumulation on tensor cores (NHWC) or fp32 (NCHW, FMA math: no TF32), the algorithm
- * found once per node, input size and layout and cached for the net's life.  The bias and
+ * found once per node, input size and layout and cached for the net's life (the fastest
+ * within the workspace cap).  The bias and
  * a fused ReLU are one channel-affine pass after the convolution; the bias is dropped when
  * an InstanceNorm reads the output (it cancels in the mean).
  *
@@ -13,7 +14,15 @@
 #include "../cpu/conv.h"
 #include "../cpu/binary.h"
 
-#define WORKSPACE_CAP ((gsize) 1 << 30)
+/* cuDNN workspace per convolution: 128 MiB unless ARTEM_CUDA_WORKSPACE_MIB says otherwise
+ * (the fastest algorithms at 4K can ask for GBs; TransformerNet at 2160x1200 in fp16 holds
+ * about 750 MiB of activations and staging, and should stay under 1 GiB in all) */
+static gsize
+workspace_cap (void)
+{
+  const char *e = g_getenv ("ARTEM_CUDA_WORKSPACE_MIB");
+  return (e ? (gsize) g_ascii_strtoull (e, NULL, 10) : 128) << 20;
+}
 
 typedef struct {
   cudnnTensorDescriptor_t xdesc, ydesc;
@@ -128,7 +137,7 @@ pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, int count, const int *algo,
       GError **error)
 {
   for (int i = 0; i < count; i++) {
-    if (status[i] != CUDNN_STATUS_SUCCESS || mem[i] > WORKSPACE_CAP)
+    if (status[i] != CUDNN_STATUS_SUCCESS || mem[i] > workspace_cap ())
       continue;
     if (!cu->half && math[i] != CUDNN_FMA_MATH && math[i] != CUDNN_DEFAULT_MATH)
       continue;
