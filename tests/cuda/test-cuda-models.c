@@ -3,7 +3,10 @@
  * odd frame size and in several pixel formats; strength blend; pipelined submit/receive;
  * no allocation per frame; an XNOR-binarized net; optionally the GPU memory at a size.
  *
- *   test-cuda-models [--quick] [--memory MODEL WxH MAX_MIB] MODEL...
+ *   test-cuda-models [--quick] [--memory MODEL WxH MAX_MIB] [--plan MODEL WxH] MODEL...
+ *
+ * --plan: sizes MODEL for WxH frames in fp16 and fp32 and prints the GPU memory planned
+ * (no frame is run: cheap in the emulator too).
  *
  * --quick: a small frame and one pixel format (for the CUDA emulator, tests/cuda/emu).
  *
@@ -203,6 +206,26 @@ main (int argc, char **argv)
   for (int i = 1; i < argc; i++) {
     if (!strcmp (argv[i], "--quick")) {
       quick = TRUE;
+      continue;
+    }
+    if (!strcmp (argv[i], "--plan") && i + 2 < argc) {
+      const char *path = argv[++i];
+      int w = 0, h = 0;
+      sscanf (argv[++i], "%dx%d", &w, &h);
+      for (int p = 0; p < 2; p++) {
+        ArtemNet *net = load (path, ARTEM_BACKEND_CUDA, p ? ARTEM_PRECISION_FP16
+                                                          : ARTEM_PRECISION_FP32, w, h);
+        if (!net)
+          continue;
+        printf ("%s at %dx%d %s: activations %.1f MiB, GPU memory %.1f MiB before the frame "
+                "staging (%.1f MiB more at the first frame)\n", path, w, h, p ? "fp16" : "fp32",
+                artem_net_get_memory_bytes (net) / 1048576.0,
+                artem_net_get_device_memory_bytes (net) / 1048576.0,
+                (double) w * h * 16 / 1048576.0);
+        CHECK (artem_net_get_device_memory_bytes (net) > artem_net_get_memory_bytes (net),
+               "device memory below the activations");
+        artem_net_free (net);
+      }
       continue;
     }
     if (!strcmp (argv[i], "--memory") && i + 3 < argc) {
