@@ -701,6 +701,17 @@ frame_buffers (ArtemCuda *cu, GError **error)
   return TRUE;
 }
 
+/* frame rows between the caller's buffer and pinned staging; a 2160x1200 RGBx frame is
+ * 10 MB, about 1 ms for one core: large frames are copied by all of them */
+static void
+copy_rows (guint8 *dst, gsize dst_stride, const guint8 *src, gsize src_stride, gsize row, int h)
+{
+  gboolean par = row * (gsize) h >= ((gsize) 1 << 20);
+#pragma omp parallel for schedule(static) if (par)
+  for (int y = 0; y < h; y++)
+    memcpy (dst + (gsize) y * dst_stride, src + (gsize) y * src_stride, row);
+}
+
 typedef struct {
   int set;
   ArtemPixelFormat fmt;
@@ -767,8 +778,7 @@ artem_cuda_submit_frame (ArtemCuda *cu, const guint8 *src, gsize src_stride,
   cudaError_t e = cudaEventSynchronize (cu->ev_up[k]);   /* pin_in[k] is free again */
   if (e != cudaSuccess)
     goto fail;
-  for (int y = 0; y < cu->frame_h; y++)
-    memcpy (cu->pin_in[k] + (gsize) y * row, src + (gsize) y * src_stride, row);
+  copy_rows (cu->pin_in[k], row, src, src_stride, row, cu->frame_h);
   float *p = cu->pin_params + 8 * k;
   p[0] = net->in_lo;
   p[1] = (net->in_hi - net->in_lo) / 255.f;
@@ -830,8 +840,7 @@ artem_cuda_receive_frame (ArtemCuda *cu, guint8 *dst, gsize dst_stride, GError *
     return FALSE;
   }
   gsize row = (gsize) cu->frame_w * artem_pixel_format_bpp (cu->set_fmt[k]);
-  for (int y = 0; y < cu->frame_h; y++)
-    memcpy (dst + (gsize) y * dst_stride, cu->pin_out[k] + (gsize) y * row, row);
+  copy_rows (dst, dst_stride, cu->pin_out[k], row, row, cu->frame_h);
   return TRUE;
 }
 
