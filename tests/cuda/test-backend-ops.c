@@ -52,6 +52,28 @@ tb_rand_init (TB *b, const char *name, int ndim, const int64_t *dims, float scal
   g_free (v);
 }
 
+/* Output 0 of @ref against @dut: FALSE when the shapes differ; else the normalized mean
+ * squared error and the largest difference. */
+static gboolean
+compare_outputs (ArtemNet *ref, ArtemNet *dut, double *nmse, double *maxd)
+{
+  ArtemShape sa, sb;
+  const float *ya = artem_net_get_output (ref, 0, &sa, NULL);
+  const float *yb = artem_net_get_output (dut, 0, &sb, NULL);
+  double num = 0, den = 0;
+  *maxd = 0;
+  if (!artem_shape_equal (&sa, &sb))
+    return FALSE;
+  for (int64_t j = 0; j < artem_shape_numel (&sa); j++) {
+    double d = (double) ya[j] - yb[j];
+    num += d * d;
+    den += (double) ya[j] * ya[j];
+    *maxd = MAX (*maxd, fabs (d));
+  }
+  *nmse = den > 0 ? num / den : num;
+  return TRUE;
+}
+
 /* Runs @model with random inputs of @shapes on the CPU and on the backend under test;
  * records PASS/FAIL by NMSE against @tol (per precision). */
 static void
@@ -89,25 +111,12 @@ check (const char *what, GBytes *model, int n_inputs, const ArtemShape *shapes, 
       for (gsize j = 0; j < n; j++)
         a[j] = b[j] = 2.f * frand ();
     }
-    double num = 0, den = 0, maxd = 0;
+    double nmse = 0, maxd = 0;
     gboolean ok = artem_net_run (ref, &err) && artem_net_run (dut, &err);
-    if (ok) {
-      ArtemShape sa, sb;
-      const float *ya = artem_net_get_output (ref, 0, &sa, NULL);
-      const float *yb = artem_net_get_output (dut, 0, &sb, NULL);
-      if (!artem_shape_equal (&sa, &sb)) {
-        ok = FALSE;
-        err = g_error_new (ARTEM_ERROR, 0, "output shapes differ");
-      } else {
-        for (int64_t j = 0; j < artem_shape_numel (&sa); j++) {
-          double d = (double) ya[j] - yb[j];
-          num += d * d;
-          den += (double) ya[j] * ya[j];
-          maxd = MAX (maxd, fabs (d));
-        }
-      }
+    if (ok && !compare_outputs (ref, dut, &nmse, &maxd)) {
+      ok = FALSE;
+      err = g_error_new (ARTEM_ERROR, 0, "output shapes differ");
     }
-    double nmse = den > 0 ? num / den : num;
     double tol = prec ? tol16 : tol32;
     if (!ok || !(nmse <= tol)) {
       printf ("FAIL %-44s %s: %s nmse=%.3g (limit %.1g) max_diff=%.3g\n", what, pname,
@@ -435,7 +444,6 @@ test_set_initializer (void)
                         artem_net_new_from_data (data, size, "b", self_check ? ARTEM_BACKEND_CPU
                                                                  : ARTEM_BACKEND_CUDA, NULL) };
   float *sm = rand_floats (C, 2.f, 3.f), a2 = 0.3f;
-  double num = 0, den = 0;
   gsize n = (gsize) artem_shape_numel (&s);
   float *x = rand_floats (n, 2.f, 0.f);
   for (int k = 0; k < 2; k++) {
@@ -446,17 +454,13 @@ test_set_initializer (void)
               artem_net_set_initializer (nets[k], "alpha", &a2, 1, NULL));
     g_assert (artem_net_run (nets[k], NULL) && artem_net_run (nets[k], NULL));
   }
-  const float *ya = artem_net_get_output (nets[0], 0, NULL, NULL);
-  const float *yb = artem_net_get_output (nets[1], 0, NULL, NULL);
-  for (gsize i = 0; i < n; i++) {
-    num += (ya[i] - yb[i]) * (double) (ya[i] - yb[i]);
-    den += ya[i] * (double) ya[i];
-  }
-  if (num / den <= T16) {
+  double nmse = 1, maxd = 0;
+  compare_outputs (nets[0], nets[1], &nmse, &maxd);
+  if (nmse <= T16) {
     n_pass++;
   } else {
     n_fail++;
-    printf ("FAIL AdaIN set_initializer between runs: nmse=%.3g\n", num / den);
+    printf ("FAIL AdaIN set_initializer between runs: nmse=%.3g\n", nmse);
   }
   g_free (sm);
   g_free (x);
@@ -522,19 +526,8 @@ test_xnor (const char *kernel)
           ok = artem_net_run (nets[k], &err);
         }
       }
-      double num = 0, den = 0, maxd = 0;
-      if (ok) {
-        ArtemShape os;
-        const float *ya = artem_net_get_output (nets[0], 0, &os, NULL);
-        const float *yb = artem_net_get_output (nets[1], 0, NULL, NULL);
-        for (int64_t i = 0; i < artem_shape_numel (&os); i++) {
-          double d = (double) ya[i] - yb[i];
-          num += d * d;
-          den += (double) ya[i] * ya[i];
-          maxd = MAX (maxd, fabs (d));
-        }
-      }
-      double nmse = den > 0 ? num / den : num;
+      double nmse = 0, maxd = 0;
+      ok = ok && compare_outputs (nets[0], nets[1], &nmse, &maxd);
       /* exact: integers below 2048 are exact in fp16 too */
       gboolean pass = ok && (scale ? nmse <= (prec ? T16 : 1e-9) : maxd == 0.0);
       if (pass) {
