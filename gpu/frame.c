@@ -188,8 +188,21 @@ artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, gui
                    "submitted frames are in flight: receive them first");
       return FALSE;
     }
-    return artem_cuda_submit_frame (net->cuda, src, src_stride, fmt, error) &&
-           artem_cuda_receive_frame (net->cuda, dst, dst_stride, error);
+    GError *err = NULL;
+    if (artem_cuda_submit_frame (net->cuda, src, src_stride, fmt, &err) &&
+        artem_cuda_receive_frame (net->cuda, dst, dst_stride, &err))
+      return TRUE;
+    /* device=auto: a GPU that fails while running (a driver error, a lost device) leaves
+     * the frames to the CPU, from this one on */
+    if (net->requested != ARTEM_BACKEND_AUTO || err->code != ARTEM_ERROR_BACKEND) {
+      g_propagate_error (error, err);
+      return FALSE;
+    }
+    g_warning ("artem: %s: the GPU failed (%s); running on the CPU from now on", net->path,
+               err->message);
+    g_error_free (err);
+    if (!artem_net_fall_back_to_cpu (net, error))
+      return FALSE;
   }
   return process_frame_cpu (net, src, src_stride, dst, dst_stride, fmt, error);
 }

@@ -996,6 +996,16 @@ gsize artem_net_get_memory_bytes (const ArtemNet *net) { return net->memory_byte
 gsize artem_net_get_device_memory_bytes (const ArtemNet *net) { return net->cuda && net->sized ? artem_cuda_device_bytes (net->cuda) : 0; }
 void artem_net_set_precision (ArtemNet *net, ArtemPrecision p) { net->precision = p; }
 
+gboolean
+artem_net_fall_back_to_cpu (ArtemNet *net, GError **error)
+{
+  int w = net->frame_w, h = net->frame_h;
+  free_plan (net);
+  g_clear_pointer (&net->cuda, artem_cuda_free);
+  net->backend = ARTEM_BACKEND_CPU;
+  return artem_net_reshape_frame (net, w, h, error);
+}
+
 double
 artem_net_time_network (ArtemNet *net, int iters)
 {

@@ -49,4 +49,7 @@ struct _ArtemNet {
   int frame_w, frame_h, pad_w, pad_h, align;
 };
 
+/* graph.c: drops the CUDA backend and sizes the net again on the CPU for the same frames */
+gboolean artem_net_fall_back_to_cpu (ArtemNet *net, GError **error);
+
 #endif

@@ -9,6 +9,8 @@
  * (no frame is run: cheap in the emulator too).
  *
  * --quick: a small frame and one pixel format (for the CUDA emulator, tests/cuda/emu).
+ * --gpu-failure MODEL: (emulator only) a kernel launch fails mid-run; device=auto must go
+ * on with the CPU, frame after frame.
  *
  * Without a usable GPU it prints SKIP and exits 77. */
 #include <artem.h>
@@ -206,6 +208,31 @@ main (int argc, char **argv)
   for (int i = 1; i < argc; i++) {
     if (!strcmp (argv[i], "--quick")) {
       quick = TRUE;
+      continue;
+    }
+    if (!strcmp (argv[i], "--gpu-failure") && i + 1 < argc) {
+      const char *path = argv[++i];
+      const int w = 32, h = 20;
+      ArtemNet *ref = load (path, ARTEM_BACKEND_CPU, ARTEM_PRECISION_FP32, w, h);
+      ArtemNet *net = load (path, ARTEM_BACKEND_AUTO, ARTEM_PRECISION_FP32, w, h);
+      guint8 *src = make_frame (w, h, 4), *a = g_malloc (w * h * 4), *b = g_malloc (w * h * 4);
+      g_setenv ("ARTEM_EMU_FAIL_AT_LAUNCH", "20", TRUE);
+      for (int f = 0; f < 4 && ref && net; f++) {
+        GError *err = NULL;
+        gboolean ok = artem_net_process_frame (ref, src, w * 4, a, w * 4, ARTEM_FORMAT_RGBA, &err) &&
+                      artem_net_process_frame (net, src, w * 4, b, w * 4, ARTEM_FORMAT_RGBA, &err);
+        int maxd = 0;
+        double db = ok ? psnr (a, b, (gsize) w * h * 4, &maxd) : 0;
+        CHECK (ok && db >= 50.0, "frame %d after a GPU failure: %s PSNR %.1f", f,
+               err ? err->message : "", db);
+        g_clear_error (&err);
+      }
+      CHECK (net && artem_net_get_backend (net) == ARTEM_BACKEND_CPU,
+             "device=auto did not move to the CPU after the GPU failed");
+      g_unsetenv ("ARTEM_EMU_FAIL_AT_LAUNCH");
+      artem_net_free (ref);
+      artem_net_free (net);
+      g_free (src); g_free (a); g_free (b);
       continue;
     }
     if (!strcmp (argv[i], "--plan") && i + 2 < argc) {

@@ -33,6 +33,10 @@ thread_local dim3 blockDim, gridDim;
 /* ---- bookkeeping ---- */
 
 static std::mutex mu;
+/* ARTEM_EMU_FAIL_AT_LAUNCH=N: the Nth kernel launch fails and, as on a GPU, the error
+ * sticks: every later call fails too (for the backend's run-time fallback) */
+static std::atomic<long> n_launches;
+static std::atomic<bool> sticky;
 static std::map<const char *, size_t> device_allocs, host_allocs;
 static thread_local cudaError_t last_error = cudaSuccess;
 
@@ -61,6 +65,8 @@ S (cudaStream_t s)
 static cudaError_t
 fail (cudaError_t e)
 {
+  if (sticky)
+    e = cudaErrorLaunchFailure;
   last_error = e;
   return e;
 }
@@ -221,6 +227,12 @@ artem_emu_launch (dim3 grid, dim3 block, cudaStream_t stream, bool coop, std::fu
     fail (cudaErrorInvalidConfiguration);
     return;
   }
+  const char *fail_at = getenv ("ARTEM_EMU_FAIL_AT_LAUNCH");
+  if (sticky || (fail_at && ++n_launches == atol (fail_at))) {
+    sticky = true;
+    fail (cudaErrorLaunchFailure);
+    return;
+  }
   run_or_queue (stream, [=] () { launch_now (grid, block, coop, f); });
 }
 
@@ -256,7 +268,8 @@ cudaGetErrorString (cudaError_t e)
 cudaError_t CUDARTAPI
 cudaGetLastError (void)
 {
-  return (cudaError_t) artem_emu_last_error ();
+  cudaError_t e = (cudaError_t) artem_emu_last_error ();
+  return sticky ? cudaErrorLaunchFailure : e;
 }
 
 cudaError_t CUDARTAPI
@@ -379,6 +392,8 @@ cudaStreamDestroy (cudaStream_t s)
 cudaError_t CUDARTAPI
 cudaStreamSynchronize (cudaStream_t)
 {
+  if (sticky)
+    return fail (cudaErrorLaunchFailure);
   if (sync_during_capture ())
     return fail (cudaErrorStreamCaptureUnsupported);
   return cudaSuccess;
@@ -431,6 +446,8 @@ cudaError_t CUDARTAPI cudaGraphExecDestroy (cudaGraphExec_t e) { delete e; retur
 cudaError_t CUDARTAPI
 cudaGraphLaunch (cudaGraphExec_t e, cudaStream_t s)
 {
+  if (sticky)
+    return fail (cudaErrorLaunchFailure);
   CUgraphExec_st *x = e;
   run_or_queue (s, [x] () {
     for (auto &op : x->ops)
@@ -461,6 +478,8 @@ cudaEventRecord (cudaEvent_t e, cudaStream_t s)
 cudaError_t CUDARTAPI
 cudaEventSynchronize (cudaEvent_t)
 {
+  if (sticky)
+    return fail (cudaErrorLaunchFailure);
   if (sync_during_capture ())
     return fail (cudaErrorStreamCaptureUnsupported);
   return cudaSuccess;
