@@ -24,4 +24,13 @@ artem_expect_start_error (GstElement *el, const char *needle)
   gst_object_unref (bus);
 }
 
+/* The device the element suites run on: cpu unless ARTEM_TEST_DEVICE says "cuda" (the
+ * suites run again in meson's cuda-emu suite against the emulated CUDA backend). */
+static inline int
+artem_test_device (void)
+{
+  const char *d = g_getenv ("ARTEM_TEST_DEVICE");
+  return d && !strcmp (d, "cuda") ? 2 : 1;
+}
+
 #endif

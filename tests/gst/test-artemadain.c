@@ -17,7 +17,7 @@ static GstHarness *
 harness (const char *factory, const char *model, const char *style, int w, int h)
 {
   GstElement *el = gst_element_factory_make (factory, NULL);
-  g_object_set (el, "model-location", model, "device", 1, NULL);
+  g_object_set (el, "model-location", model, "device", artem_test_device (), NULL);
   if (style)
     g_object_set (el, "style-location", style, "style-size", 128, NULL);
   GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
@@ -96,7 +96,7 @@ GST_START_TEST (test_weights)
   char *both = g_strdup_printf ("%s;%s", style_a, style_b);
   GstElement *el = gst_element_factory_make ("artemadain", NULL);
   gst_util_set_object_arg (G_OBJECT (el), "style-weights", "<1.0, 0.0>");
-  g_object_set (el, "model-location", adain_model, "device", 1, "style-location", both,
+  g_object_set (el, "model-location", adain_model, "device", artem_test_device (), "style-location", both,
                 "style-size", 128, NULL);
   GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
   gst_object_unref (el);
@@ -107,7 +107,7 @@ GST_START_TEST (test_weights)
   /* (0.5, 0.5) lies between the two */
   el = gst_element_factory_make ("artemadain", NULL);
   gst_util_set_object_arg (G_OBJECT (el), "style-weights", "<0.5, 0.5>");
-  g_object_set (el, "model-location", adain_model, "device", 1, "style-location", both,
+  g_object_set (el, "model-location", adain_model, "device", artem_test_device (), "style-location", both,
                 "style-size", 128, NULL);
   hh = gst_harness_new_with_element (el, "sink", "src");
   gst_object_unref (el);
@@ -259,7 +259,7 @@ static void
 check_start_error (const char *model, const char *style, const char *needle)
 {
   GstElement *el = gst_element_factory_make ("artemadain", NULL);
-  g_object_set (el, "model-location", model, "device", 1, "style-location", style, NULL);
+  g_object_set (el, "model-location", model, "device", artem_test_device (), "style-location", style, NULL);
   artem_expect_start_error (el, needle);
   gst_object_unref (el);
 }

@@ -21,7 +21,7 @@ static GstHarness *
 make_harness (const char *model, const char *format, int w, int h)
 {
   GstElement *el = gst_element_factory_make ("artemstylize", NULL);
-  g_object_set (el, "model-location", model, "device", 1 /* cpu */, NULL);
+  g_object_set (el, "model-location", model, "device", artem_test_device (), NULL);
   GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
   gst_object_unref (el);
   char *caps = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
@@ -203,7 +203,8 @@ GST_START_TEST (test_precision_while_playing)
   for (int i = 0; i < 6; i++) {
     GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
     fail_unless (out != NULL);
-    fail_unless (buffers_equal (ref, out), "the CPU computes in fp32 whatever the precision");
+    if (artem_test_device () == 1)
+      fail_unless (buffers_equal (ref, out), "the CPU computes in fp32 whatever the precision");
     gst_buffer_unref (out);
     g_usleep (20000);
   }
@@ -477,7 +478,8 @@ artemstylize_suite (void)
   tcase_add_test (tc, test_errors_at_start);
   tcase_add_test (tc, test_controller_animates_strength);
   tcase_add_test (tc, test_latency_and_stats);
-  tcase_add_test (tc, test_long_run);
+  if (!g_getenv ("ARTEM_TEST_SKIP_LONG"))   /* the emulated-GPU run skips the 1000 frames */
+    tcase_add_test (tc, test_long_run);
   return s;
 }
 

@@ -12,7 +12,7 @@ static GstHarness *
 harness (const char *props, const char *format, int w, int h)
 {
   GstElement *el = gst_element_factory_make ("artemxnorconv", NULL);
-  g_object_set (el, "model-location", model_a, "device", 1, NULL);
+  g_object_set (el, "model-location", model_a, "device", artem_test_device (), NULL);
   if (props) {
     gchar **kv = g_strsplit (props, " ", -1);
     for (gchar **p = kv; *p; p++) {
@@ -60,7 +60,7 @@ once (const char *factory, const char *props, GstBuffer *in)
   GstHarness *hh;
   if (factory && !strcmp (factory, "artemstylize")) {
     GstElement *el = gst_element_factory_make ("artemstylize", NULL);
-    g_object_set (el, "model-location", model_a, "device", 1, NULL);
+    g_object_set (el, "model-location", model_a, "device", artem_test_device (), NULL);
     hh = gst_harness_new_with_element (el, "sink", "src");
     gst_object_unref (el);
     gst_harness_set_src_caps_str (hh, "video/x-raw,format=RGBA,width=40,height=32,framerate=30/1");
