@@ -23,6 +23,7 @@ artem_cuda_probe (const char **reason)
   static gboolean ok = FALSE;
   if (g_once_init_enter (&once)) {
     int n = 0;
+    const char *dnn_why = NULL;
     cudaError_t e = cudaGetDeviceCount (&n);
     if (e != cudaSuccess) {
       g_snprintf (probe_reason, sizeof probe_reason, "no usable CUDA driver or GPU (%s)",
@@ -30,6 +31,8 @@ artem_cuda_probe (const char **reason)
       cudaGetLastError ();
     } else if (n == 0) {
       g_snprintf (probe_reason, sizeof probe_reason, "no CUDA GPU found");
+    } else if (!artem_cudnn_load (&dnn_why)) {
+      g_strlcpy (probe_reason, dnn_why, sizeof probe_reason);
     } else {
       size_t v = cudnnGetVersion ();
       if (v < 90000)

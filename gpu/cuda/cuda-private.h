@@ -10,6 +10,7 @@
 #include "kernels.h"
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
+#include "cudnn-dl.h"   /* cuDNN through a table loaded at run time */
 
 typedef struct _ArtemCuda ArtemCuda;
 typedef struct _ArtemCuStep ArtemCuStep;
