@@ -27,6 +27,9 @@ rm -rf gpu-run/debs gpu-run/deps/usr/share gpu-run/deps/usr/lib/x86_64-linux-gnu
 # compressed (OpenBLAS alone is 36 MB): run.sh unpacks it under /tmp
 tar -C gpu-run -cJf gpu-run/deps.tar.xz deps
 rm -rf gpu-run/deps
-# object files are not needed on the device: keep the carry small
+# object files, static archives and the emulator's programs are not needed on the device:
+# keep the carry (64 MiB at most) small
 find build-gpu -name '*.o' -delete
+find build-gpu -name '*.a' -delete
+find build-gpu/tests -maxdepth 1 \( -name '*-emu*' -o -name 'libartem.so*' \) ! -type d -delete
 du -sh build-gpu gpu-run
