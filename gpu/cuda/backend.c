@@ -128,7 +128,6 @@ clear_frames (ArtemCuda *cu)
       cu->frame_graph[f][k] = NULL;
       cu->frame_count[f][k] = 0;
     }
-    cu->in_flight[k] = 0;
   }
   cu->n_in_flight = cu->next_set = cu->oldest_set = 0;
   cu->frame_w = cu->frame_h = 0;
@@ -176,7 +175,7 @@ artem_cuda_unplan (ArtemCuda *cu)
   cu->workspace = NULL;
   cu->workspace_bytes = 0;
   cu->f32_stage = NULL;
-  cu->device_bytes = cu->activation_bytes = 0;
+  cu->device_bytes = 0;
   cu->planned = FALSE;
 }
 
@@ -463,7 +462,6 @@ artem_cuda_plan (ArtemCuda *cu, GError **error)
       g_free (slot_ptr);
       goto fail;
     }
-    cu->activation_bytes += bytes;
   }
   for (guint i = 0; i < nv; i++) {
     ArtemValue *v = &g_array_index (net->values, ArtemValue, i);
@@ -550,7 +548,6 @@ artem_cuda_plan (ArtemCuda *cu, GError **error)
   }
   if (stage && !(cu->f32_stage = artem_cu_alloc (cu, stage * sizeof (float), error)))
     goto fail;
-  cu->f32_stage_floats = stage;
   cu->planned = TRUE;
   return TRUE;
 fail:
@@ -812,7 +809,6 @@ artem_cuda_submit_frame (ArtemCuda *cu, const guint8 *src, gsize src_stride,
       (e = cudaEventRecord (cu->ev_down[k], cu->down)))
     goto fail;
   cu->set_fmt[k] = fmt;
-  cu->in_flight[k] = 1;
   cu->n_in_flight++;
   cu->next_set = k ^ 1;
   return TRUE;
@@ -833,7 +829,6 @@ artem_cuda_receive_frame (ArtemCuda *cu, guint8 *dst, gsize dst_stride, GError *
   int k = cu->oldest_set;
   cudaSetDevice (cu->device);
   cudaError_t e = cudaEventSynchronize (cu->ev_down[k]);
-  cu->in_flight[k] = 0;
   cu->n_in_flight--;
   cu->oldest_set = k ^ 1;
   if (e != cudaSuccess) {

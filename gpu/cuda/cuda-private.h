@@ -64,9 +64,7 @@ struct _ArtemCuda {
   void *workspace;
   gsize workspace_bytes;
   gsize device_bytes;            /* all device memory this plan holds */
-  gsize activation_bytes;
   float *f32_stage;              /* device fp32 NCHW staging of the tensor-level I/O */
-  gsize f32_stage_floats;
   /* the tensor-level run as a CUDA graph */
   cudaGraphExec_t run_graph;
   int run_count;
@@ -80,7 +78,6 @@ struct _ArtemCuda {
   cudaEvent_t ev_up[2], ev_done[2], ev_down[2];
   cudaGraphExec_t frame_graph[ARTEM_FORMAT_COUNT][2];
   int frame_count[ARTEM_FORMAT_COUNT][2];
-  int in_flight[2];              /* frames submitted, not yet received, per set (0/1) */
   ArtemPixelFormat set_fmt[2];
   int next_set, oldest_set, n_in_flight;
   char fail_msg[256];
