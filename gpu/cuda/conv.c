@@ -129,19 +129,29 @@ algo_key (ArtemCuda *cu, ArtemCuStep *st, ArtemCuDims xd, int nhwc)
                           cu->half, nhwc);
 }
 
-/* the fastest algorithm that succeeded within the workspace cap, in fp32 mode one that
- * does not convert to TF32 or fp16; takes @key */
+/* what pick() reads of either cuDNN perf type */
+typedef struct {
+  int algo;
+  cudnnStatus_t status;
+  cudnnMathType_t math;
+  size_t mem;
+} AlgoPerf;
+
+#define MAX_ALGOS ((int) CUDNN_CONVOLUTION_FWD_ALGO_COUNT > (int) CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT \
+                   ? (int) CUDNN_CONVOLUTION_FWD_ALGO_COUNT : (int) CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT)
+
+/* the fastest algorithm (cuDNN lists them fastest first) that succeeded within the
+ * workspace cap, in fp32 mode one that does not convert to TF32 or fp16; takes @key */
 static gboolean
-pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, int count, const int *algo,
-      const cudnnStatus_t *status, const cudnnMathType_t *math, const size_t *mem, char *key,
+pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const AlgoPerf *p, int count, char *key,
       GError **error)
 {
   for (int i = 0; i < count; i++) {
-    if (status[i] != CUDNN_STATUS_SUCCESS || mem[i] > workspace_cap ())
+    if (p[i].status != CUDNN_STATUS_SUCCESS || p[i].mem > workspace_cap ())
       continue;
-    if (!cu->half && math[i] != CUDNN_FMA_MATH && math[i] != CUDNN_DEFAULT_MATH)
+    if (!cu->half && p[i].math != CUDNN_FMA_MATH && p[i].math != CUDNN_DEFAULT_MATH)
       continue;
-    AlgoChoice ch = { algo[i], (int) math[i], mem[i] };
+    AlgoChoice ch = { p[i].algo, (int) p[i].math, p[i].mem };
     g_hash_table_insert (cu->algo_cache, key, g_memdup2 (&ch, sizeof ch));
     c->algo = ch.algo;
     c->ws = ch.ws;
@@ -167,52 +177,36 @@ cached (ArtemCuda *cu, CuConv *c, const char *key, GError **error)
   return TRUE;
 }
 
-static gboolean
-find_forward (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, char *key, GError **error)
-{
-  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  int got = 0;
-  if (dnn_failed (error, st->node, "find algorithm",
-                  cudnnFindConvolutionForwardAlgorithm (cu->dnn, c->xdesc, c->wdesc, c->cdesc,
-                                                        c->ydesc, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
-                                                        &got, perf))) {
-    g_free (key);
-    return FALSE;
-  }
-  int algo[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  cudnnStatus_t status[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  cudnnMathType_t math[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  size_t mem[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
-  for (int i = 0; i < got; i++) {
-    algo[i] = perf[i].algo; status[i] = perf[i].status; math[i] = perf[i].mathType;
-    mem[i] = perf[i].memory;
-  }
-  return pick (cu, st, c, got, algo, status, math, mem, key, error);
-}
+#define COPY_PERF(dst, src, n)                                                           \
+  for (int i_ = 0; i_ < (n); i_++)                                                       \
+    dst[i_] = (AlgoPerf) { (int) src[i_].algo, src[i_].status, src[i_].mathType, src[i_].memory }
 
-/* in the data gradient's terms: dy = our input (xdesc), dx = our output (ydesc) */
+/* cudnnFind* for the forward convolution or (@transposed) the data gradient; takes @key */
 static gboolean
-find_backward_data (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, char *key, GError **error)
+find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, char *key,
+                GError **error)
 {
-  cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  AlgoPerf p[MAX_ALGOS];
   int got = 0;
-  if (dnn_failed (error, st->node, "find algorithm",
-                  cudnnFindConvolutionBackwardDataAlgorithm (cu->dnn, c->wdesc, c->xdesc, c->cdesc,
-                                                             c->ydesc,
-                                                             CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
-                                                             &got, perf))) {
+  cudnnStatus_t s;
+  if (transposed) {
+    /* in the data gradient's terms: dy = our input (xdesc), dx = our output (ydesc) */
+    cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+    s = cudnnFindConvolutionBackwardDataAlgorithm (cu->dnn, c->wdesc, c->xdesc, c->cdesc, c->ydesc,
+                                                   CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &got,
+                                                   perf);
+    COPY_PERF (p, perf, s == CUDNN_STATUS_SUCCESS ? got : 0);
+  } else {
+    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+    s = cudnnFindConvolutionForwardAlgorithm (cu->dnn, c->xdesc, c->wdesc, c->cdesc, c->ydesc,
+                                              CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, perf);
+    COPY_PERF (p, perf, s == CUDNN_STATUS_SUCCESS ? got : 0);
+  }
+  if (dnn_failed (error, st->node, "find algorithm", s)) {
     g_free (key);
     return FALSE;
   }
-  int algo[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  cudnnStatus_t status[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  cudnnMathType_t math[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  size_t mem[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
-  for (int i = 0; i < got; i++) {
-    algo[i] = perf[i].algo; status[i] = perf[i].status; math[i] = perf[i].mathType;
-    mem[i] = perf[i].memory;
-  }
-  return pick (cu, st, c, got, algo, status, math, mem, key, error);
+  return pick (cu, st, c, p, got, key, error);
 }
 
 static int *
@@ -255,8 +249,7 @@ setup (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd
       if (cached (cu, c, key, &err))
         g_free (key);
       else
-        ok = transposed ? find_backward_data (cu, st, c, key, &err)
-                        : find_forward (cu, st, c, key, &err);
+        ok = find_algorithm (cu, st, c, transposed, key, &err);
     }
     if (ok && attempt == 1) {
       int zero[2] = { 0, 0 };
