@@ -27,6 +27,26 @@ time_net (ArtemNet *net, int frames)
   return total / frames;
 }
 
+/* the residual-block convolution (3x3, pad 1, bias) with fixed pseudo-random weights */
+static GBytes *
+bench_model (int C, int M)
+{
+  float *wv = g_new (float, (gsize) M * C * 9);
+  for (gsize i = 0; i < (gsize) M * C * 9; i++)
+    wv[i] = (float) ((i * 2654435761u) % 1000) / 500.f - 1.f;
+  GBytes *model = conv_model (M, C, 3, 1, 1, 1, wv, TRUE);
+  g_free (wv);
+  return model;
+}
+
+static void
+fill_input (ArtemNet *net, gsize n)
+{
+  float *x = artem_net_get_input_buffer (net, 0);
+  for (gsize i = 0; i < n; i++)
+    x[i] = (float) ((i * 40503u) % 997) / 498.f - 1.f;
+}
+
 /* the GPU: cuDNN fp32 / fp16 against the binary kernel with fp32 / fp16 activations */
 static int
 gpu_bench (int C, int M, int H, int W, int frames)
@@ -35,10 +55,7 @@ gpu_bench (int C, int M, int H, int W, int frames)
     printf ("SKIP: %s\n", artem_backend_unavailable_reason (ARTEM_BACKEND_CUDA));
     return 77;
   }
-  float *wv = g_new (float, (gsize) M * C * 9);
-  for (gsize i = 0; i < (gsize) M * C * 9; i++)
-    wv[i] = (float) ((i * 2654435761u) % 1000) / 500.f - 1.f;
-  GBytes *model = conv_model (M, C, 3, 1, 1, 1, wv, TRUE);
+  GBytes *model = bench_model (C, M);
   gsize len;
   const void *d = g_bytes_get_data (model, &len);
   ArtemShape s = { 4, { 1, C, H, W } };
@@ -66,16 +83,13 @@ gpu_bench (int C, int M, int H, int W, int frames)
       ms[k] = -1;
       continue;
     }
-    float *x = artem_net_get_input_buffer (net, 0);
-    for (gsize i = 0; i < (gsize) C * H * W; i++)
-      x[i] = (float) ((i * 40503u) % 997) / 498.f - 1.f;
+    fill_input (net, (gsize) C * H * W);
     artem_net_run (net, NULL);
     ms[k] = artem_net_time_network (net, MAX (frames, 20));
     printf ("%-36s mean_ms=%.4f  speed vs cuDNN fp32=%.2fx  vs cuDNN fp16=%.2fx\n", names[k],
             ms[k], ms[0] / ms[k], k >= 1 ? ms[1] / ms[k] : 0.0);
     artem_net_free (net);
   }
-  g_free (wv);
   g_bytes_unref (model);
   return 0;
 }
@@ -90,10 +104,7 @@ main (int argc, char **argv)
   }
   if (argc >= 7 && !strcmp (argv[6], "cuda"))
     return gpu_bench (C, M, H, W, frames);
-  float *wv = g_new (float, (gsize) M * C * 9);
-  for (gsize i = 0; i < (gsize) M * C * 9; i++)
-    wv[i] = (float) ((i * 2654435761u) % 1000) / 500.f - 1.f;
-  GBytes *model = conv_model (M, C, 3, 1, 1, 1, wv, TRUE);
+  GBytes *model = bench_model (C, M);
   gsize len;
   const void *d = g_bytes_get_data (model, &len);
   ArtemShape s = { 4, { 1, C, H, W } };
@@ -108,9 +119,7 @@ main (int argc, char **argv)
     if (modes[k])
       artem_net_binarize (net, modes[k], "all", 0, &err);
     artem_net_reshape (net, &s, NULL, &err);
-    float *x = artem_net_get_input_buffer (net, 0);
-    for (gsize i = 0; i < (gsize) C * H * W; i++)
-      x[i] = (float) ((i * 40503u) % 997) / 498.f - 1.f;
+    fill_input (net, (gsize) C * H * W);
     ms[k] = time_net (net, frames);
     if (modes[k] == ARTEM_BINARIZE_XNOR)
       artem_net_get_weight_bytes (net, &fbytes, &pbytes);
@@ -122,7 +131,6 @@ main (int argc, char **argv)
     printf ("%-40s mean_ms=%.2f  speed vs float=%.2fx\n", names[k], ms[k], ms[0] / ms[k]);
   printf ("weights: float %zu bytes, binarized %zu bytes (%.1fx smaller)\n", fbytes, pbytes,
           (double) fbytes / pbytes);
-  g_free (wv);
   g_bytes_unref (model);
   return 0;
 }
