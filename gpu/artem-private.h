@@ -55,7 +55,21 @@ struct _ArtemNode {
 struct _ArtemPlan {
   gsize scratch_floats;   /* max scratch any node asks for (all threads together) */
   int n_threads;
+  gsize memory_limit;     /* the net's limit: no single allocation may pass it */
+  gsize priv_bytes;       /* op state allocated by prepare() (index maps), all nodes */
+  double cost;            /* this node's work in FLOPs (multiply-add = 2, compare = 1);
+                           * prepare() sets it where the work is more than one
+                           * operation per output element */
 };
+
+/* The cost budget (artem_net_set_cost_limit): FLOPs per frame. */
+#define ARTEM_DEFAULT_COST_LIMIT 64e12
+
+/* Fails (naming the node) unless a tensor of @shape and @dtype is a sane size: no
+ * overflow, within the plan's memory limit.  Op prepare() calls it before allocating
+ * anything sized by the output. */
+gboolean artem_plan_check_tensor (ArtemNode *n, ArtemPlan *plan, const ArtemShape *shape,
+                                  ArtemDType dtype, GError **error);
 
 /* ---- attributes (attr.c) ---- */
 Onnx__AttributeProto *artem_attr_find (ArtemNode *n, const char *name);
@@ -76,9 +90,14 @@ char *artem_shape_to_string (const ArtemShape *s);
 /* reads a const int64 or float 1-D value into ints; -1 on error */
 int artem_value_read_ints (ArtemValue *v, gint64 *out, int max);
 int artem_value_read_floats (ArtemValue *v, float *out, int max);
+/* a float to int64 without undefined behaviour: NaN is 0, out of range saturates */
+gint64 artem_float_to_int64 (double f);
 int64_t artem_value_numel (const ArtemValue *v);
 
 #define ARTEM_MAX_NUMEL ((int64_t) 1 << 32)   /* 4 G elements: beyond is absurd */
+/* the default ONNX domain's opsets artem reads (README) */
+#define ARTEM_MIN_OPSET 6
+#define ARTEM_MAX_OPSET 17
 
 /* ---- operator registry (ops.c) ---- */
 const ArtemOpDef *artem_op_lookup (const char *op_type);

@@ -36,6 +36,32 @@ artem_require_const (ArtemNode *node, ArtemValue **in, int i, const char *what,
   return TRUE;
 }
 
+gboolean
+artem_plan_check_tensor (ArtemNode *n, ArtemPlan *plan, const ArtemShape *shape,
+                         ArtemDType dtype, GError **error)
+{
+  int64_t numel = 1;
+  for (int d = 0; d < shape->ndim; d++) {
+    int64_t dim = shape->dims[d];
+    if (dim < 0 || (dim > 0 && numel > ARTEM_MAX_NUMEL / dim)) {
+      char *ss = artem_shape_to_string (shape);
+      artem_node_error (error, ARTEM_ERROR_SHAPE, n, "invalid output shape %s", ss);
+      g_free (ss);
+      return FALSE;
+    }
+    numel *= dim;
+  }
+  if ((gsize) numel * artem_dtype_size (dtype) > plan->memory_limit) {
+    char *ss = artem_shape_to_string (shape);
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "an output of shape %s needs %" G_GSIZE_FORMAT
+                      " MiB, more than the memory limit of %" G_GSIZE_FORMAT " MiB", ss,
+                      ((gsize) numel * artem_dtype_size (dtype)) >> 20, plan->memory_limit >> 20);
+    g_free (ss);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static int
 value_lookup (ArtemNet *net, const char *name)
 {
@@ -149,6 +175,12 @@ load_graph (ArtemNet *net, GError **error)
   if (net->opset < 1) {
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
                  "%s: no opset for the default ONNX domain", net->path);
+    return FALSE;
+  }
+  if (net->opset < ARTEM_MIN_OPSET || net->opset > ARTEM_MAX_OPSET) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                 "%s: opset %d is not supported (artem reads opsets %d to %d)", net->path,
+                 net->opset, ARTEM_MIN_OPSET, ARTEM_MAX_OPSET);
     return FALSE;
   }
   for (size_t i = 0; i < m->n_metadata_props; i++) {
@@ -276,29 +308,44 @@ load_graph (ArtemNet *net, GError **error)
       }
     }
   }
-  /* Topological order (Kahn); a cycle leaves nodes unplaced. */
+  /* Topological order (Kahn, linear in nodes + edges); a cycle leaves nodes unplaced. */
   guint nn = net->nodes->len;
   int *missing = g_new0 (int, MAX (nn, 1));
-  GArray *order = g_array_new (FALSE, FALSE, sizeof (int));
-  GArray *queue = g_array_new (FALSE, FALSE, sizeof (int));
+  /* consumers of each node, as a CSR list (a node reading one value twice is listed twice) */
+  int *first = g_new0 (int, nn + 1);
+  for (guint i = 0; i < nn; i++) {
+    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0 && VAL (net, n->in[k])->producer >= 0) {
+        missing[i]++;
+        first[VAL (net, n->in[k])->producer + 1]++;
+      }
+  }
+  for (guint i = 0; i < nn; i++)
+    first[i + 1] += first[i];
+  int *fill = g_memdup2 (first, sizeof (int) * (nn + 1));
+  int *consumers = g_new (int, MAX (first[nn], 1));
   for (guint i = 0; i < nn; i++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
     for (int k = 0; k < n->n_in; k++)
       if (n->in[k] >= 0 && VAL (net, n->in[k])->producer >= 0)
-        missing[i]++;
+        consumers[fill[VAL (net, n->in[k])->producer]++] = (int) i;
+  }
+  g_free (fill);
+  GArray *order = g_array_new (FALSE, FALSE, sizeof (int));
+  GArray *queue = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; i < nn; i++)
     if (!missing[i])
       g_array_append_val (queue, i);
-  }
   for (guint q = 0; q < queue->len; q++) {
     int i = g_array_index (queue, int, q);
     g_array_append_val (order, i);
-    for (guint j = 0; j < nn; j++) {
-      ArtemNode *m2 = &g_array_index (net->nodes, ArtemNode, j);
-      for (int k = 0; k < m2->n_in; k++)
-        if (m2->in[k] >= 0 && VAL (net, m2->in[k])->producer == i && --missing[j] == 0)
-          g_array_append_val (queue, j);
-    }
+    for (int c = first[i]; c < first[i + 1]; c++)
+      if (--missing[consumers[c]] == 0)
+        g_array_append_val (queue, consumers[c]);
   }
+  g_free (first);
+  g_free (consumers);
   if (order->len != nn) {
     for (guint i = 0; i < nn; i++)
       if (missing[i]) {
@@ -323,6 +370,7 @@ load_graph (ArtemNet *net, GError **error)
     ArtemValue *alpha = n->n_in > 2 && n->in[2] >= 0 ? VAL (net, n->in[2]) : NULL;
     int C = (int) artem_attr_int (n, "channels", 0), mode = (int) artem_attr_int (n, "mode", 0);
     if (!bits || !alpha || !bits->is_init || !alpha->is_init || bits->shape.ndim != 4 ||
+        bits->dtype != ARTEM_DTYPE_INT64 ||   /* uint8 in the file, int64 once read */
         alpha->dtype != ARTEM_DTYPE_FLOAT || C < 1 || C > 65536 ||
         (mode != ARTEM_BINARIZE_WEIGHTS && mode != ARTEM_BINARIZE_XNOR) ||
         bits->shape.dims[3] != (C + 7) / 8 || artem_value_numel (alpha) != bits->shape.dims[0] ||
@@ -528,6 +576,8 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   gsize scratch_max = 0;
   ArtemPlan plan = { 0 };
   plan.n_threads = artem_cpu_threads ();
+  plan.memory_limit = net->memory_limit;
+  double cost = 0;
   gboolean ok = TRUE;
   ArtemValue *in[64], *out[16];
   for (guint s = 0; s < nn && ok; s++) {
@@ -545,28 +595,38 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
     for (int k = 0; k < n->n_out; k++)
       out[k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
     plan.scratch_floats = 0;
+    plan.cost = 0;
     if (!n->def->prepare (n, in, out, &plan, error)) {
+      if (error && !*error)   /* every failure names its node, even an op's oversight */
+        artem_node_error (error, ARTEM_ERROR_SHAPE, n, "cannot be planned for this size");
       ok = FALSE;
       break;
     }
-    for (int k = 0; k < n->n_out; k++) {
+    double elems = 0;
+    for (int k = 0; k < n->n_out && ok; k++) {
       if (!out[k])
         continue;
-      int64_t numel = 1;
-      for (int d = 0; d < out[k]->shape.ndim; d++) {
-        int64_t dim = out[k]->shape.dims[d];
-        if (dim < 0 || (dim > 0 && numel > ARTEM_MAX_NUMEL / dim)) {
-          char *ss = artem_shape_to_string (&out[k]->shape);
-          artem_node_error (error, ARTEM_ERROR_SHAPE, n, "invalid output shape %s", ss);
-          g_free (ss);
-          ok = FALSE;
-          break;
-        }
-        numel *= dim;
-      }
+      ok = artem_plan_check_tensor (n, &plan, &out[k]->shape, out[k]->dtype, error);
+      if (ok)
+        elems += (double) artem_value_numel (out[k]);
     }
     if (!ok)
       break;
+    /* the cost budget: work per frame, counted node by node */
+    cost += MAX (plan.cost, elems);
+    if (cost > net->cost_limit) {
+      artem_node_error (error, ARTEM_ERROR_SHAPE, n, "the model's work per frame passes the "
+                        "cost budget of %.3g TFLOP here (this node alone: %.3g TFLOP; "
+                        "artem_net_set_cost_limit or ARTEM_MAX_TFLOP raise it)",
+                        net->cost_limit / 1e12, MAX (plan.cost, elems) / 1e12);
+      ok = FALSE;
+      break;
+    }
+    if (plan.scratch_floats > plan.memory_limit / sizeof (float)) {
+      artem_node_error (error, ARTEM_ERROR_SHAPE, n, "its scratch passes the memory limit");
+      ok = FALSE;
+      break;
+    }
     if (all_const || n->def->shape_only) {
       for (int k = 0; k < n->n_out; k++)
         if (out[k]) {
@@ -674,6 +734,7 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   gboolean on_gpu = net->backend == ARTEM_BACKEND_CUDA;
   gboolean half = on_gpu && artem_cuda_wants_half (net->cuda);
   gsize planned = on_gpu ? 0 : scratch_max * sizeof (float);   /* the GPU needs no scratch */
+  planned += plan.priv_bytes;   /* the ops' index maps */
   for (guint i = 0; i < net->n_slots; i++)
     planned += half ? net->slots[i].size / 2 : net->slots[i].size;
   if (planned > net->memory_limit) {
@@ -741,6 +802,7 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
       return FALSE;
     }
   }
+  net->cost = cost;
   net->sized = TRUE;
   return TRUE;
 }
@@ -802,6 +864,10 @@ net_new (const char *name)
   net->align = 1;
   net->frame_strength = 1.f;
   net->memory_limit = ARTEM_DEFAULT_MEMORY_LIMIT;
+  net->cost_limit = ARTEM_DEFAULT_COST_LIMIT;
+  const char *tflop = g_getenv ("ARTEM_MAX_TFLOP");
+  if (tflop && g_ascii_strtod (tflop, NULL) > 0)
+    net->cost_limit = g_ascii_strtod (tflop, NULL) * 1e12;
   net->profile = g_getenv ("ARTEM_PROFILE") != NULL;
   return net;
 }
@@ -1028,6 +1094,12 @@ artem_net_get_precision (const ArtemNet *net)
   return net->backend == ARTEM_BACKEND_CUDA && net->cuda && artem_cuda_is_half (net->cuda)
              ? ARTEM_PRECISION_FP16 : ARTEM_PRECISION_FP32;
 }
+void
+artem_net_set_cost_limit (ArtemNet *net, double flops)
+{
+  net->cost_limit = flops > 0 ? flops : ARTEM_DEFAULT_COST_LIMIT;
+}
+double artem_net_get_cost (ArtemNet *net) { return net->sized ? net->cost : 0; }
 void artem_net_set_memory_limit (ArtemNet *net, gsize bytes) { net->memory_limit = bytes ? bytes : ARTEM_DEFAULT_MEMORY_LIMIT; }
 guint artem_net_get_n_nodes (const ArtemNet *net) { return net->sized ? (guint) net->n_steps : 0; }
 

@@ -42,6 +42,8 @@ struct _ArtemNet {
   ArtemValue **step_args;  /* 80 per step: 64 inputs then 16 outputs */
   gsize memory_bytes;
   gsize memory_limit;
+  double cost_limit;       /* FLOPs per frame a reshape may plan (the cost budget) */
+  double cost;             /* FLOPs per frame of the current plan */
   gboolean profile;
   guint n_binarized;       /* convolutions binarized by artem_net_binarize */        /* ARTEM_PROFILE set: time every node */      /* activations + scratch a reshape may allocate */
   guint64 n_allocations;

@@ -45,6 +45,18 @@ artem_shape_to_string (const ArtemShape *s)
   return g_string_free (str, FALSE);
 }
 
+gint64
+artem_float_to_int64 (double f)
+{
+  if (!(f == f))
+    return 0;
+  if (f >= 9.2e18)
+    return G_MAXINT64;
+  if (f <= -9.2e18)
+    return G_MININT64;
+  return (gint64) f;
+}
+
 int
 artem_value_read_ints (ArtemValue *v, gint64 *out, int max)
 {
@@ -53,7 +65,7 @@ artem_value_read_ints (ArtemValue *v, gint64 *out, int max)
     return -1;
   for (int64_t i = 0; i < n; i++)
     out[i] = v->dtype == ARTEM_DTYPE_INT64 ? ((int64_t *) v->data)[i]
-                                           : (gint64) ((float *) v->data)[i];
+                                           : artem_float_to_int64 (((float *) v->data)[i]);
   return (int) n;
 }
 

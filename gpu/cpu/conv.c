@@ -102,6 +102,11 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "float tensors only");
     return FALSE;
   }
+  for (int i = 0; i < 4; i++)
+    if (x->shape.dims[i] > (1 << 26) || w->shape.dims[i] > (1 << 26)) {
+      artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd tensor dimensions");
+      return FALSE;
+    }
   ConvGeom g = { 0 };
   g.N = (int) x->shape.dims[0]; g.C = (int) x->shape.dims[1];
   g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
@@ -144,7 +149,12 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
   }
   g.OH = (g.H + g.PT + g.PB - ext_h) / g.SH + 1;
   g.OW = (g.W + g.PL + g.PR - ext_w) / g.SW + 1;
+  if ((gint64) g.C * g.KH * g.KW > (1 << 28) || (gint64) g.OH * g.OW > (1 << 30)) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd kernel or output size");
+    return FALSE;
+  }
   g.K = g.C * g.KH * g.KW;
+  plan->cost = 2.0 * g.N * g.M * (double) g.OH * g.OW * g.K;
   g.direct = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && !g.PT && !g.PL && !g.PB && !g.PR;
   int ohw = g.OH * g.OW;
   g.tile = MAX (32, COL_TILE_FLOATS / MAX (g.K, 1));

@@ -30,6 +30,11 @@ convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "only 2-D (4-D tensors)");
     return FALSE;
   }
+  for (int i = 0; i < 4; i++)
+    if (x->shape.dims[i] > (1 << 26) || w->shape.dims[i] > (1 << 26)) {
+      artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd tensor dimensions");
+      return FALSE;
+    }
   ConvTGeom g = { 0 };
   g.N = (int) x->shape.dims[0]; g.C = (int) x->shape.dims[1];
   g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
@@ -76,8 +81,16 @@ convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     pt = pl = pb = pr = 0;
   }
   g.PT = pt; g.PL = pl;
-  g.OH = g.SH * (g.H - 1) + (int) op[0] + ext_h - pt - pb;
-  g.OW = g.SW * (g.W - 1) + (int) op[1] + ext_w - pl - pr;
+  gint64 oh = (gint64) g.SH * (g.H - 1) + op[0] + ext_h - pt - pb;
+  gint64 ow = (gint64) g.SW * (g.W - 1) + op[1] + ext_w - pl - pr;
+  if (oh > (1 << 26) || ow > (1 << 26) || oh * ow > (1 << 30) || op[0] > 4096 || op[1] > 4096 ||
+      (gint64) g.M * g.KH * g.KW > (1 << 28)) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd kernel or output size");
+    return FALSE;
+  }
+  g.OH = (int) oh;
+  g.OW = (int) ow;
+  plan->cost = 2.0 * g.N * g.C * (double) g.H * g.W * g.M * g.KH * g.KW;
   if (g.OH <= 0 || g.OW <= 0 || op[0] < 0 || op[1] < 0) {
     artem_node_error (error, ARTEM_ERROR_SHAPE, n, "empty output");
     return FALSE;

@@ -74,6 +74,13 @@ artem_binary_weights_free (ArtemBinaryWeights *b)
   g_free (b);
 }
 
+/* where the per-thread counts start in the scratch, in floats (64-byte aligned) */
+static gsize
+xnor_counts_offset (gsize hw, int cw)
+{
+  return (hw * cw * 2 + hw + 16 + 15) & ~(gsize) 15;
+}
+
 /* Scratch: packed activations [H*W][CW] words, A(p) = mean_c |x| [H*W] floats. */
 static gboolean
 xnor_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, GError **error)
@@ -83,7 +90,11 @@ xnor_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, 
   const ConvGeom *g = n->priv;
   const ArtemBinaryWeights *b = n->bin;
   gsize hw = (gsize) g->H * g->W;
-  plan->scratch_floats = hw * b->CW * 2 + hw + 16;
+  /* then per thread: counts[MP] (int64) for one output pixel, on the heap, not the stack
+   * (a layer of millions of channels would overflow a thread's stack) */
+  plan->scratch_floats = xnor_counts_offset (hw, b->CW) +
+                         (gsize) plan->n_threads * b->MP * 2;
+  plan->cost = 2.0 * g->N * g->M * (double) g->OH * g->OW * g->K / 32;   /* 64 taps a word */
   return TRUE;
 }
 
@@ -300,7 +311,8 @@ xnor_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     pack_activations (g, b, x, bits, amean);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int oy = 0; oy < g->OH; oy++) {
-      gint64 counts[b->MP] __attribute__ ((aligned (64)));
+      gint64 *counts = (gint64 *) (scratch + xnor_counts_offset (hw, b->CW)) +
+                       (gsize) omp_get_thread_num () * b->MP;
       const guint64 *xt[256];
       int tap_idx[256];
       for (int ox = 0; ox < g->OW; ox++) {

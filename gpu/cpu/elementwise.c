@@ -3,6 +3,38 @@
 #include "op-params.h"
 #include <math.h>
 
+/* int64 arithmetic of a model's constants: wraps instead of overflowing (signed
+ * overflow is undefined), INT64_MIN / -1 wraps, division by 0 gives 0, and a power out
+ * of range saturates */
+static inline int64_t
+i64_wrap (uint64_t v)
+{
+  int64_t r;
+  memcpy (&r, &v, sizeof r);
+  return r;
+}
+static inline int64_t
+i64_div (int64_t u, int64_t v)
+{
+  if (v == 0)
+    return 0;
+  if (v == -1)
+    return i64_wrap (0 - (uint64_t) u);
+  return u / v;
+}
+static inline int64_t
+i64_from_double (double d)
+{
+  if (!(d == d))
+    return 0;
+  if (d >= 9.2e18)
+    return INT64_MAX;
+  if (d <= -9.2e18)
+    return INT64_MIN;
+  return (int64_t) d;
+}
+
+
 /* ---- unary ---- */
 
 
@@ -82,9 +114,9 @@ unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     for (int64_t i = 0; i < len; i++) {
       int64_t v = x[i];
       switch (p->kind) {
-        case U_NEG: v = -v; break;
+        case U_NEG: v = i64_wrap (0 - (uint64_t) v); break;
         case U_RELU: v = v > 0 ? v : 0; break;
-        case U_CLIP: v = v < p->a ? (int64_t) p->a : (v > p->b ? (int64_t) p->b : v); break;
+        case U_CLIP: v = v < p->a ? i64_from_double (p->a) : (v > p->b ? i64_from_double (p->b) : v); break;
         default: break;
       }
       y[i] = v;
@@ -286,15 +318,15 @@ bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       if (in[1]->dtype == ARTEM_DTYPE_FLOAT) { /* Pow with a float exponent */
         const float *Bf = (const float *) in[1]->data + ob;
         for (int64_t i = 0; i < len; i++)
-          Y[i] = (int64_t) pow ((double) A[i * as], (double) Bf[i * bs]);
+          Y[i] = i64_from_double (pow ((double) A[i * as], (double) Bf[i * bs]));
         continue;
       }
       switch (p->kind) {
-        case B_ADD: BIN_INNER (int64_t, u + v); break;
-        case B_SUB: BIN_INNER (int64_t, u - v); break;
-        case B_MUL: BIN_INNER (int64_t, u * v); break;
-        case B_DIV: BIN_INNER (int64_t, v ? u / v : 0); break;
-        case B_POW: BIN_INNER (int64_t, (int64_t) pow ((double) u, (double) v)); break;
+        case B_ADD: BIN_INNER (int64_t, i64_wrap ((uint64_t) u + (uint64_t) v)); break;
+        case B_SUB: BIN_INNER (int64_t, i64_wrap ((uint64_t) u - (uint64_t) v)); break;
+        case B_MUL: BIN_INNER (int64_t, i64_wrap ((uint64_t) u * (uint64_t) v)); break;
+        case B_DIV: BIN_INNER (int64_t, i64_div (u, v)); break;
+        case B_POW: BIN_INNER (int64_t, i64_from_double (pow ((double) u, (double) v))); break;
       }
     }
   }

@@ -9,7 +9,10 @@ typedef struct {
   int64_t storage[];
 } GatherPlan;
 
-GatherPlan *artem_gather_plan_new (const ArtemShape *out);
+/* NULL (error set, naming the node) when the output or the maps would pass the plan's
+ * memory limit; checked before anything is allocated */
+GatherPlan *artem_gather_plan_new (ArtemNode *n, ArtemPlan *plan, const ArtemShape *out,
+                                   ArtemDType dtype, GError **error);
 void artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch);
 gboolean artem_broadcast_shape (const ArtemShape *a, const ArtemShape *b, ArtemShape *out);
 

@@ -27,12 +27,27 @@ pad_check (ArtemNode *n, GError **error)
 
 /* Allocates a GatherPlan with room for the maps of @out. */
 GatherPlan *
-artem_gather_plan_new (const ArtemShape *out)
+artem_gather_plan_new (ArtemNode *n, ArtemPlan *plan, const ArtemShape *out, ArtemDType dtype,
+                       GError **error)
 {
+  if (!artem_plan_check_tensor (n, plan, out, dtype, error))
+    return NULL;
   int64_t total = 0;
   for (int d = 0; d < out->ndim; d++)
     total += out->dims[d];
-  GatherPlan *g = g_malloc0 (sizeof (GatherPlan) + (gsize) MAX (total, 1) * sizeof (int64_t));
+  gsize bytes = sizeof (GatherPlan) + (gsize) MAX (total, 1) * sizeof (int64_t);
+  if (bytes > plan->memory_limit || plan->priv_bytes + bytes > plan->memory_limit) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "index maps of %" G_GSIZE_FORMAT
+                      " MiB pass the memory limit", bytes >> 20);
+    return NULL;
+  }
+  GatherPlan *g = g_try_malloc0 (bytes);
+  if (!g) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "cannot allocate %" G_GSIZE_FORMAT
+                      " bytes of index maps", bytes);
+    return NULL;
+  }
+  plan->priv_bytes += bytes;
   int64_t off = 0;
   for (int d = 0; d < out->ndim; d++) {
     g->maps[d] = g->storage + off;
@@ -109,7 +124,9 @@ pad_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, G
       return FALSE;
     }
   }
-  GatherPlan *g = artem_gather_plan_new (&os);
+  GatherPlan *g = artem_gather_plan_new (n, plan, &os, x->dtype, error);
+  if (!g)
+    return FALSE;
   for (int d = 0; d < r; d++)
     for (int64_t o = 0; o < os.dims[d]; o++)
       g->maps[d][o] = pad_map (o - pads[d], x->shape.dims[d], mode);

@@ -38,6 +38,11 @@ pool_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "attribute rank");
     return FALSE;
   }
+  if (x->shape.dims[0] * x->shape.dims[1] > (1 << 26) || x->shape.dims[2] > (1 << 26) ||
+      x->shape.dims[3] > (1 << 26)) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd tensor dimensions");
+    return FALSE;
+  }
   PoolGeom g = { 0 };
   g.NC = (int) (x->shape.dims[0] * x->shape.dims[1]);
   g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
@@ -76,6 +81,12 @@ pool_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     }
   }
   g.PT = pt; g.PL = pl;
+  if ((gint64) g.OH * g.OW > (1 << 30)) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd output size");
+    return FALSE;
+  }
+  /* one compare per window tap and output: a 4096x4096 window is a cost, not a size */
+  plan->cost = (double) g.NC * g.OH * g.OW * g.KH * g.KW;
   n->priv = g_memdup2 (&g, sizeof g);
   out[0]->dtype = ARTEM_DTYPE_FLOAT;
   out[0]->shape = (ArtemShape) { 4, { x->shape.dims[0], x->shape.dims[1], g.OH, g.OW } };

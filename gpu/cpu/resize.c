@@ -106,7 +106,9 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
       return FALSE;
     }
   }
-  GatherPlan *g = artem_gather_plan_new (&os);
+  GatherPlan *g = artem_gather_plan_new (n, plan, &os, x->dtype, error);
+  if (!g)
+    return FALSE;
   for (int d = 0; d < r; d++) {
     int64_t in_n = x->shape.dims[d], out_n = os.dims[d];
     float s = scales[d];

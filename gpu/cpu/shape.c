@@ -90,6 +90,10 @@ gather_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, G
     artem_node_error (e, ARTEM_ERROR_SHAPE, n, "bad axis");
     return FALSE;
   }
+  if (in[0]->shape.dims[axis] == 0 && artem_value_numel (in[1]) > 0) {
+    artem_node_error (e, ARTEM_ERROR_SHAPE, n, "gather from an empty axis");
+    return FALSE;
+  }
   if (in[1]->is_const) {
     const int64_t *idx = in[1]->data;
     for (int64_t i = 0; i < artem_value_numel (in[1]); i++)
@@ -120,6 +124,8 @@ gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   const int64_t *idx = in[1]->data;
   char *dst = out[0]->data;
   const char *src = in[0]->data;
+  if (dim == 0)   /* refused at prepare; nothing to read */
+    return;
   for (int64_t o = 0; o < outer; o++)
     for (int64_t i = 0; i < ni; i++) {
       int64_t k = idx[i] < 0 ? idx[i] + dim : idx[i];
@@ -139,10 +145,21 @@ read_axes (ArtemNode *n, ArtemValue **in, int input_from_opset, gint64 *axes, GE
       return 0;
     if (!artem_require_const (n, in, 1, "axes", e))
       return -1;
-    return artem_value_read_ints (in[1], axes, ARTEM_MAX_DIMS);
+    int c = artem_value_read_ints (in[1], axes, ARTEM_MAX_DIMS);
+    if (c < 0)
+      artem_node_error (e, ARTEM_ERROR_SHAPE, n, "axes must be at most %d integers",
+                        ARTEM_MAX_DIMS);
+    return c;
   }
+  if (!artem_attr_find (n, "axes"))
+    return 0;
   int c = artem_attr_ints (n, "axes", axes, ARTEM_MAX_DIMS);
-  return c < 0 ? 0 : c;
+  if (c < 0 || (gsize) c != artem_attr_find (n, "axes")->n_ints) {
+    artem_node_error (e, ARTEM_ERROR_SHAPE, n, "axes must be at most %d integers",
+                      ARTEM_MAX_DIMS);
+    return -1;
+  }
+  return c;
 }
 
 static gboolean
@@ -369,19 +386,25 @@ slice_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, GE
     int64_t s0 = st[i], e0 = en[i];
     if (s0 < 0) s0 += dim;
     if (e0 < 0) e0 += dim;
+    if (step < -ARTEM_MAX_NUMEL)   /* no step is longer than a dimension: no overflow */
+      step = -ARTEM_MAX_NUMEL;
+    if (step > ARTEM_MAX_NUMEL)
+      step = ARTEM_MAX_NUMEL;
     if (step > 0) {
       s0 = CLAMP (s0, 0, dim);
       e0 = CLAMP (e0, 0, dim);
-      os.dims[a] = e0 > s0 ? (e0 - s0 + step - 1) / step : 0;
+      os.dims[a] = e0 > s0 ? 1 + (e0 - s0 - 1) / step : 0;
     } else {
       s0 = CLAMP (s0, 0, dim - 1);
       e0 = CLAMP (e0, -1, dim - 1);
-      os.dims[a] = s0 > e0 ? (s0 - e0 - step - 1) / (-step) : 0;
+      os.dims[a] = s0 > e0 ? 1 + (s0 - e0 - 1) / (-step) : 0;
     }
     b[a] = s0;
     s[a] = step;
   }
-  GatherPlan *g = artem_gather_plan_new (&os);
+  GatherPlan *g = artem_gather_plan_new (n, p, &os, in[0]->dtype, e);
+  if (!g)
+    return FALSE;
   for (int d = 0; d < r; d++)
     for (int64_t o = 0; o < os.dims[d]; o++)
       g->maps[d][o] = b[d] + o * s[d];
@@ -579,7 +602,9 @@ expand_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, G
     artem_node_error (e, ARTEM_ERROR_SHAPE, n, "shape does not broadcast");
     return FALSE;
   }
-  GatherPlan *g = artem_gather_plan_new (&os);
+  GatherPlan *g = artem_gather_plan_new (n, p, &os, in[0]->dtype, e);
+  if (!g)
+    return FALSE;
   int r = os.ndim, off = r - in[0]->shape.ndim;
   for (int d = 0; d < r; d++)
     for (int64_t o = 0; o < os.dims[d]; o++)

@@ -274,6 +274,14 @@ guint64 artem_net_get_n_allocations (const ArtemNet *net);
  * current size (weights excluded); on the CUDA backend, the activations in GPU memory. */
 gsize artem_net_get_memory_bytes (const ArtemNet *net);
 
+/** artem_net_set_cost_limit: the cost budget, the most work (FLOPs, a multiply-add
+ * counting 2) one frame may take; a reshape past it fails with ARTEM_ERROR_SHAPE naming
+ * the node where the budget ran out.  0 restores the default (64 TFLOP, or
+ * $ARTEM_MAX_TFLOP). */
+void artem_net_set_cost_limit (ArtemNet *net, double flops);
+/** artem_net_get_cost: the planned work of one frame (FLOPs), 0 before a reshape. */
+double artem_net_get_cost (ArtemNet *net);
+
 /** artem_net_set_memory_limit: the most bytes of activations and scratch a reshape may
  * allocate (default 8 GiB; 0 restores it); a size needing more fails with
  * ARTEM_ERROR_SHAPE.  Constants folded at reshape are capped at 64 MiB each. */
