@@ -14,6 +14,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   }
   artem_net_set_memory_limit (net, 64 << 20);
+  artem_net_set_cost_limit (net, 2e9);   /* a second at most: a slow model is no finding */
   guint n = artem_net_get_n_inputs (net);
   if (n <= 8) {
     ArtemShape shapes[8];
