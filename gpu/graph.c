@@ -864,6 +864,9 @@ net_new (const char *name)
   net->align = 1;
   net->frame_strength = 1.f;
   net->memory_limit = ARTEM_DEFAULT_MEMORY_LIMIT;
+  const char *mib = g_getenv ("ARTEM_MEMORY_LIMIT_MIB");
+  if (mib && g_ascii_strtoull (mib, NULL, 10) > 0)
+    net->memory_limit = (gsize) g_ascii_strtoull (mib, NULL, 10) << 20;
   net->cost_limit = ARTEM_DEFAULT_COST_LIMIT;
   const char *tflop = g_getenv ("ARTEM_MAX_TFLOP");
   if (tflop && g_ascii_strtod (tflop, NULL) > 0)

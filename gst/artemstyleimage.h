@@ -5,6 +5,11 @@
 
 G_BEGIN_DECLS
 
+/* The most pixels a style picture may have (64 MP, 8192 x 8192); $ARTEM_STYLE_MAX_PIXELS
+ * changes it.  A PNG or JPEG beyond it is refused from its header, before decoding. */
+#define ARTEM_STYLE_MAX_PIXELS ((gint64) 8192 * 8192)
+gint64 artem_style_image_max_pixels (void);
+
 /* Decodes the picture at @path (JPEG, PNG, anything decodebin takes) into a sample of
  * raw video (first frame).  Errors name the path. */
 GstSample *artem_style_image_decode (const char *path, GError **error);

@@ -26,6 +26,7 @@
  */
 #include "gstartemadain.h"
 #include "artemstyleimage.h"
+#include "artemloader.h"
 #include <math.h>
 
 GST_DEBUG_CATEGORY_STATIC (artem_adain_debug);
@@ -58,19 +59,36 @@ struct _GstArtemAdain {
   /* the current style statistics, under the object lock */
   gfloat *mean, *std;
   gint channels;
-  guint style_generation;
-  gboolean started;
   /* preserve-colors (the paper's variant): the content's colour statistics the current
    * style was matched to, and whether a re-match is under way; under the object lock */
   gboolean matched;          /* the current style statistics are colour-matched */
   gdouble match_mean[3], match_cov[9];
   gdouble want_mean[3], want_cov[9];
   gboolean match_pending;
-  /* the style encoder (the model's encoder half), used by the worker threads */
+  /* the style encoder (the model's encoder half) of the network in use, and the style
+   * statistics set with it: both under enc_lock, so they always belong together */
   GMutex enc_lock;
   ArtemNet *style_enc;
-  GThreadPool *style_pool;
+  ArtemLoader *styles;       /* style statistics off the streaming thread */
 };
+
+/* What a model load hands the base filter to install with its network. */
+typedef struct {
+  ArtemNet *enc;
+  gfloat *mean, *std;
+  gint channels;
+  guint style_gen;           /* the style request the statistics answer */
+} AdainExtra;
+
+static void
+adain_extra_free (gpointer data)
+{
+  AdainExtra *x = data;
+  artem_net_free (x->enc);
+  g_free (x->mean);
+  g_free (x->std);
+  g_free (x);
+}
 
 enum {
   PROP_0,
@@ -313,7 +331,15 @@ compute_style (ArtemNet *enc, StyleConfig *cfg, gfloat **mean, gfloat **std, gin
                                     channels, error);
     g_free (rgb);
     if (!ok) {
-      g_prefix_error (error, "style %s: ", cfg->sample ? "sample" : cfg->paths[i]);
+      /* a style the encoder cannot take (too small for its pooling, say) is a problem of
+       * the style, not of the model: said so, in the style's error domain */
+      GError *e = *error;
+      *error = NULL;
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                   "style %s (%dx%d after scaling) cannot be encoded: %s",
+                   cfg->sample ? "sample" : cfg->paths[i], w, h,
+                   e && e->message ? e->message : "?");
+      g_clear_error (&e);
       goto fail;
     }
   }
@@ -336,27 +362,27 @@ set_style (GstArtemAdain *self, gfloat *mean, gfloat *std, gint channels)
   GST_OBJECT_UNLOCK (self);
 }
 
+static void restyle (GstArtemAdain *self);
+
 static void
-style_job (gpointer data, gpointer user_data)
+style_job (guint gen, gpointer user_data)
 {
   GstArtemAdain *self = user_data;
-  guint gen = GPOINTER_TO_UINT (data);
-  GST_OBJECT_LOCK (self);
-  gboolean stale = gen != self->style_generation || !self->started;
-  GST_OBJECT_UNLOCK (self);
-  if (stale)
-    return;
   StyleConfig *cfg = style_config_take (self);
   gboolean matching = cfg->match;
   gdouble mm[3], mc[9];
   memcpy (mm, cfg->mean, sizeof mm);
   memcpy (mc, cfg->cov, sizeof mc);
-  gfloat *mean, *std;
-  gint c;
+  gfloat *mean = NULL, *std = NULL;
+  gint c = 0;
   GError *err = NULL;
   gint64 t0 = g_get_monotonic_time ();
   g_mutex_lock (&self->enc_lock);
   gboolean ok = self->style_enc && compute_style (self->style_enc, cfg, &mean, &std, &c, &err);
+  /* set with the encoder they came from, unless a newer request is queued */
+  gboolean current = ok && artem_loader_is_current (self->styles, gen);
+  if (current)
+    set_style (self, mean, std, c);
   g_mutex_unlock (&self->enc_lock);
   style_config_free (cfg);
   GST_OBJECT_LOCK (self);
@@ -371,15 +397,11 @@ style_job (gpointer data, gpointer user_data)
     if (err)
       GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
                            ("Could not use the new style; keeping the current one"), ("%s",
-                           err->message));
+                           err->message ? err->message : "?"));
     g_clear_error (&err);
     return;
   }
-  GST_OBJECT_LOCK (self);
-  gboolean current = gen == self->style_generation;
-  GST_OBJECT_UNLOCK (self);
   if (current) {
-    set_style (self, mean, std, c);
     GST_INFO_OBJECT (self, "new style ready in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   } else {
     g_free (mean);
@@ -390,17 +412,14 @@ style_job (gpointer data, gpointer user_data)
 static void
 restyle (GstArtemAdain *self)
 {
-  GST_OBJECT_LOCK (self);
-  guint gen = ++self->style_generation;
-  gboolean started = self->started;
-  GST_OBJECT_UNLOCK (self);
-  if (started)
-    g_thread_pool_push (self->style_pool, GUINT_TO_POINTER (gen), NULL);
+  artem_loader_request (self->styles);   /* queued once started */
 }
 
-/* Loads the model and its encoder half, and encodes the current style with it. */
+/* Loads the model and its encoder half, and encodes the current style with it.  Nothing
+ * is installed here: the base installs the result when this network goes into use. */
 static ArtemNet *
-gst_artem_adain_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, GError **error)
+gst_artem_adain_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, gpointer *extra,
+                          GError **error)
 {
   GstArtemAdain *self = GST_ARTEM_ADAIN (base);
   GST_OBJECT_LOCK (self);
@@ -414,31 +433,46 @@ gst_artem_adain_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, GE
     if (!enc)
       g_prefix_error (error, "not an AdaIN model (no encoder output 'features'): ");
   }
-  gfloat *mean = NULL, *std = NULL;
-  gint c = 0;
+  AdainExtra *x = NULL;
   if (enc) {
+    x = g_new0 (AdainExtra, 1);
+    x->enc = enc;
+    x->style_gen = artem_loader_generation (self->styles);
     StyleConfig *cfg = style_config_take (self);
-    gboolean ok = compute_style (enc, cfg, &mean, &std, &c, error);
+    gboolean ok = compute_style (enc, cfg, &x->mean, &x->std, &x->channels, error);
     style_config_free (cfg);
     if (!ok)
-      g_clear_pointer (&enc, artem_net_free);
+      g_clear_pointer (&x, adain_extra_free);
   }
-  if (!enc) {
+  if (!x) {
     g_clear_pointer (&net, artem_net_free);
     g_free (path);
     return NULL;
   }
+  GST_INFO_OBJECT (self, "loaded %s (%d feature channels)", path, x->channels);
+  g_free (path);
+  *extra = x;
+  return net;
+}
+
+/* The network just went into use: its encoder and statistics with it. */
+static void
+gst_artem_adain_install_extra (GstArtemBaseFilter *base, gpointer data)
+{
+  GstArtemAdain *self = GST_ARTEM_ADAIN (base);
+  AdainExtra *x = data;
   g_mutex_lock (&self->enc_lock);
   artem_net_free (self->style_enc);
-  self->style_enc = enc;
+  self->style_enc = x->enc;
+  set_style (self, x->mean, x->std, x->channels);
   g_mutex_unlock (&self->enc_lock);
-  set_style (self, mean, std, c);
+  gboolean stale = x->style_gen != artem_loader_generation (self->styles);
+  g_free (x);
   GST_OBJECT_LOCK (self);
   self->matched = FALSE;   /* encoded plain: re-matched on the next frame if preserving */
   GST_OBJECT_UNLOCK (self);
-  GST_INFO_OBJECT (self, "loaded %s (%d feature channels)", path, c);
-  g_free (path);
-  return net;
+  if (stale)   /* the style changed while this model loaded: encode it with this one */
+    restyle (self);
 }
 
 /* Whether the content's colours moved away from those the style was matched to. */
@@ -509,11 +543,12 @@ static gboolean
 gst_artem_adain_start (GstBaseTransform *trans)
 {
   GstArtemAdain *self = GST_ARTEM_ADAIN (trans);
-  if (!GST_BASE_TRANSFORM_CLASS (gst_artem_adain_parent_class)->start (trans))
+  /* first: a style set while the model loads is queued, and runs once it is installed */
+  artem_loader_start (self->styles);
+  if (!GST_BASE_TRANSFORM_CLASS (gst_artem_adain_parent_class)->start (trans)) {
+    artem_loader_stop (self->styles);
     return FALSE;
-  GST_OBJECT_LOCK (self);
-  self->started = TRUE;
-  GST_OBJECT_UNLOCK (self);
+  }
   return TRUE;
 }
 
@@ -521,17 +556,13 @@ static gboolean
 gst_artem_adain_stop (GstBaseTransform *trans)
 {
   GstArtemAdain *self = GST_ARTEM_ADAIN (trans);
-  GST_OBJECT_LOCK (self);
-  self->started = FALSE;
-  self->style_generation++;
-  GST_OBJECT_UNLOCK (self);
-  /* wait for a running style job, then drop the encoder */
-  g_thread_pool_free (self->style_pool, TRUE, TRUE);
-  self->style_pool = g_thread_pool_new ((GFunc) style_job, self, 1, FALSE, NULL);
+  /* queued style jobs are dropped, a running one finishes; then the encoder goes */
+  artem_loader_stop (self->styles);
+  gboolean ok = GST_BASE_TRANSFORM_CLASS (gst_artem_adain_parent_class)->stop (trans);
   g_mutex_lock (&self->enc_lock);
   g_clear_pointer (&self->style_enc, artem_net_free);
   g_mutex_unlock (&self->enc_lock);
-  return GST_BASE_TRANSFORM_CLASS (gst_artem_adain_parent_class)->stop (trans);
+  return ok;
 }
 
 static void
@@ -624,7 +655,7 @@ static void
 gst_artem_adain_finalize (GObject *object)
 {
   GstArtemAdain *self = GST_ARTEM_ADAIN (object);
-  g_thread_pool_free (self->style_pool, TRUE, TRUE);
+  artem_loader_free (self->styles);
   artem_net_free (self->style_enc);
   g_mutex_clear (&self->enc_lock);
   g_free (self->model_location);
@@ -687,7 +718,9 @@ gst_artem_adain_class_init (GstArtemAdainClass *klass)
       "normalization, decoder)", "artem developers");
   trans_class->start = GST_DEBUG_FUNCPTR (gst_artem_adain_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_artem_adain_stop);
-  GST_ARTEM_BASE_FILTER_CLASS (klass)->load_net = gst_artem_adain_load_net;
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->load_net_full = gst_artem_adain_load_net;
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->install_extra = gst_artem_adain_install_extra;
+  GST_ARTEM_BASE_FILTER_CLASS (klass)->free_extra = adain_extra_free;
   GST_ARTEM_BASE_FILTER_CLASS (klass)->prepare_net = gst_artem_adain_prepare_net;
   GST_ARTEM_BASE_FILTER_CLASS (klass)->own_preserve_colors = TRUE;
   GST_DEBUG_CATEGORY_INIT (artem_adain_debug, "artemadain", 0, "artem AdaIN");
@@ -701,5 +734,5 @@ gst_artem_adain_init (GstArtemAdain *self)
   self->alpha = DEFAULT_ALPHA;
   self->style_weights = g_array_new (FALSE, FALSE, sizeof (gdouble));
   g_mutex_init (&self->enc_lock);
-  self->style_pool = g_thread_pool_new ((GFunc) style_job, self, 1, FALSE, NULL);
+  self->styles = artem_loader_new (style_job, self);
 }

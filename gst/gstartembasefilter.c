@@ -6,6 +6,7 @@
  * Models load in a one-thread GThreadPool; the streaming thread swaps a ready network in
  * between frames, so the old one serves until then and a failed load only warns. */
 #include "gstartembasefilter.h"
+#include "artemloader.h"
 
 GST_DEBUG_CATEGORY_STATIC (artem_base_debug);
 #define GST_CAT_DEFAULT artem_base_debug
@@ -37,16 +38,20 @@ typedef struct {
   /* statistics, under the object lock */
   guint64 frames;
   gdouble total_ms, last_ms, reported_latency_ms;
-  /* networks: `net` belongs to the streaming thread; `pending` is handed over under
-   * the object lock */
+  /* networks: `net` belongs to the streaming thread; `pending` (and the subclass's
+   * `pending_extra` that goes with it) is handed over under the object lock */
   ArtemNet *net;
   ArtemNet *pending;
-  guint generation;           /* of the newest load request */
-  GThreadPool *loader;
-  gboolean started;
+  gpointer pending_extra;
+  ArtemLoader *loader;        /* model loads off the streaming thread */
   gboolean warned_fallback;
-  /* sizes */
+  /* sizes: the frames the buffers are for, the network's size, a size the network
+   * refused for these frames (not retried until the frames or the setting change) */
+  gint frame_w, frame_h;
   gint net_w, net_h;
+  gint refused_w, refused_h;
+  GstVideoInfo full_info;     /* progressive, default strides: `styled` */
+  GstVideoInfo conv_info;     /* the input as a progressive picture: the scalers' side */
   GstVideoInfo small_info;
   GstVideoConverter *down, *up;
   GstBuffer *small_in, *small_out, *styled;
@@ -94,18 +99,45 @@ gst_artem_precision_get_type (void)
   return type;
 }
 
-/* loads through the subclass and applies the precision (it takes effect at sizing) */
-static ArtemNet *
-load_net (GstArtemBaseFilter *self, ArtemBackendKind backend, GError **error)
+/* The message of an error that may lack one (a library that forgot to set it). */
+static const gchar *
+err_text (const GError *err)
 {
-  ArtemNet *net = GST_ARTEM_BASE_FILTER_GET_CLASS (self)->load_net (self, backend, error);
+  return err && err->message ? err->message : "unknown error (no message was set)";
+}
+
+static void
+free_extra (GstArtemBaseFilter *self, gpointer extra)
+{
+  GstArtemBaseFilterClass *klass = GST_ARTEM_BASE_FILTER_GET_CLASS (self);
+  if (extra && klass->free_extra)
+    klass->free_extra (extra);
+}
+
+/* loads through the subclass and applies the precision (it takes effect at sizing);
+ * @extra: what the subclass wants installed with this network (or NULL) */
+static ArtemNet *
+load_net (GstArtemBaseFilter *self, ArtemBackendKind backend, gpointer *extra, GError **error)
+{
+  GstArtemBaseFilterClass *klass = GST_ARTEM_BASE_FILTER_GET_CLASS (self);
+  *extra = NULL;
+  GError *err = NULL;
+  ArtemNet *net = klass->load_net_full ? klass->load_net_full (self, backend, extra, &err)
+                                       : klass->load_net (self, backend, &err);
+  if (!net) {
+    if (!err)
+      g_set_error (&err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED,
+                   "the model could not be loaded (no reason was given)");
+    g_propagate_error (error, err);
+    return NULL;
+  }
+  g_clear_error (&err);
   GST_OBJECT_LOCK (self);
   GstArtemPrecision p = PRIV (self)->precision;
   GST_OBJECT_UNLOCK (self);
-  if (net)
-    artem_net_set_precision (net, p == GST_ARTEM_PRECISION_FP16 ? ARTEM_PRECISION_FP16
-                                  : p == GST_ARTEM_PRECISION_FP32 ? ARTEM_PRECISION_FP32
-                                  : ARTEM_PRECISION_AUTO);
+  artem_net_set_precision (net, p == GST_ARTEM_PRECISION_FP16 ? ARTEM_PRECISION_FP16
+                                : p == GST_ARTEM_PRECISION_FP32 ? ARTEM_PRECISION_FP32
+                                : ARTEM_PRECISION_AUTO);
   return net;
 }
 
@@ -135,34 +167,33 @@ choose_backend (GstArtemBaseFilter *self)
 }
 
 static void
-loader_func (gpointer data, gpointer user_data)
+loader_func (guint gen, gpointer user_data)
 {
   GstArtemBaseFilter *self = user_data;
   GstArtemBaseFilterPrivate *priv = PRIV (self);
-  guint gen = GPOINTER_TO_UINT (data);
-  GST_OBJECT_LOCK (self);
-  gboolean stale = gen != priv->generation;
-  GST_OBJECT_UNLOCK (self);
-  if (stale)
-    return;   /* a newer request is queued behind us */
   GError *err = NULL;
-  ArtemNet *net = load_net (self, choose_backend (self), &err);
+  gpointer extra = NULL;
+  ArtemNet *net = load_net (self, choose_backend (self), &extra, &err);
   if (!net) {
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ,
                          ("Could not load the new model; keeping the current one"), ("%s",
-                         err->message));
-    g_error_free (err);
+                         err_text (err)));
+    g_clear_error (&err);
     return;
   }
   GST_OBJECT_LOCK (self);
-  if (gen == priv->generation && priv->started) {
-    if (priv->pending)
-      artem_net_free (priv->pending);
+  if (artem_loader_is_current (priv->loader, gen)) {
+    /* the streaming thread sizes it and swaps it in before its next frame */
+    artem_net_free (priv->pending);
+    free_extra (self, priv->pending_extra);
     priv->pending = net;
+    priv->pending_extra = extra;
     net = NULL;
+    extra = NULL;
   }
   GST_OBJECT_UNLOCK (self);
-  artem_net_free (net);
+  artem_net_free (net);   /* superseded meanwhile: nothing of it is installed */
+  free_extra (self, extra);
   GST_INFO_OBJECT (self, "new model ready (request %u)", gen);
 }
 
@@ -189,13 +220,7 @@ gst_artem_default_model_path (const gchar *file)
 void
 gst_artem_base_filter_reload (GstArtemBaseFilter *self)
 {
-  GstArtemBaseFilterPrivate *priv = PRIV (self);
-  GST_OBJECT_LOCK (self);
-  if (priv->started && priv->loader) {
-    guint gen = ++priv->generation;
-    g_thread_pool_push (priv->loader, GUINT_TO_POINTER (gen), NULL);
-  }
-  GST_OBJECT_UNLOCK (self);
+  artem_loader_request (PRIV (self)->loader);   /* queued only once started */
 }
 
 static void
@@ -207,6 +232,18 @@ free_sized (GstArtemBaseFilterPrivate *priv)
   gst_clear_buffer (&priv->small_out);
   gst_clear_buffer (&priv->styled);
   priv->net_w = priv->net_h = 0;
+  priv->frame_w = priv->frame_h = 0;
+  priv->refused_w = priv->refused_h = 0;
+}
+
+static void
+install_extra (GstArtemBaseFilter *self, gpointer extra)
+{
+  GstArtemBaseFilterClass *klass = GST_ARTEM_BASE_FILTER_GET_CLASS (self);
+  if (klass->install_extra)
+    klass->install_extra (self, extra);
+  else
+    free_extra (self, extra);
 }
 
 static gboolean
@@ -214,18 +251,25 @@ gst_artem_base_filter_start (GstBaseTransform *trans)
 {
   GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
   GstArtemBaseFilterPrivate *priv = PRIV (self);
+  /* started before the first load: a setting changed while this load runs queues a
+   * reload, so the property and the model in use agree */
+  artem_loader_start (priv->loader);
   GError *err = NULL;
-  ArtemNet *net = load_net (self, choose_backend (self), &err);
+  gpointer extra = NULL;
+  ArtemNet *net = load_net (self, choose_backend (self), &extra, &err);
   if (!net) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not load the model"), ("%s",
-                       err->message));
-    g_error_free (err);
+    artem_loader_stop (priv->loader);
+    if (err->domain == ARTEM_ERROR)
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not load the model"), ("%s",
+                         err_text (err)));
+    else   /* the subclass's own reason (artemadain: the style) */
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", err_text (err)), ("%s", err_text (err)));
+    g_clear_error (&err);
     return FALSE;
   }
   priv->net = net;
-  priv->loader = g_thread_pool_new (loader_func, self, 1, FALSE, NULL);
+  install_extra (self, extra);
   GST_OBJECT_LOCK (self);
-  priv->started = TRUE;
   priv->frames = 0;
   priv->total_ms = priv->last_ms = priv->reported_latency_ms = 0;
   GST_OBJECT_UNLOCK (self);
@@ -237,19 +281,15 @@ gst_artem_base_filter_stop (GstBaseTransform *trans)
 {
   GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
   GstArtemBaseFilterPrivate *priv = PRIV (self);
-  GST_OBJECT_LOCK (self);
-  priv->started = FALSE;
-  priv->generation++;
-  GThreadPool *pool = priv->loader;
-  priv->loader = NULL;
-  GST_OBJECT_UNLOCK (self);
-  if (pool)
-    g_thread_pool_free (pool, TRUE, TRUE);   /* drops queued loads, waits for a running one */
+  artem_loader_stop (priv->loader);   /* drops queued loads, waits for a running one */
   GST_OBJECT_LOCK (self);
   ArtemNet *pending = priv->pending;
+  gpointer extra = priv->pending_extra;
   priv->pending = NULL;
+  priv->pending_extra = NULL;
   GST_OBJECT_UNLOCK (self);
   artem_net_free (pending);
+  free_extra (self, extra);
   g_clear_pointer (&priv->net, artem_net_free);
   free_sized (priv);
   return TRUE;
@@ -290,22 +330,100 @@ gst_artem_base_filter_set_info (GstVideoFilter *filter, GstCaps *incaps, GstVide
   return TRUE;
 }
 
-/* Sizes the network and the scaling stages for this frame's inference size. */
+/* The network's size for frames of @info at @scale. */
+static void
+net_size_for (GstVideoInfo *info, gdouble scale, gint *nw, gint *nh)
+{
+  gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
+  *nw = MAX (1, (gint) (w * scale + 0.5));
+  *nh = MAX (1, (gint) (h * scale + 0.5));
+}
+
+/* (Re)builds the frame-sized buffers and scalers for frames of @info and a network of
+ * @nw x @nh.  Every scratch frame has its own GstVideoInfo (default strides), so a
+ * frame with padded rows from upstream's video meta never writes past one of ours. */
+static gboolean
+build_buffers (GstArtemBaseFilter *self, GstVideoInfo *info, gint nw, gint nh)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
+  g_clear_pointer (&priv->down, gst_video_converter_free);
+  g_clear_pointer (&priv->up, gst_video_converter_free);
+  gst_clear_buffer (&priv->small_in);
+  gst_clear_buffer (&priv->small_out);
+  gst_clear_buffer (&priv->styled);
+  /* the frame as a picture: interlaced input is scaled as one progressive picture */
+  gst_video_info_set_format (&priv->full_info, GST_VIDEO_INFO_FORMAT (info), w, h);
+  GST_VIDEO_INFO_FPS_N (&priv->full_info) = GST_VIDEO_INFO_FPS_N (info);
+  GST_VIDEO_INFO_FPS_D (&priv->full_info) = GST_VIDEO_INFO_FPS_D (info);
+  GST_VIDEO_INFO_PAR_N (&priv->full_info) = GST_VIDEO_INFO_PAR_N (info);
+  GST_VIDEO_INFO_PAR_D (&priv->full_info) = GST_VIDEO_INFO_PAR_D (info);
+  priv->conv_info = priv->full_info;
+  priv->styled = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->full_info), NULL);
+  if (nw != w || nh != h) {
+    priv->small_info = priv->full_info;
+    gst_video_info_set_format (&priv->small_info, GST_VIDEO_INFO_FORMAT (info), nw, nh);
+    GST_VIDEO_INFO_FPS_N (&priv->small_info) = GST_VIDEO_INFO_FPS_N (info);
+    GST_VIDEO_INFO_FPS_D (&priv->small_info) = GST_VIDEO_INFO_FPS_D (info);
+    GstStructure *cfg = gst_structure_new ("artem-scaler",
+        GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
+        GST_VIDEO_RESAMPLER_METHOD_LINEAR,
+        GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, g_get_num_processors (), NULL);
+    priv->down = gst_video_converter_new (&priv->conv_info, &priv->small_info,
+                                          gst_structure_copy (cfg));
+    priv->up = gst_video_converter_new (&priv->small_info, &priv->conv_info, cfg);
+    priv->small_in = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->small_info), NULL);
+    priv->small_out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->small_info), NULL);
+    if (!priv->down || !priv->up) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("Cannot scale %dx%d frames to %dx%d",
+                         w, h, nw, nh), ("GstVideoConverter refused the conversion"));
+      free_sized (priv);
+      return FALSE;
+    }
+  }
+  priv->frame_w = w;
+  priv->frame_h = h;
+  priv->net_w = nw;
+  priv->net_h = nh;
+  return TRUE;
+}
+
+/* Sizes the network and the scaling stages for this frame's inference size.  A size
+ * the network cannot run at (the memory limit, the cost budget) while an earlier size
+ * for the same frames worked keeps that size with a warning: the stream goes on. */
 static gboolean
 ensure_sized (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
 {
   GstArtemBaseFilterPrivate *priv = PRIV (self);
   gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
-  gint nw = MAX (1, (gint) (w * scale + 0.5)), nh = MAX (1, (gint) (h * scale + 0.5));
-  if (nw == priv->net_w && nh == priv->net_h && priv->styled)
+  gint nw, nh;
+  net_size_for (info, scale, &nw, &nh);
+  gboolean same_frames = priv->styled && w == priv->frame_w && h == priv->frame_h;
+  if (same_frames && ((nw == priv->net_w && nh == priv->net_h) ||
+                      (nw == priv->refused_w && nh == priv->refused_h)))
     return TRUE;
-  free_sized (priv);
   GError *err = NULL;
   if (!artem_net_reshape_frame (priv->net, nw, nh, &err)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not size the network for %dx%d", nw, nh),
-                       ("%s", err->message));
-    g_error_free (err);
-    return FALSE;
+    if (!same_frames) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not size the network for %dx%d", nw, nh),
+                         ("%s", err_text (err)));
+      g_clear_error (&err);
+      free_sized (priv);
+      return FALSE;
+    }
+    GST_ELEMENT_WARNING (self, STREAM, FAILED, ("The network cannot run at %dx%d; it goes on "
+                         "at %dx%d", nw, nh, priv->net_w, priv->net_h), ("%s", err_text (err)));
+    g_clear_error (&err);
+    if (!artem_net_reshape_frame (priv->net, priv->net_w, priv->net_h, &err)) {
+      GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not size the network for %dx%d",
+                         priv->net_w, priv->net_h), ("%s", err_text (err)));
+      g_clear_error (&err);
+      free_sized (priv);
+      return FALSE;
+    }
+    priv->refused_w = nw;
+    priv->refused_h = nh;
+    return TRUE;
   }
   /* device=auto on a machine with a GPU: the engine ran this model on the CPU because the
    * CUDA backend cannot (an operator without a CUDA kernel, GPU memory): say so once */
@@ -320,28 +438,50 @@ ensure_sized (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("This model runs on the CPU"),
                          ("device=auto: the CUDA backend cannot run it at %dx%d (the reason is "
                           "in the log)", nw, nh));
-  priv->styled = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
-  if (nw != w || nh != h) {
-    gst_video_info_set_format (&priv->small_info, GST_VIDEO_INFO_FORMAT (info), nw, nh);
-    GST_VIDEO_INFO_FPS_N (&priv->small_info) = GST_VIDEO_INFO_FPS_N (info);
-    GST_VIDEO_INFO_FPS_D (&priv->small_info) = GST_VIDEO_INFO_FPS_D (info);
-    GST_VIDEO_INFO_PAR_N (&priv->small_info) = GST_VIDEO_INFO_PAR_N (info);
-    GST_VIDEO_INFO_PAR_D (&priv->small_info) = GST_VIDEO_INFO_PAR_D (info);
-    GstStructure *cfg = gst_structure_new ("artem-scaler",
-        GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
-        GST_VIDEO_RESAMPLER_METHOD_LINEAR,
-        GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, g_get_num_processors (), NULL);
-    priv->down = gst_video_converter_new (info, &priv->small_info, gst_structure_copy (cfg));
-    priv->up = gst_video_converter_new (&priv->small_info, info, cfg);
-    priv->small_in = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->small_info), NULL);
-    priv->small_out = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->small_info), NULL);
-  }
-  priv->net_w = nw;
-  priv->net_h = nh;
+  if (!build_buffers (self, info, nw, nh))
+    return FALSE;
+  priv->refused_w = priv->refused_h = 0;
   GST_DEBUG_OBJECT (self, "network sized for %dx%d (frames %dx%d, alignment %d, %" G_GSIZE_FORMAT
                     " bytes)", nw, nh, w, h, artem_net_get_frame_alignment (priv->net),
                     artem_net_get_memory_bytes (priv->net));
   return TRUE;
+}
+
+/* A network loaded in the background replaces the current one only once it is sized
+ * for the current frames; one that cannot be is dropped with a warning and the current
+ * one goes on serving. */
+static void
+swap_in_pending (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GST_OBJECT_LOCK (self);
+  ArtemNet *pending = priv->pending;
+  gpointer extra = priv->pending_extra;
+  priv->pending = NULL;
+  priv->pending_extra = NULL;
+  GST_OBJECT_UNLOCK (self);
+  if (!pending)
+    return;
+  gint nw, nh;
+  net_size_for (info, scale, &nw, &nh);
+  GError *err = NULL;
+  if (!artem_net_reshape_frame (pending, nw, nh, &err)) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED, ("The new model cannot run at %dx%d; keeping "
+                         "the current one", nw, nh), ("%s", err_text (err)));
+    g_clear_error (&err);
+    artem_net_free (pending);
+    free_extra (self, extra);
+    return;
+  }
+  artem_net_free (priv->net);
+  priv->net = pending;
+  install_extra (self, extra);
+  gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
+  if (!(priv->styled && w == priv->frame_w && h == priv->frame_h && nw == priv->net_w &&
+        nh == priv->net_h))
+    build_buffers (self, info, nw, nh);   /* on failure ensure_sized sizes again */
+  priv->refused_w = priv->refused_h = 0;
+  GST_INFO_OBJECT (self, "switched to the new model");
 }
 
 /* out = in + strength * (styled' - in); styled' takes only the luminance of styled when
@@ -387,15 +527,8 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   gdouble strength = priv->strength, scale = priv->inference_scale;
   gboolean preserve = priv->preserve_colors &&
                       !GST_ARTEM_BASE_FILTER_GET_CLASS (self)->own_preserve_colors;
-  ArtemNet *pending = priv->pending;
-  priv->pending = NULL;
   GST_OBJECT_UNLOCK (self);
-  if (pending) {
-    artem_net_free (priv->net);
-    priv->net = pending;
-    free_sized (priv);
-    GST_INFO_OBJECT (self, "switched to the new model");
-  }
+  swap_in_pending (self, &in->info, scale);
   if (strength <= 0.0) {
     gst_video_frame_copy (out, in);
     return GST_FLOW_OK;
@@ -413,11 +546,21 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   GstVideoFrame small_in, small_out, styled;
   GstVideoFrame *net_src = in, *net_dst;
   gboolean ok = TRUE;
-  if (!direct && !gst_video_frame_map (&styled, &in->info, priv->styled, GST_MAP_READWRITE))
+  if (!direct && !gst_video_frame_map (&styled, &priv->full_info, priv->styled,
+                                       GST_MAP_READWRITE))
     return GST_FLOW_ERROR;
   if (scaled) {
-    gst_video_frame_map (&small_in, &priv->small_info, priv->small_in, GST_MAP_READWRITE);
-    gst_video_frame_map (&small_out, &priv->small_info, priv->small_out, GST_MAP_READWRITE);
+    if (!gst_video_frame_map (&small_in, &priv->small_info, priv->small_in, GST_MAP_READWRITE)) {
+      if (!direct)
+        gst_video_frame_unmap (&styled);
+      return GST_FLOW_ERROR;
+    }
+    if (!gst_video_frame_map (&small_out, &priv->small_info, priv->small_out, GST_MAP_READWRITE)) {
+      gst_video_frame_unmap (&small_in);
+      if (!direct)
+        gst_video_frame_unmap (&styled);
+      return GST_FLOW_ERROR;
+    }
     gst_video_converter_frame (priv->down, in, &small_in);
     net_src = &small_in;
     net_dst = &small_out;
@@ -429,8 +572,8 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
                                 GST_VIDEO_FRAME_PLANE_STRIDE (net_src, 0),
                                 GST_VIDEO_FRAME_PLANE_DATA (net_dst, 0),
                                 GST_VIDEO_FRAME_PLANE_STRIDE (net_dst, 0), priv->fmt, &err)) {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Inference failed"), ("%s", err->message));
-    g_error_free (err);
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Inference failed"), ("%s", err_text (err)));
+    g_clear_error (&err);
     ok = FALSE;
   }
   if (ok && scaled)
@@ -560,8 +703,11 @@ gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *valu
 static void
 gst_artem_base_filter_finalize (GObject *object)
 {
-  GstArtemBaseFilterPrivate *priv = PRIV (GST_ARTEM_BASE_FILTER (object));
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (object);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  artem_loader_free (priv->loader);
   artem_net_free (priv->pending);
+  free_extra (self, priv->pending_extra);
   artem_net_free (priv->net);
   free_sized (priv);
   G_OBJECT_CLASS (gst_artem_base_filter_parent_class)->finalize (object);
@@ -648,5 +794,6 @@ gst_artem_base_filter_init (GstArtemBaseFilter *self)
   priv->strength = DEFAULT_STRENGTH;
   priv->inference_scale = DEFAULT_INFERENCE_SCALE;
   priv->preserve_colors = DEFAULT_PRESERVE_COLORS;
+  priv->loader = artem_loader_new (loader_func, self);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -59,7 +59,17 @@ struct _GstArtemBaseFilterClass {
    * (GST_DEBUG=artemstylize:6). */
   GstDebugCategory *debug_category;
 
-  gpointer padding[4];
+  /* Optional, instead of load_net: also returns in @extra what must be installed with
+   * this network (artemadain: its encoder and style statistics).  The base calls
+   * install_extra on the streaming thread when the network becomes the one in use (at
+   * start, or when a reload is swapped in), and free_extra when it is dropped unused
+   * (superseded, or not sizable for the current frames). */
+  ArtemNet *(*load_net_full) (GstArtemBaseFilter *self, ArtemBackendKind backend,
+                              gpointer *extra, GError **error);
+  void (*install_extra) (GstArtemBaseFilter *self, gpointer extra);
+  void (*free_extra) (gpointer extra);
+
+  gpointer padding[1];
 };
 
 /* Asks for a new network in the background (after a model setting changed while

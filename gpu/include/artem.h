@@ -283,7 +283,7 @@ void artem_net_set_cost_limit (ArtemNet *net, double flops);
 double artem_net_get_cost (ArtemNet *net);
 
 /** artem_net_set_memory_limit: the most bytes of activations and scratch a reshape may
- * allocate (default 8 GiB; 0 restores it); a size needing more fails with
+ * allocate (default 8 GiB, or $ARTEM_MEMORY_LIMIT_MIB; 0 restores it); a size needing more fails with
  * ARTEM_ERROR_SHAPE.  Constants folded at reshape are capped at 64 MiB each. */
 void artem_net_set_memory_limit (ArtemNet *net, gsize bytes);
 

@@ -66,3 +66,17 @@ g = helper.make_graph([helper.make_node("Softmax", ["input"], ["output"], name="
 m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 m.ir_version = 7
 onnx.save(m, os.path.join(out, "unsupported-op.onnx"))
+
+# A model that loads but can be sized for no frame: it drops the last row (issue 12: a
+# live swap to it must keep the old model serving).
+g = helper.make_graph(
+    [helper.make_node("Slice", ["input", "starts", "ends", "axes"], ["output"], name="crop")],
+    "unsizable",
+    [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "h", "w"])],
+    [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, "h1", "w"])],
+    [helper.make_tensor("starts", TensorProto.INT64, [1], [0]),
+     helper.make_tensor("ends", TensorProto.INT64, [1], [-1]),
+     helper.make_tensor("axes", TensorProto.INT64, [1], [2])])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+m.ir_version = 7
+onnx.save(m, os.path.join(out, "unsizable.onnx"))
