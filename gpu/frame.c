@@ -153,7 +153,7 @@ process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *d
         if (strength < 1.f)
           v = s[x * bpp] + strength * (v - s[x * bpp]);
         v += 0.5f;
-        v = v < 0.f ? 0.f : (v > 255.f ? 255.f : v);
+        v = v > 0.f ? (v < 255.f ? v : 255.f) : 0.f;   /* NaN (a broken model) is 0 */
         d[x * bpp] = (guint8) v;
       }
     }

@@ -64,7 +64,7 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
         v = s + strength * (v - s);
       }
       v += 0.5f;
-      v = v < 0.f ? 0.f : (v > 255.f ? 255.f : v);
+      v = v > 0.f ? (v < 255.f ? v : 255.f) : 0.f;   /* NaN (a broken model) is 0 */
       dst[p + off.o[c]] = (uint8_t) v;
     }
     if (off.o[3] >= 0)
