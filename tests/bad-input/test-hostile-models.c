@@ -349,6 +349,33 @@ test_xnor_many_channels (void)
   g_bytes_unref (model);
 }
 
+/* a model whose output is NaN (Sqrt of a negative) gives 0 bytes, not undefined
+ * behaviour (found by the element fuzzer at frame.c's float-to-byte conversion) */
+static void
+test_nan_output (void)
+{
+  TB *b = tb_new (13);
+  tb_input (b, "x");
+  tb_init (b, "c", 1, (int64_t[]) { 1 }, (float[]) { 1000.f });
+  tb_node (b, "Sub", NULL, "x,c", "d");
+  tb_node (b, "Sqrt", NULL, "d", "y");
+  tb_output (b, "y");
+  ArtemNet *net = NULL;
+  GError *err = load_and_size (tb_finish (b), NULL, &net);
+  g_assert_no_error (err);
+  g_assert_true (artem_net_reshape_frame (net, 5, 3, &err));
+  guint8 src[5 * 3 * 3], dst[5 * 3 * 3];
+  memset (src, 77, sizeof src);
+  for (int k = 0; k < 2; k++) {
+    artem_net_set_frame_strength (net, k ? 0.5f : 1.f);
+    memset (dst, 1, sizeof dst);
+    g_assert_true (artem_net_process_frame (net, src, 15, dst, 15, ARTEM_FORMAT_RGB, &err));
+    for (gsize i = 0; i < sizeof dst; i++)
+      g_assert_cmpint (dst[i], ==, 0);
+  }
+  artem_net_free (net);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -363,5 +390,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/opset-range", test_opset_range);
   g_test_add_func ("/hostile/geometry-overflow", test_geometry_overflow);
   g_test_add_func ("/hostile/xnor-many-channels", test_xnor_many_channels);
+  g_test_add_func ("/hostile/nan-output", test_nan_output);
   return g_test_run ();
 }
