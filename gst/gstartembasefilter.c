@@ -246,6 +246,20 @@ install_extra (GstArtemBaseFilter *self, gpointer extra)
     free_extra (self, extra);
 }
 
+/* Takes the network waiting to be swapped in (and its extra), under the object lock. */
+static ArtemNet *
+take_pending (GstArtemBaseFilter *self, gpointer *extra)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GST_OBJECT_LOCK (self);
+  ArtemNet *pending = priv->pending;
+  *extra = priv->pending_extra;
+  priv->pending = NULL;
+  priv->pending_extra = NULL;
+  GST_OBJECT_UNLOCK (self);
+  return pending;
+}
+
 static gboolean
 gst_artem_base_filter_start (GstBaseTransform *trans)
 {
@@ -282,12 +296,8 @@ gst_artem_base_filter_stop (GstBaseTransform *trans)
   GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
   GstArtemBaseFilterPrivate *priv = PRIV (self);
   artem_loader_stop (priv->loader);   /* drops queued loads, waits for a running one */
-  GST_OBJECT_LOCK (self);
-  ArtemNet *pending = priv->pending;
-  gpointer extra = priv->pending_extra;
-  priv->pending = NULL;
-  priv->pending_extra = NULL;
-  GST_OBJECT_UNLOCK (self);
+  gpointer extra;
+  ArtemNet *pending = take_pending (self, &extra);
   artem_net_free (pending);
   free_extra (self, extra);
   g_clear_pointer (&priv->net, artem_net_free);
@@ -454,12 +464,8 @@ static void
 swap_in_pending (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
 {
   GstArtemBaseFilterPrivate *priv = PRIV (self);
-  GST_OBJECT_LOCK (self);
-  ArtemNet *pending = priv->pending;
-  gpointer extra = priv->pending_extra;
-  priv->pending = NULL;
-  priv->pending_extra = NULL;
-  GST_OBJECT_UNLOCK (self);
+  gpointer extra;
+  ArtemNet *pending = take_pending (self, &extra);
   if (!pending)
     return;
   gint nw, nh;

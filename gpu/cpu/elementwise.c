@@ -5,7 +5,7 @@
 
 /* int64 arithmetic of a model's constants: wraps instead of overflowing (signed
  * overflow is undefined), INT64_MIN / -1 wraps, division by 0 gives 0, and a power out
- * of range saturates */
+ * of range saturates (artem_float_to_int64) */
 static inline int64_t
 i64_wrap (uint64_t v)
 {
@@ -21,17 +21,6 @@ i64_div (int64_t u, int64_t v)
   if (v == -1)
     return i64_wrap (0 - (uint64_t) u);
   return u / v;
-}
-static inline int64_t
-i64_from_double (double d)
-{
-  if (!(d == d))
-    return 0;
-  if (d >= 9.2e18)
-    return INT64_MAX;
-  if (d <= -9.2e18)
-    return INT64_MIN;
-  return (int64_t) d;
 }
 
 
@@ -116,7 +105,7 @@ unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       switch (p->kind) {
         case U_NEG: v = i64_wrap (0 - (uint64_t) v); break;
         case U_RELU: v = v > 0 ? v : 0; break;
-        case U_CLIP: v = v < p->a ? i64_from_double (p->a) : (v > p->b ? i64_from_double (p->b) : v); break;
+        case U_CLIP: v = v < p->a ? artem_float_to_int64 (p->a) : (v > p->b ? artem_float_to_int64 (p->b) : v); break;
         default: break;
       }
       y[i] = v;
@@ -318,7 +307,7 @@ bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       if (in[1]->dtype == ARTEM_DTYPE_FLOAT) { /* Pow with a float exponent */
         const float *Bf = (const float *) in[1]->data + ob;
         for (int64_t i = 0; i < len; i++)
-          Y[i] = i64_from_double (pow ((double) A[i * as], (double) Bf[i * bs]));
+          Y[i] = artem_float_to_int64 (pow ((double) A[i * as], (double) Bf[i * bs]));
         continue;
       }
       switch (p->kind) {
@@ -326,7 +315,7 @@ bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
         case B_SUB: BIN_INNER (int64_t, i64_wrap ((uint64_t) u - (uint64_t) v)); break;
         case B_MUL: BIN_INNER (int64_t, i64_wrap ((uint64_t) u * (uint64_t) v)); break;
         case B_DIV: BIN_INNER (int64_t, i64_div (u, v)); break;
-        case B_POW: BIN_INNER (int64_t, i64_from_double (pow ((double) u, (double) v))); break;
+        case B_POW: BIN_INNER (int64_t, artem_float_to_int64 (pow ((double) u, (double) v))); break;
       }
     }
   }
