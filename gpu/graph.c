@@ -966,6 +966,12 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
   return net;
 }
 
+const char *
+artem_net_get_path (const ArtemNet *net)
+{
+  return net ? net->path : NULL;
+}
+
 ArtemNet *
 artem_net_new_from_file (const char *path, ArtemBackendKind backend, GError **error)
 {

@@ -21,6 +21,7 @@ enum {
   PROP_FRAMES_PROCESSED,
   PROP_TIME_AVERAGE,
   PROP_TIME_LAST,
+  PROP_MODEL_IN_USE,
 };
 
 #define DEFAULT_DEVICE GST_ARTEM_DEVICE_AUTO
@@ -38,6 +39,7 @@ typedef struct {
   /* statistics, under the object lock */
   guint64 frames;
   gdouble total_ms, last_ms, reported_latency_ms;
+  gchar *in_use;   /* the path of the network serving frames (object lock) */
   /* networks: `net` belongs to the streaming thread; `pending` (and the subclass's
    * `pending_extra` that goes with it) is handed over under the object lock */
   ArtemNet *net;
@@ -166,6 +168,16 @@ choose_backend (GstArtemBaseFilter *self)
   return backend_of (dev);
 }
 
+/* model-in-use follows the network that serves frames, not the property last set */
+static void
+set_in_use (GstArtemBaseFilter *self, ArtemNet *net)
+{
+  GST_OBJECT_LOCK (self);
+  g_free (PRIV (self)->in_use);
+  PRIV (self)->in_use = g_strdup (artem_net_get_path (net));
+  GST_OBJECT_UNLOCK (self);
+}
+
 static void
 loader_func (guint gen, gpointer user_data)
 {
@@ -282,6 +294,7 @@ gst_artem_base_filter_start (GstBaseTransform *trans)
     return FALSE;
   }
   priv->net = net;
+  set_in_use (self, net);
   install_extra (self, extra);
   GST_OBJECT_LOCK (self);
   priv->frames = 0;
@@ -481,6 +494,7 @@ swap_in_pending (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale)
   }
   artem_net_free (priv->net);
   priv->net = pending;
+  set_in_use (self, pending);
   install_extra (self, extra);
   gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
   if (!(priv->styled && w == priv->frame_w && h == priv->frame_h && nw == priv->net_w &&
@@ -701,6 +715,7 @@ gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *valu
       g_value_set_double (value, priv->frames ? priv->total_ms / priv->frames : 0.0);
       break;
     case PROP_TIME_LAST: g_value_set_double (value, priv->last_ms); break;
+    case PROP_MODEL_IN_USE: g_value_set_string (value, priv->in_use); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -716,6 +731,7 @@ gst_artem_base_filter_finalize (GObject *object)
   free_extra (self, priv->pending_extra);
   artem_net_free (priv->net);
   free_sized (priv);
+  g_free (priv->in_use);
   G_OBJECT_CLASS (gst_artem_base_filter_parent_class)->finalize (object);
 }
 
@@ -770,6 +786,11 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
   g_object_class_install_property (gobject_class, PROP_TIME_LAST,
       g_param_spec_double ("processing-time-last", "Last processing time",
           "Processing time of the last frame in milliseconds", 0, G_MAXDOUBLE, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MODEL_IN_USE,
+      g_param_spec_string ("model-in-use", "Model in use",
+          "The file of the network that serves (or last served) frames. After a failed "
+          "or pending model change this is still the old one", NULL,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   GstCaps *caps = gst_caps_from_string (GST_ARTEM_VIDEO_CAPS);

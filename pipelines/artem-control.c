@@ -15,6 +15,7 @@
 #include <gst/gst.h>
 #include <gst/controller/gstinterpolationcontrolsource.h>
 #include <gst/controller/gstdirectcontrolbinding.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,75 +64,199 @@ running_time (void)
   return now;
 }
 
+/* the next word of *p (blank-separated), or NULL at the end; *p moves past it */
+static gchar *
+next_word (const char **p)
+{
+  const char *s = *p;
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (!*s)
+    return NULL;
+  const char *e = s;
+  while (*e && *e != ' ' && *e != '\t')
+    e++;
+  *p = e;
+  return g_strndup (s, e - s);
+}
+
+/* a number that is all of s and finite, else FALSE */
+static gboolean
+parse_number (const char *s, gdouble *out)
+{
+  char *end = NULL;
+  if (!s || !*s)
+    return FALSE;
+  gdouble v = g_ascii_strtod (s, &end);
+  if (end == s || *end || !isfinite (v))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+/* the numeric range of a property, FALSE for a non-numeric one */
+static gboolean
+prop_range (GParamSpec *ps, gdouble *lo, gdouble *hi)
+{
+  if (G_IS_PARAM_SPEC_DOUBLE (ps)) {
+    *lo = G_PARAM_SPEC_DOUBLE (ps)->minimum; *hi = G_PARAM_SPEC_DOUBLE (ps)->maximum;
+  } else if (G_IS_PARAM_SPEC_FLOAT (ps)) {
+    *lo = G_PARAM_SPEC_FLOAT (ps)->minimum; *hi = G_PARAM_SPEC_FLOAT (ps)->maximum;
+  } else if (G_IS_PARAM_SPEC_INT (ps)) {
+    *lo = G_PARAM_SPEC_INT (ps)->minimum; *hi = G_PARAM_SPEC_INT (ps)->maximum;
+  } else if (G_IS_PARAM_SPEC_UINT (ps)) {
+    *lo = G_PARAM_SPEC_UINT (ps)->minimum; *hi = G_PARAM_SPEC_UINT (ps)->maximum;
+  } else {
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* set NAME PROP=VALUE: the value is everything after '=' (paths may hold spaces); it is
+ * parsed and checked against the property's type and range before it is set, so a value
+ * GLib would reject answers an error instead of "ok" */
+static void
+cmd_set (const char *args)
+{
+  const char *p = args;
+  gchar *name = next_word (&p);
+  while (*p == ' ' || *p == '\t')
+    p++;
+  const char *eq = strchr (p, '=');
+  if (!name || !eq || eq == p) {
+    reply ("error: usage: set NAME PROP=VALUE");
+    g_free (name);
+    return;
+  }
+  gchar *prop = g_strstrip (g_strndup (p, eq - p));
+  const char *value = eq + 1;
+  GstElement *e = find (name);
+  GParamSpec *ps = e ? find_prop (e, prop) : NULL;
+  if (ps && !(ps->flags & G_PARAM_WRITABLE)) {
+    reply ("error: %s is read-only", prop);
+  } else if (ps) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, ps->value_type);
+    if (!gst_value_deserialize (&v, value)) {
+      reply ("error: '%s' is not a valid %s for %s", value, g_type_name (ps->value_type), prop);
+    } else if (g_param_value_validate (ps, &v)) {
+      /* validate changed the value: it was outside the property's range */
+      gdouble lo, hi;
+      if (prop_range (ps, &lo, &hi))
+        reply ("error: %s=%s is out of range [%g, %g]", prop, value, lo, hi);
+      else
+        reply ("error: '%s' is not a valid value for %s", value, prop);
+    } else {
+      g_object_set_property (G_OBJECT (e), prop, &v);
+      reply ("ok");
+    }
+    g_value_unset (&v);
+  }
+  g_free (prop);
+  g_free (name);
+  if (e)
+    gst_object_unref (e);
+}
+
+static void
+cmd_get (gchar **w)
+{
+  GstElement *e = find (w[1]);
+  GParamSpec *ps = e ? find_prop (e, w[2]) : NULL;
+  if (ps && !(ps->flags & G_PARAM_READABLE)) {
+    reply ("error: %s is write-only", w[2]);
+  } else if (ps) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, ps->value_type);
+    g_object_get_property (G_OBJECT (e), w[2], &v);
+    gchar *s = G_VALUE_HOLDS_STRING (&v) ? g_value_dup_string (&v) : gst_value_serialize (&v);
+    reply ("%s %s=%s", w[1], w[2], s ? s : "");
+    g_free (s);
+    g_value_unset (&v);
+  }
+  if (e)
+    gst_object_unref (e);
+}
+
+/* ramp NAME PROP FROM TO SECS: FROM and TO must lie in the property's range and SECS be
+ * positive; anything else is an error (it used to ramp to 0) */
+static void
+cmd_ramp (gchar **w)
+{
+  gdouble from, to, secs, lo, hi;
+  if (!parse_number (w[3], &from) || !parse_number (w[4], &to) || !parse_number (w[5], &secs)) {
+    reply ("error: usage: ramp NAME PROP FROM TO SECS (FROM, TO and SECS are numbers)");
+    return;
+  }
+  if (secs <= 0 || secs > 1e6) {
+    reply ("error: ramp SECS must be in (0, 1e6], not %s", w[5]);
+    return;
+  }
+  GstElement *e = find (w[1]);
+  GParamSpec *ps = e ? find_prop (e, w[2]) : NULL;
+  if (ps && !(ps->flags & GST_PARAM_CONTROLLABLE)) {
+    reply ("error: %s is not controllable", w[2]);
+  } else if (ps && !prop_range (ps, &lo, &hi)) {
+    reply ("error: %s is not numeric", w[2]);
+  } else if (ps && (from < lo || from > hi || to < lo || to > hi)) {
+    reply ("error: ramp %g..%g is outside %s's range [%g, %g]", from, to, w[2], lo, hi);
+  } else if (ps) {
+    GstControlSource *cs = gst_interpolation_control_source_new ();
+    g_object_set (cs, "mode", GST_INTERPOLATION_MODE_LINEAR, NULL);
+    GstClockTime t0 = running_time ();
+    /* absolute binding: control values are the property's own values */
+    gst_timed_value_control_source_set ((GstTimedValueControlSource *) cs, t0, from);
+    gst_timed_value_control_source_set ((GstTimedValueControlSource *) cs,
+                                        t0 + (GstClockTime) (secs * GST_SECOND), to);
+    GstControlBinding *old = gst_object_get_control_binding (GST_OBJECT (e), w[2]);
+    if (old) {
+      gst_object_remove_control_binding (GST_OBJECT (e), old);
+      gst_object_unref (old);
+    }
+    gst_object_add_control_binding (GST_OBJECT (e),
+        gst_direct_control_binding_new_absolute (GST_OBJECT (e), w[2], cs));
+    gst_object_unref (cs);
+    reply ("ok");
+  }
+  if (e)
+    gst_object_unref (e);
+}
+
 static void
 command (char *line)
 {
   g_strstrip (line);
-  gchar **w = g_strsplit_set (line, " \t", 6);
-  guint n = g_strv_length (w);
-  if (n == 0 || !*w[0]) {
-  } else if (!strcmp (w[0], "quit")) {
+  if (!g_utf8_validate (line, -1, NULL)) {
+    reply ("error: the command is not valid UTF-8");
+    return;
+  }
+  const char *p = line;
+  gchar *verb = next_word (&p);
+  gchar **w = g_strsplit_set (line, " \t", -1);
+  /* drop empty words (several blanks in a row) */
+  guint n = 0;
+  for (guint i = 0; w[i]; i++) {
+    if (*w[i])
+      w[n++] = w[i];
+    else
+      g_free (w[i]);
+  }
+  w[n] = NULL;
+  if (!verb) {
+  } else if (!strcmp (verb, "quit") && n == 1) {
     gst_element_send_event (pipeline, gst_event_new_eos ());
     reply ("ok");
-  } else if (!strcmp (w[0], "set") && n >= 3 && strchr (line, '=')) {
-    /* the value is everything after '=' (paths may hold spaces) */
-    const char *rest = strstr (line, w[2]);
-    gchar *prop = g_strndup (rest, strchr (rest, '=') - rest);
-    const char *value = strchr (rest, '=') + 1;
-    GstElement *e = find (w[1]);
-    if (e && find_prop (e, prop)) {
-      gst_util_set_object_arg (G_OBJECT (e), prop, value);
-      reply ("ok");
-    }
-    g_free (prop);
-    if (e)
-      gst_object_unref (e);
-  } else if (!strcmp (w[0], "get") && n == 3) {
-    GstElement *e = find (w[1]);
-    GParamSpec *ps = e ? find_prop (e, w[2]) : NULL;
-    if (ps) {
-      GValue v = G_VALUE_INIT;
-      g_value_init (&v, ps->value_type);
-      g_object_get_property (G_OBJECT (e), w[2], &v);
-      gchar *s = G_VALUE_HOLDS_STRING (&v) ? g_value_dup_string (&v) : gst_value_serialize (&v);
-      reply ("%s %s=%s", w[1], w[2], s ? s : "");
-      g_free (s);
-      g_value_unset (&v);
-    }
-    if (e)
-      gst_object_unref (e);
-  } else if (!strcmp (w[0], "ramp") && n == 6) {
-    GstElement *e = find (w[1]);
-    GParamSpec *ps = e ? find_prop (e, w[2]) : NULL;
-    if (ps && !(ps->flags & GST_PARAM_CONTROLLABLE)) {
-      reply ("error: %s is not controllable", w[2]);
-    } else if (ps) {
-      GstControlSource *cs = gst_interpolation_control_source_new ();
-      g_object_set (cs, "mode", GST_INTERPOLATION_MODE_LINEAR, NULL);
-      GstClockTime t0 = running_time ();
-      gdouble secs = g_ascii_strtod (w[5], NULL);
-      /* direct binding: control values are the property's values within [0,1] ranges */
-      gst_timed_value_control_source_set ((GstTimedValueControlSource *) cs, t0,
-                                          g_ascii_strtod (w[3], NULL));
-      gst_timed_value_control_source_set ((GstTimedValueControlSource *) cs,
-                                          t0 + (GstClockTime) (secs * GST_SECOND),
-                                          g_ascii_strtod (w[4], NULL));
-      GstControlBinding *old = gst_object_get_control_binding (GST_OBJECT (e), w[2]);
-      if (old) {
-        gst_object_remove_control_binding (GST_OBJECT (e), old);
-        gst_object_unref (old);
-      }
-      gst_object_add_control_binding (GST_OBJECT (e),
-          gst_direct_control_binding_new_absolute (GST_OBJECT (e), w[2], cs));
-      gst_object_unref (cs);
-      reply ("ok");
-    }
-    if (e)
-      gst_object_unref (e);
+  } else if (!strcmp (verb, "set")) {
+    cmd_set (p);
+  } else if (!strcmp (verb, "get") && n == 3) {
+    cmd_get (w);
+  } else if (!strcmp (verb, "ramp") && n == 6) {
+    cmd_ramp (w);
   } else {
     reply ("error: unknown command '%s' (set NAME PROP=VALUE | get NAME PROP | "
            "ramp NAME PROP FROM TO SECS | quit)", line);
   }
+  g_free (verb);
   g_strfreev (w);
 }
 
@@ -139,13 +264,21 @@ static gboolean
 on_stdin (GIOChannel *ch, GIOCondition cond, gpointer data)
 {
   gchar *line = NULL;
-  GIOStatus st = g_io_channel_read_line (ch, &line, NULL, NULL, NULL);
+  GError *err = NULL;
+  /* the channel is binary (no encoding), so a byte that is not UTF-8 cannot end the watch;
+   * command() answers such a line with an error */
+  GIOStatus st = g_io_channel_read_line (ch, &line, NULL, NULL, &err);
   if (st == G_IO_STATUS_NORMAL && line) {
     command (line);
     g_free (line);
     return TRUE;
   }
   g_free (line);
+  if (st == G_IO_STATUS_ERROR) {
+    reply ("error: reading standard input: %s", err ? err->message : "unknown error");
+    g_clear_error (&err);
+    return TRUE;
+  }
   if (st == G_IO_STATUS_AGAIN)
     return TRUE;
   return FALSE;   /* end of input: keep playing until EOS */
@@ -205,6 +338,7 @@ main (int argc, char **argv)
   gst_bus_add_watch (bus, on_bus, NULL);
   gst_object_unref (bus);
   GIOChannel *in = g_io_channel_unix_new (0);
+  g_io_channel_set_encoding (in, NULL, NULL);
   g_io_add_watch (in, G_IO_IN | G_IO_HUP, on_stdin, NULL);
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     /* the error is on the bus */

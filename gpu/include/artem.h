@@ -126,6 +126,9 @@ void artem_net_free (ArtemNet *net);
 /** artem_net_get_backend: the backend actually in use (never AUTO). */
 ArtemBackendKind artem_net_get_backend (const ArtemNet *net);
 
+/* The file the network was loaded from, or the name given to artem_net_new_from_data. */
+const char *artem_net_get_path (const ArtemNet *net);
+
 /** artem_net_get_n_inputs / _outputs and their names and types: the graph's runtime
  * inputs (initializers excluded) and outputs. */
 guint artem_net_get_n_inputs (const ArtemNet *net);

@@ -8,7 +8,7 @@ for f in RGB BGR RGBx BGRx xRGB xBGR RGBA BGRA ARGB ABGR; do
   echo "$out" | grep -q "(string)$f[,} ]" || { echo "FAIL: caps lack $f"; fail=1; }
 done
 for p in model-location device strength inference-scale preserve-colors frames-processed \
-         processing-time-average processing-time-last; do
+         processing-time-average processing-time-last model-in-use; do
   line=$(echo "$out" | grep -E "^  $p *: ")
   desc=$(echo "$line" | sed -E "s/^  [a-z-]+ *: *//")
   [ -n "$line" ] && [ ${#desc} -ge 15 ] || { echo "FAIL: property $p missing or undocumented"; fail=1; }
