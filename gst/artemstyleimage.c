@@ -14,6 +14,20 @@ artem_style_image_max_pixels (void)
   return v > 0 ? v : ARTEM_STYLE_MAX_PIXELS;
 }
 
+/* big-endian reads byte by byte: GST_READ_UINT16_BE loads through a misaligned pointer
+ * (UBSan reports it) */
+static guint
+be16 (const guint8 *p)
+{
+  return (guint) p[0] << 8 | p[1];
+}
+
+static guint32
+be32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
 /* The size a PNG or JPEG file declares in its header (before anything is decoded);
  * FALSE for other formats or a header that does not parse (the decoder then decides). */
 static gboolean
@@ -26,8 +40,8 @@ header_size (const char *path, gint64 *w, gint64 *h)
   size_t n = fread (b, 1, sizeof b, f);
   fclose (f);
   if (n >= 24 && !memcmp (b, "\x89PNG\r\n\x1a\n", 8) && !memcmp (b + 12, "IHDR", 4)) {
-    *w = GST_READ_UINT32_BE (b + 16);
-    *h = GST_READ_UINT32_BE (b + 20);
+    *w = be32 (b + 16);
+    *h = be32 (b + 20);
     return TRUE;
   }
   if (n >= 4 && b[0] == 0xFF && b[1] == 0xD8) {   /* JPEG: the first SOFn segment */
@@ -46,10 +60,10 @@ header_size (const char *path, gint64 *w, gint64 *h)
         i += 2;
         continue;
       }
-      gsize len = GST_READ_UINT16_BE (b + i + 2);
+      gsize len = be16 (b + i + 2);
       if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-        *h = GST_READ_UINT16_BE (b + i + 5);
-        *w = GST_READ_UINT16_BE (b + i + 7);
+        *h = be16 (b + i + 5);
+        *w = be16 (b + i + 7);
         return TRUE;
       }
       if (len < 2)

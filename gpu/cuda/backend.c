@@ -6,6 +6,7 @@
  *
  * Nothing here allocates per frame: every cudaMalloc / cudaHostAlloc happens at plan
  * time or at the first frame of a size (counted in net->n_allocations). */
+#include <dlfcn.h>
 #include "cuda-private.h"
 #include "../cuda-backend.h"
 #include <math.h>
@@ -24,8 +25,26 @@ artem_cuda_probe (const char **reason)
   if (g_once_init_enter (&once)) {
     int n = 0;
     const char *dnn_why = NULL;
-    cudaError_t e = cudaGetDeviceCount (&n);
-    if (e != cudaSuccess) {
+    /* without libcuda the runtime says "driver version is insufficient": say what is
+     * really missing */
+#ifdef ARTEM_CUDNN_LINKED   /* the emulator's build: its runtime needs no driver */
+    void *drv = (void *) 1;
+#else
+    void *drv = dlopen ("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+#endif
+    cudaError_t e = drv ? cudaGetDeviceCount (&n) : cudaErrorInsufficientDriver;
+    if (!drv) {
+      g_snprintf (probe_reason, sizeof probe_reason,
+                  "no NVIDIA driver installed (libcuda.so.1 not found)");
+    } else if (e == cudaErrorNoDevice) {
+      g_snprintf (probe_reason, sizeof probe_reason, "no CUDA GPU found");
+      cudaGetLastError ();
+    } else if (e == cudaErrorInsufficientDriver) {
+      g_snprintf (probe_reason, sizeof probe_reason,
+                  "the NVIDIA driver is older than this CUDA runtime needs (%s)",
+                  cudaGetErrorString (e));
+      cudaGetLastError ();
+    } else if (e != cudaSuccess) {
       g_snprintf (probe_reason, sizeof probe_reason, "no usable CUDA driver or GPU (%s)",
                   cudaGetErrorString (e));
       cudaGetLastError ();

@@ -1,4 +1,5 @@
-/* test-artemadain.c — GstHarness tests of artemadain on the cd-vgg19-16x relu4_1 pair:
+/* test-artemadain.c — GstHarness tests of artemadain on the cd-vgg19-16x relu4_1 pair
+ * (or, without ../shared, on the shipped default AdaIN model and no reconstruction test):
  * alpha 0 is the decoder's reconstruction, weights (1,0) equal the single style, a style
  * switch while playing loses no frame and shows later, style-sample, bad style paths at
  * start and while playing, odd sizes. */
@@ -75,6 +76,10 @@ run_once (const char *factory, const char *model, const char *style, gdouble alp
 
 GST_START_TEST (test_alpha0_is_reconstruction)
 {
+  if (!rec_model) {
+    g_print ("SKIP alpha0-is-reconstruction: no reference reconstruction model\n");
+    return;
+  }
   GstBuffer *in = photo (48, 40);
   GstBuffer *rec = run_once ("artemstylize", rec_model, NULL, 0, in);
   GstBuffer *a0 = run_once ("artemadain", adain_model, style_a, 0.0, in);
@@ -275,7 +280,9 @@ GST_START_TEST (test_errors_at_start)
   g_unlink (junk);
   g_free (junk);
   check_start_error ("/nonexistent/adain.onnx", style_a, "/nonexistent/adain.onnx");
-  check_start_error (rec_model, style_a, "not an AdaIN model");
+  /* a plain style network is not an AdaIN model */
+  check_start_error (rec_model ? rec_model : g_getenv ("ARTEM_TEST_MODEL_A"), style_a,
+                     "not an AdaIN model");
   check_start_error (adain_model, NULL, "no style");
 }
 GST_END_TEST;
@@ -317,7 +324,7 @@ main (int argc, char **argv)
   gst_check_init (&argc, &argv);
   adain_model = g_getenv ("ARTEM_TEST_ADAIN_MODEL");
   rec_model = g_getenv ("ARTEM_TEST_RECONSTRUCT_MODEL");
-  if (!adain_model || !rec_model)
+  if (!adain_model)
     g_error ("run through tests/gst/adain.sh");
   return gst_check_run_suite (artemadain_suite (), "artemadain", __FILE__);
 }
