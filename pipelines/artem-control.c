@@ -11,10 +11,21 @@
  * and errors are printed as "bus-warning: ..." / "bus-error: ...".
  *
  *   artem-control "v4l2src ! videoconvert ! artemstylize name=s ! videoconvert ! autovideosink"
+ *
+ * The description may also be given as several words, as to gst-launch-1.0 (a word such
+ * as "location=/my videos/in.mp4" may then hold spaces).
+ *
+ * --watchdog SECS: when no frame reaches an artem element (or, without one, a sink) for
+ * SECS seconds while PLAYING, prints "bus-error: NAME: no video for SECS s ..." and exits
+ * 1.  Unlike the watchdog element, events (a parser's bitrate tags, gaps) do not count
+ * as frames, so a network source that stalls is noticed.
+ * Ctrl-C sends EOS (files are finalised); a second Ctrl-C stops at once.
  */
 #include <gst/gst.h>
 #include <gst/controller/gstinterpolationcontrolsource.h>
 #include <gst/controller/gstdirectcontrolbinding.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +34,81 @@
 static GstElement *pipeline;
 static GMainLoop *loop;
 static int exit_code = 0;
+static gdouble watchdog_secs = 0;
+static gint64 last_frame_us;      /* g_get_monotonic_time of the last frame (atomic) */
+static gboolean playing;
+static gchar *watched_name;
+
+static GstPadProbeReturn
+on_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  __atomic_store_n (&last_frame_us, g_get_monotonic_time (), __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+on_watchdog (gpointer data)
+{
+  if (!playing)
+    return G_SOURCE_CONTINUE;
+  gint64 last = __atomic_load_n (&last_frame_us, __ATOMIC_RELAXED);
+  if (g_get_monotonic_time () - last > (gint64) (watchdog_secs * G_USEC_PER_SEC)) {
+    printf ("bus-error: %s: no video for %g s (the source stalled or the connection was "
+            "lost)\n", watched_name, watchdog_secs);
+    fflush (stdout);
+    exit_code = 1;
+    g_main_loop_quit (loop);
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* the frames watched: the sink pads of the artem elements, else those of the sinks */
+static void
+watch_frames (void)
+{
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  GValue v = G_VALUE_INIT;
+  guint n = 0;
+  for (int pass = 0; pass < 2 && n == 0; pass++) {
+    gst_iterator_resync (it);
+    while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+      GstElement *e = g_value_get_object (&v);
+      GstElementFactory *f = gst_element_get_factory (e);
+      const char *fname = f ? GST_OBJECT_NAME (f) : "";
+      gboolean is_sink = GST_OBJECT_FLAG_IS_SET (e, GST_ELEMENT_FLAG_SINK) && !GST_IS_BIN (e);
+      if (pass == 0 ? g_str_has_prefix (fname, "artem") : is_sink) {
+        GstPad *pad = gst_element_get_static_pad (e, "sink");
+        if (pad) {
+          gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                             on_frame, NULL, NULL);
+          gst_object_unref (pad);
+          if (!watched_name)
+            watched_name = g_strdup (GST_ELEMENT_NAME (e));
+          n++;
+        }
+      }
+      g_value_reset (&v);
+    }
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  if (!watched_name)
+    watched_name = g_strdup (GST_ELEMENT_NAME (pipeline));
+}
+
+static gboolean
+on_sigint (gpointer data)
+{
+  static gboolean sent;
+  if (sent) {
+    g_main_loop_quit (loop);
+    return G_SOURCE_REMOVE;
+  }
+  sent = TRUE;
+  gst_element_send_event (pipeline, gst_event_new_eos ());
+  return G_SOURCE_CONTINUE;
+}
 
 static void
 reply (const char *fmt, ...)
@@ -308,6 +394,16 @@ on_bus (GstBus *bus, GstMessage *msg, gpointer data)
       reply ("eos");
       g_main_loop_quit (loop);
       break;
+    case GST_MESSAGE_STATE_CHANGED:
+      if (GST_MESSAGE_SRC (msg) == GST_OBJECT (pipeline)) {
+        GstState now;
+        gst_message_parse_state_changed (msg, NULL, &now, NULL);
+        if (now == GST_STATE_PLAYING && !playing) {
+          __atomic_store_n (&last_frame_us, g_get_monotonic_time (), __ATOMIC_RELAXED);
+          playing = TRUE;
+        }
+      }
+      break;
     case GST_MESSAGE_LATENCY:
       gst_bin_recalculate_latency (GST_BIN (pipeline));
       break;
@@ -323,16 +419,41 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
-  if (argc != 2) {
-    fprintf (stderr, "usage: %s \"PIPELINE DESCRIPTION\"   (commands on stdin)\n", argv[0]);
+  int first = 1;
+  if (argc > 2 && !strcmp (argv[1], "--watchdog")) {
+    char *end = NULL;
+    watchdog_secs = g_ascii_strtod (argv[2], &end);
+    if (end == argv[2] || *end || !(watchdog_secs > 0 && watchdog_secs < 1e6)) {
+      fprintf (stderr, "artem-control: --watchdog needs a number of seconds, not '%s'\n", argv[2]);
+      return 2;
+    }
+    first = 3;
+  }
+  if (argc <= first) {
+    fprintf (stderr, "usage: %s [--watchdog SECS] \"PIPELINE DESCRIPTION\" | WORD...   "
+             "(commands on stdin)\n", argv[0]);
     return 2;
   }
   GError *err = NULL;
-  pipeline = gst_parse_launch (argv[1], &err);
-  if (!pipeline) {
-    fprintf (stderr, "artem-control: %s\n", err->message);
+  pipeline = argc == first + 1 ? gst_parse_launch (argv[first], &err)
+                               : gst_parse_launchv ((const gchar **) argv + first, &err);
+  if (!pipeline || err) {
+    fprintf (stderr, "artem-control: %s\n", err ? err->message : "cannot parse the pipeline");
+    g_clear_error (&err);
+    if (pipeline)
+      gst_object_unref (pipeline);
     return 2;
   }
+  if (!GST_IS_BIN (pipeline)) {   /* a single element */
+    GstElement *bin = gst_pipeline_new (NULL);
+    gst_bin_add (GST_BIN (bin), pipeline);
+    pipeline = bin;
+  }
+  if (watchdog_secs > 0) {
+    watch_frames ();
+    g_timeout_add (100, on_watchdog, NULL);
+  }
+  g_unix_signal_add (SIGINT, on_sigint, NULL);
   loop = g_main_loop_new (NULL, FALSE);
   GstBus *bus = gst_element_get_bus (pipeline);
   gst_bus_add_watch (bus, on_bus, NULL);
@@ -356,5 +477,6 @@ main (int argc, char **argv)
   g_io_channel_unref (in);
   gst_object_unref (pipeline);
   g_main_loop_unref (loop);
+  g_free (watched_name);
   return exit_code;
 }
