@@ -22,12 +22,19 @@ enum {
   PROP_TIME_AVERAGE,
   PROP_TIME_LAST,
   PROP_MODEL_IN_USE,
+  PROP_FRAMES_DROPPED,
 };
 
 #define DEFAULT_DEVICE GST_ARTEM_DEVICE_AUTO
 #define DEFAULT_STRENGTH 1.0
 #define DEFAULT_INFERENCE_SCALE 1.0
 #define DEFAULT_PRESERVE_COLORS FALSE
+
+/* the latency reported is the worst of the last LATENCY_WINDOW frames, plus a margin */
+#define LATENCY_WINDOW 64
+#define LATENCY_MARGIN 1.15
+/* late frames are skipped, but at least one frame is shown per this many microseconds */
+#define MAX_SKIP_US (G_USEC_PER_SEC / 2)
 
 typedef struct {
   /* properties, under the object lock */
@@ -39,6 +46,16 @@ typedef struct {
   /* statistics, under the object lock */
   guint64 frames;
   gdouble total_ms, last_ms, reported_latency_ms;
+  /* live pipelines: the worst recent frame times (the latency reported), whether the
+   * upstream is live and the latency the pipeline configured (a LATENCY event), the
+   * frames skipped because they could no longer be on time */
+  gdouble recent_ms[LATENCY_WINDOW];
+  guint recent_n, recent_i;
+  gboolean upstream_live, live_checked;
+  GstClockTimeDiff lag_cur, lag_prev;   /* smallest lags of two windows (streaming thread) */
+  gint64 lag_window_us;
+  guint64 dropped;
+  gint64 last_run_us;   /* monotonic time of the last frame run (streaming thread) */
   gchar *in_use;   /* the path of the network serving frames (object lock) */
   /* networks: `net` belongs to the streaming thread; `pending` (and the subclass's
    * `pending_extra` that goes with it) is handed over under the object lock */
@@ -299,6 +316,12 @@ gst_artem_base_filter_start (GstBaseTransform *trans)
   GST_OBJECT_LOCK (self);
   priv->frames = 0;
   priv->total_ms = priv->last_ms = priv->reported_latency_ms = 0;
+  priv->recent_n = priv->recent_i = 0;
+  priv->upstream_live = priv->live_checked = FALSE;
+  priv->lag_cur = priv->lag_prev = G_MAXINT64;
+  priv->lag_window_us = g_get_monotonic_time ();
+  priv->dropped = 0;
+  priv->last_run_us = 0;
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -537,6 +560,82 @@ compose (GstVideoFrame *in, GstVideoFrame *styled, GstVideoFrame *out, gfloat st
   }
 }
 
+/* A frame from a live source that waited in a backlog is skipped instead of run:
+ * otherwise, when the source outpaces the network, frames queue up upstream and the delay
+ * grows without bound (also into sync=false sinks, which send no QoS events).  A frame's
+ * lag is how long after its running time it reaches us; a source delivers fresh frames
+ * with a steady lag of its own (a camera: almost none; a live basesrc that waits for the
+ * pipeline latency: that latency), so the smallest lag of the last few seconds is the
+ * baseline, and a frame lagging more than the slack behind it comes from a backlog.
+ * Never for longer than MAX_SKIP_US in a row, and only with the qos property on (the
+ * default) and a live upstream: a file is never dropped from. */
+static gboolean
+too_late (GstArtemBaseFilter *self, GstBuffer *buf)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  if (!gst_base_transform_is_qos_enabled (trans) || GST_STATE (self) != GST_STATE_PLAYING)
+    return FALSE;
+  if (!priv->live_checked) {
+    /* a sink with sync=false does not ask for the latency: ask upstream ourselves */
+    GstQuery *q = gst_query_new_latency ();
+    gboolean live = FALSE;
+    if (gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), q))
+      gst_query_parse_latency (q, &live, NULL, NULL);
+    gst_query_unref (q);
+    GST_OBJECT_LOCK (self);
+    priv->upstream_live = live;
+    priv->live_checked = TRUE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  GST_OBJECT_LOCK (self);
+  gboolean live = priv->upstream_live;
+  GstClock *clock = GST_ELEMENT_CLOCK (self) ? gst_object_ref (GST_ELEMENT_CLOCK (self)) : NULL;
+  GstClockTime base = GST_ELEMENT_CAST (self)->base_time;
+  gdouble expect_ms = priv->last_ms;
+  GST_OBJECT_UNLOCK (self);
+  gboolean late = FALSE;
+  GstClockTime rt = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME,
+                                                 GST_BUFFER_PTS (buf));
+  if (live && clock && GST_CLOCK_TIME_IS_VALID (rt)) {
+    GstClockTime now = gst_clock_get_time (clock);
+    GstClockTimeDiff lag = GST_CLOCK_DIFF (base + rt, now);
+    gint64 mono = g_get_monotonic_time ();
+    /* the baseline: the smallest lag over this and the previous 2-second window */
+    if (mono - priv->lag_window_us > 2 * G_USEC_PER_SEC) {
+      priv->lag_prev = priv->lag_cur;
+      priv->lag_cur = G_MAXINT64;
+      priv->lag_window_us = mono;
+    }
+    priv->lag_cur = MIN (priv->lag_cur, lag);
+    GstClockTimeDiff baseline = MIN (priv->lag_cur, priv->lag_prev);
+    /* tolerated: what video sinks tolerate (max-lateness 20 ms), or one frame's work */
+    GstClockTimeDiff slack = MAX (20 * GST_MSECOND, (GstClockTimeDiff) (expect_ms * GST_MSECOND));
+    GstClockTimeDiff behind = lag - baseline;
+    late = behind > slack && mono - priv->last_run_us < MAX_SKIP_US;
+    if (late) {
+      GST_OBJECT_LOCK (self);
+      priv->dropped++;
+      guint64 processed = priv->frames, dropped = priv->dropped;
+      GST_OBJECT_UNLOCK (self);
+      GstMessage *qos = gst_message_new_qos (GST_OBJECT (self), TRUE, rt,
+          gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf)),
+          GST_BUFFER_PTS (buf), GST_BUFFER_DURATION (buf));
+      gst_message_set_qos_values (qos, behind, 1.0, 1000000);
+      gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, processed, dropped);
+      gst_element_post_message (GST_ELEMENT (self), qos);
+      GST_DEBUG_OBJECT (self, "frame %" GST_TIME_FORMAT " waited %" GST_STIME_FORMAT
+                        " longer than fresh ones: skipped", GST_TIME_ARGS (rt),
+                        GST_STIME_ARGS (behind));
+    }
+  }
+  if (!late)
+    priv->last_run_us = g_get_monotonic_time ();
+  if (clock)
+    gst_object_unref (clock);
+  return late;
+}
+
 static GstFlowReturn
 gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
                                        GstVideoFrame *out)
@@ -549,6 +648,8 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
                       !GST_ARTEM_BASE_FILTER_GET_CLASS (self)->own_preserve_colors;
   GST_OBJECT_UNLOCK (self);
   swap_in_pending (self, &in->info, scale);
+  if (too_late (self, in->buffer))
+    return GST_BASE_TRANSFORM_FLOW_DROPPED;
   if (strength <= 0.0) {
     gst_video_frame_copy (out, in);
     return GST_FLOW_OK;
@@ -617,9 +718,18 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   priv->last_ms = ms;
   priv->total_ms += ms;
   gdouble avg = priv->total_ms / priv->frames;
-  if (priv->reported_latency_ms == 0 || avg > priv->reported_latency_ms * 1.25 ||
-      avg < priv->reported_latency_ms * 0.75) {
-    priv->reported_latency_ms = avg;
+  /* a syncing sink drops every frame that takes longer than the latency reported, so
+   * report the worst recent frame (with a margin), not the average; a slower frame
+   * raises it at once, and it comes down only once the window has forgotten it */
+  priv->recent_ms[priv->recent_i] = ms;
+  priv->recent_i = (priv->recent_i + 1) % LATENCY_WINDOW;
+  priv->recent_n = MIN (priv->recent_n + 1, LATENCY_WINDOW);
+  gdouble worst = 0;
+  for (guint i = 0; i < priv->recent_n; i++)
+    worst = MAX (worst, priv->recent_ms[i]);
+  worst *= LATENCY_MARGIN;
+  if (worst > priv->reported_latency_ms || worst < priv->reported_latency_ms * 0.6) {
+    priv->reported_latency_ms = worst;
     post_latency = TRUE;
   }
   GST_OBJECT_UNLOCK (self);
@@ -653,6 +763,8 @@ gst_artem_base_filter_query (GstBaseTransform *trans, GstPadDirection dir, GstQu
     GstClockTime min, max;
     gst_query_parse_latency (query, &live, &min, &max);
     GST_OBJECT_LOCK (self);
+    PRIV (self)->upstream_live = live;
+    PRIV (self)->live_checked = TRUE;
     GstClockTime ours = (GstClockTime) (PRIV (self)->reported_latency_ms * GST_MSECOND);
     GST_OBJECT_UNLOCK (self);
     min += ours;
@@ -716,6 +828,7 @@ gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *valu
       break;
     case PROP_TIME_LAST: g_value_set_double (value, priv->last_ms); break;
     case PROP_MODEL_IN_USE: g_value_set_string (value, priv->in_use); break;
+    case PROP_FRAMES_DROPPED: g_value_set_uint64 (value, priv->dropped); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -786,6 +899,11 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
   g_object_class_install_property (gobject_class, PROP_TIME_LAST,
       g_param_spec_double ("processing-time-last", "Last processing time",
           "Processing time of the last frame in milliseconds", 0, G_MAXDOUBLE, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_FRAMES_DROPPED,
+      g_param_spec_uint64 ("frames-dropped", "Frames dropped",
+          "Frames from a live source skipped because they could no longer be on time "
+          "(the source outpaces the network; qos=false turns this off)", 0, G_MAXUINT64, 0,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_MODEL_IN_USE,
       g_param_spec_string ("model-in-use", "Model in use",

@@ -289,7 +289,12 @@ cmd_ramp (gchar **w)
   } else if (ps) {
     GstControlSource *cs = gst_interpolation_control_source_new ();
     g_object_set (cs, "mode", GST_INTERPOLATION_MODE_LINEAR, NULL);
-    GstClockTime t0 = running_time ();
+    /* the ramp starts at the element's own position (the stream time of the frame it
+     * handles now), not at the clock: a live source's frames reach a slow element late,
+     * and a ramp timed by the clock would be over before its frames arrive */
+    gint64 pos = -1;
+    GstClockTime t0 = gst_element_query_position (e, GST_FORMAT_TIME, &pos) && pos >= 0
+                          ? (GstClockTime) pos : running_time ();
     /* absolute binding: control values are the property's own values */
     gst_timed_value_control_source_set ((GstTimedValueControlSource *) cs, t0, from);
     gst_timed_value_control_source_set ((GstTimedValueControlSource *) cs,

@@ -439,6 +439,105 @@ GST_START_TEST (test_latency_and_stats)
 }
 GST_END_TEST;
 
+/* The latency reported is the worst recent frame (with a margin), not the average: a
+ * syncing sink drops every frame slower than the latency it was told. */
+GST_START_TEST (test_latency_covers_worst_frame)
+{
+  GstHarness *hh = make_harness (model_a, "RGB", 160, 120);
+  gdouble worst = 0;
+  for (int i = 0; i < 20; i++) {
+    /* frame times vary with the machine's load: read what each one really took */
+    gst_buffer_unref (gst_harness_push_and_pull (hh, make_frame ("RGB", 160, 120, i)));
+    gdouble last;
+    g_object_get (hh->element, "processing-time-last", &last, NULL);
+    worst = MAX (worst, last);
+  }
+  GstQuery *q = gst_query_new_latency ();
+  fail_unless (gst_pad_peer_query (hh->sinkpad, q));
+  GstClockTime min;
+  gst_query_parse_latency (q, NULL, &min, NULL);
+  gst_query_unref (q);
+  fail_unless (min >= (GstClockTime) (worst * GST_MSECOND),
+               "latency %" GST_TIME_FORMAT " is less than the slowest frame, %.2f ms",
+               GST_TIME_ARGS (min), worst);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
+typedef struct {
+  GstElement *pipe;
+  GstClockTimeDiff lateness;   /* of the last frame at the sink: clock - its running time */
+  guint frames;
+} LiveRun;
+
+static GstPadProbeReturn
+measure_lateness (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LiveRun *r = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClock *clock = gst_element_get_clock (r->pipe);
+  if (clock && GST_BUFFER_PTS_IS_VALID (buf)) {
+    GstClockTime now = gst_clock_get_time (clock) - gst_element_get_base_time (r->pipe);
+    r->lateness = GST_CLOCK_DIFF (GST_BUFFER_PTS (buf), now);   /* segment starts at 0 */
+    r->frames++;
+  }
+  if (clock)
+    gst_object_unref (clock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A live source faster than the network: with qos on (the default) the element skips
+ * frames that can no longer be on time, so the delay stays bounded even into a sink that
+ * does not sync (no QoS events); with qos off every frame is run and the delay grows. */
+static LiveRun
+run_live (const char *model, gboolean qos, guint64 *dropped)
+{
+  char *desc = g_strdup_printf (
+      "videotestsrc is-live=true num-buffers=120 ! video/x-raw,width=160,height=120,"
+      "framerate=200/1 ! videoconvert ! artemstylize name=a device=cpu qos=%s "
+      "model-location=\"%s\" ! fakesink name=s sync=false", qos ? "true" : "false", model);
+  LiveRun r = { 0 };
+  r.pipe = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  fail_unless (r.pipe != NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (r.pipe), "s");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, measure_lateness, &r, NULL);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_element_set_state (r.pipe, GST_STATE_PLAYING);
+  GstMessage *m = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (r.pipe), 120 * GST_SECOND,
+                                              GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  GstElement *a = gst_bin_get_by_name (GST_BIN (r.pipe), "a");
+  g_object_get (a, "frames-dropped", dropped, NULL);
+  gst_object_unref (a);
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  gst_object_unref (r.pipe);
+  return r;
+}
+
+GST_START_TEST (test_live_source_outpacing)
+{
+  const char *slow = g_getenv ("ARTEM_TEST_DEFAULT_STYLE");   /* ~10 ms or more a frame */
+  guint64 dropped_on, dropped_off;
+  LiveRun on = run_live (slow, TRUE, &dropped_on);
+  LiveRun off = run_live (slow, FALSE, &dropped_off);
+  g_print ("live 200 fps source: qos on: %u frames shown, %" G_GUINT64_FORMAT " skipped, "
+           "last %.0f ms late; qos off: %u shown, last %.0f ms late\n", on.frames, dropped_on,
+           on.lateness / 1e6, off.frames, off.lateness / 1e6);
+  fail_unless_equals_int (dropped_off, 0);
+  fail_unless (off.frames == 120);
+  fail_unless (dropped_on > 0 && on.frames + dropped_on == 120);
+  fail_unless (on.frames >= 2, "frames are still shown");
+  /* 120 frames at 200 fps are 0.6 s of video: run one by one they end seconds late */
+  fail_unless (on.lateness < GST_SECOND / 2, "the delay grew to %" GST_STIME_FORMAT,
+               GST_STIME_ARGS (on.lateness));
+  fail_unless (off.lateness > on.lateness);
+}
+GST_END_TEST;
+
 GST_START_TEST (test_long_run)
 {
   /* 1000 frames; run under valgrind in CI (no leak, no invalid access) */
@@ -478,6 +577,9 @@ artemstylize_suite (void)
   tcase_add_test (tc, test_errors_at_start);
   tcase_add_test (tc, test_controller_animates_strength);
   tcase_add_test (tc, test_latency_and_stats);
+  tcase_add_test (tc, test_latency_covers_worst_frame);
+  if (g_getenv ("ARTEM_TEST_DEFAULT_STYLE"))
+    tcase_add_test (tc, test_live_source_outpacing);
   if (!g_getenv ("ARTEM_TEST_SKIP_LONG"))   /* the emulated-GPU run skips the 1000 frames */
     tcase_add_test (tc, test_long_run);
   return s;

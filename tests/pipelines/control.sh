@@ -1,9 +1,10 @@
 #!/bin/sh
 # Tests artem-control: feeds it commands while a pipeline plays and checks the replies,
 # the property values and that the output frames change (PNG snapshots of the stream).
-# usage: tests/pipelines/control.sh ARTEM_CONTROL MODEL_A MODEL_B
+# Then a ramp while a live source outpaces a slow model must still move strength.
+# usage: tests/pipelines/control.sh ARTEM_CONTROL MODEL_A MODEL_B [SLOW_MODEL]
 set -u
-ctl=$1; a=$2; b=$3
+ctl=$1; a=$2; b=$3; slow=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; echo "--- replies"; cat "$tmp/out"; exit 1; }
@@ -64,3 +65,11 @@ for f in "$tmp"/f*.png; do cmp -s "$f" "$tmp/raw.png" && plain=$((plain + 1)); d
 [ $plain -ge 5 ] || fail "strength=0 did not give the plain input"
 cmp -s "$first" "$tmp/raw.png" && fail "the first frame was not stylized"
 echo "PASS artem-control ($frames frames)"
+if [ -n "$slow" ]; then
+  pipe="videotestsrc is-live=true pattern=ball ! video/x-raw,width=160,height=120,framerate=100/1 ! videoconvert ! artemstylize name=s device=cpu strength=0 model-location=$slow ! fakesink sync=false"
+  { sleep 1.5; echo "ramp s strength 0 1 1"; sleep 2.5; echo "get s strength"; echo "quit"; } |
+    timeout 60 "$ctl" "$pipe" >"$tmp/out" 2>"$tmp/err" || fail "artem-control (slow model) exited with an error"
+  v=$(sed -n 's/^s strength=//p' "$tmp/out")
+  awk -v v="${v:-0}" 'BEGIN { exit !(v >= 0.99) }' || fail "ramp 0..1 over 1 s left strength at ${v:-nothing} after 2.5 s (live source faster than the model)"
+  echo "PASS ramp with a live source faster than the model (strength $v)"
+fi
