@@ -110,6 +110,8 @@ def main(argv=None):
     ap.add_argument("--opset", type=int, default=13)
     ap.add_argument("--depth", default="relu4_1")
     a = ap.parse_args(argv)
+    # the output's folder (the last path, a file or a prefix) is created when missing
+    os.makedirs(os.path.dirname(os.path.abspath(a.paths[-1])), exist_ok=True)
     ex = torch.rand(1, 3, 64, 64)
     if a.kind == "ml5":
         src, out = a.paths
