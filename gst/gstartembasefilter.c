@@ -296,13 +296,23 @@ gst_artem_base_filter_start (GstBaseTransform *trans)
   GstArtemBaseFilterPrivate *priv = PRIV (self);
   /* started before the first load: a setting changed while this load runs queues a
    * reload, so the property and the model in use agree */
+  ArtemBackendKind backend = choose_backend (self);
+  if (!artem_backend_available (backend)) {   /* device=cuda: say that first */
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("No usable GPU for device=cuda"),
+                       ("%s backend: %s (device=auto or device=cpu runs on the CPU)",
+                        artem_backend_name (backend), artem_backend_unavailable_reason (backend)));
+    return FALSE;
+  }
   artem_loader_start (priv->loader);
   GError *err = NULL;
   gpointer extra = NULL;
-  ArtemNet *net = load_net (self, choose_backend (self), &extra, &err);
+  ArtemNet *net = load_net (self, backend, &extra, &err);
   if (!net) {
     artem_loader_stop (priv->loader);
-    if (err->domain == ARTEM_ERROR)
+    if (g_error_matches (err, ARTEM_ERROR, ARTEM_ERROR_BACKEND))
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("No usable GPU for device=cuda"),
+                         ("%s (device=auto or device=cpu runs on the CPU)", err_text (err)));
+    else if (err->domain == ARTEM_ERROR)
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Could not load the model"), ("%s",
                          err_text (err)));
     else   /* the subclass's own reason (artemadain: the style) */

@@ -52,7 +52,7 @@ gst_artem_stylize_load_net (GstArtemBaseFilter *base, ArtemBackendKind backend, 
   GST_OBJECT_UNLOCK (self);
   gint64 t0 = g_get_monotonic_time ();
   ArtemNet *net = artem_net_new_from_file (path, backend, error);
-  if (!net && is_default)
+  if (!net && is_default && error && g_error_matches (*error, ARTEM_ERROR, ARTEM_ERROR_IO))
     g_prefix_error (error, "no model-location set and the default model is missing: ");
   if (net)
     GST_INFO_OBJECT (self, "loaded %s on %s in %.1f ms", path,

@@ -382,8 +382,19 @@ GST_START_TEST (test_errors_at_start)
   check_start_error (g_getenv ("ARTEM_TEST_UNSUPPORTED_MODEL"), 1,
                      "node 'softmax': operator 'Softmax' is not supported");
   /* device=cuda without a usable CUDA backend */
-  if (!artem_backend_available (ARTEM_BACKEND_CUDA))
+  if (!artem_backend_available (ARTEM_BACKEND_CUDA)) {
     check_start_error (model_a, 2, "cuda");
+    /* ... also with the default model: the GPU is what is missing, not the model */
+    GstElement *el = gst_element_factory_make ("artemstylize", NULL);
+    g_object_set (el, "device", 2, NULL);
+    gchar *dbg;
+    GError *err = artem_start_error (el, &dbg);
+    fail_unless (strstr (err->message, "No usable GPU") != NULL, "message: %s", err->message);
+    fail_if (strstr (dbg, "default model is missing") != NULL, "misleading: %s", dbg);
+    g_error_free (err);
+    g_free (dbg);
+    gst_object_unref (el);
+  }
 }
 GST_END_TEST;
 
@@ -493,8 +504,8 @@ static LiveRun
 run_live (const char *model, gboolean qos, guint64 *dropped)
 {
   char *desc = g_strdup_printf (
-      "videotestsrc is-live=true num-buffers=120 ! video/x-raw,width=160,height=120,"
-      "framerate=200/1 ! videoconvert ! artemstylize name=a device=cpu qos=%s "
+      "videotestsrc is-live=true num-buffers=60 ! video/x-raw,width=160,height=120,"
+      "framerate=100/1 ! videoconvert ! artemstylize name=a device=cpu qos=%s "
       "model-location=\"%s\" ! fakesink name=s sync=false", qos ? "true" : "false", model);
   LiveRun r = { 0 };
   r.pipe = gst_parse_launch (desc, NULL);
@@ -524,17 +535,19 @@ GST_START_TEST (test_live_source_outpacing)
   guint64 dropped_on, dropped_off;
   LiveRun on = run_live (slow, TRUE, &dropped_on);
   LiveRun off = run_live (slow, FALSE, &dropped_off);
-  g_print ("live 200 fps source: qos on: %u frames shown, %" G_GUINT64_FORMAT " skipped, "
+  g_print ("live 100 fps source: qos on: %u frames shown, %" G_GUINT64_FORMAT " skipped, "
            "last %.0f ms late; qos off: %u shown, last %.0f ms late\n", on.frames, dropped_on,
            on.lateness / 1e6, off.frames, off.lateness / 1e6);
   fail_unless_equals_int (dropped_off, 0);
-  fail_unless (off.frames == 120);
-  fail_unless (dropped_on > 0 && on.frames + dropped_on == 120);
+  fail_unless (off.frames == 60);
+  fail_unless (dropped_on > 0 && on.frames + dropped_on == 60);
   fail_unless (on.frames >= 2, "frames are still shown");
-  /* 120 frames at 200 fps are 0.6 s of video: run one by one they end seconds late */
-  fail_unless (on.lateness < GST_SECOND / 2, "the delay grew to %" GST_STIME_FORMAT,
-               GST_STIME_ARGS (on.lateness));
-  fail_unless (off.lateness > on.lateness);
+  /* 60 frames at 100 fps are 0.6 s of video: run one by one (~10 ms or more each) they
+   * end late by about their total work; skipped, the delay stays near one frame's work.
+   * Compared as a ratio within the same run: the machine's load moves both. */
+  fail_unless (on.lateness * 4 < off.lateness, "the delay grew to %" GST_STIME_FORMAT
+               " (qos off: %" GST_STIME_FORMAT ")", GST_STIME_ARGS (on.lateness),
+               GST_STIME_ARGS (off.lateness));
 }
 GST_END_TEST;
 
