@@ -6,6 +6,7 @@
  *   ramp NAME PROP FROM TO SECS  animates a controllable property (GstController,
  *                                linear interpolation from now on), e.g. strength
  *   quit                         sends EOS and exits when it arrives
+ *   # ...                        a comment (also after a command, following a blank)
  *
  * Each command answers "ok", a value, or "error: ..." on standard output; bus warnings
  * and errors are printed as "bus-warning: ..." / "bus-error: ...".
@@ -316,6 +317,12 @@ cmd_ramp (gchar **w)
 static void
 command (char *line)
 {
+  /* "#" at the start or after a blank begins a comment (as in the README's examples) */
+  for (char *c = line; *c; c++)
+    if (*c == '#' && (c == line || c[-1] == ' ' || c[-1] == '\t')) {
+      *c = 0;
+      break;
+    }
   g_strstrip (line);
   if (!g_utf8_validate (line, -1, NULL)) {
     reply ("error: the command is not valid UTF-8");

@@ -12,7 +12,8 @@ pipe="videotestsrc is-live=true pattern=smpte100 ! video/x-raw,width=64,height=4
 {
   sleep 1.5
   echo "get s strength"
-  echo "set s strength=0.25"
+  echo "set s strength=0.25   # a comment after a command"
+  echo "# a comment line"
   echo "get s strength"
   echo "set s model-location=$b"
   echo "get s model-location"
