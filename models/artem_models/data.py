@@ -1,7 +1,15 @@
-"""Training pictures from Debian packages: random crops of opencv-doc's example photos
-(opencv-doc) and the MATE desktop's nature photos (mate-backgrounds); style pictures
-are opencv-doc's starry_night.jpg and mate-backgrounds' abstract paintings."""
+"""Training pictures from Debian packages: random crops of photos and desktop backgrounds,
+named here by package (install them with scripts/install-train-deps.sh):
+  opencv-doc                 examples/data/*.jpg (photos; test charts excluded below)
+  mate-backgrounds           /usr/share/backgrounds/mate/{nature,desktop}
+  gnome-backgrounds          /usr/share/backgrounds/gnome (raster ones)
+  ukui-wallpapers, lomiri-wallpapers   /usr/share/backgrounds/*
+  plasma-workspace-wallpapers          /usr/share/wallpapers/*/contents/images (one size each)
+Style pictures are opencv-doc's starry_night.jpg and mate-backgrounds' abstract paintings
+(excluded from the content set).  The evaluation videos (opencv-doc's *.avi) are never
+training data."""
 import glob
+import os
 import random
 
 import cv2
@@ -9,17 +17,41 @@ import numpy as np
 import torch
 
 CONTENT_GLOBS = ["/usr/share/doc/opencv-doc/examples/data/*.jpg",
-                 "/usr/share/backgrounds/mate/nature/*.jpg"]
+                 "/usr/share/backgrounds/mate/nature/*.jpg",
+                 "/usr/share/backgrounds/mate/desktop/*.jpg",
+                 "/usr/share/backgrounds/mate/desktop/*.png",
+                 "/usr/share/backgrounds/gnome/*.jpg",
+                 "/usr/share/backgrounds/gnome/*.png",
+                 "/usr/share/backgrounds/gnome/*.webp",
+                 "/usr/share/backgrounds/*.jpg",
+                 "/usr/share/backgrounds/*.png"]
+# plasma-workspace-wallpapers: each picture in several sizes; the one nearest 1920 wide
+PLASMA = "/usr/share/wallpapers/*/contents/images"
 EXCLUDE = ("starry_night", "left", "right", "aloe", "Blender", "box", "chessboard", "graf",
            "HappyFish", "LinuxLogo", "WindowsLogo", "apple", "ela_", "imageText", "notes",
-           "pca_test", "digits", "alphabet", "ml.png", "gradient", "text", "licenseplate", "pic")
+           "pca_test", "digits", "alphabet", "ml.png", "gradient", "text", "licenseplate", "pic",
+           "Elephants", "Flow.png", "Gulp.png")
+
+
+def _plasma_pick(folder):
+    def width(f):
+        try:
+            return int(os.path.basename(f).split("x")[0])
+        except ValueError:
+            return 0
+    files = [f for f in glob.glob(os.path.join(folder, "*")) if width(f) > 0]
+    return min(files, key=lambda f: abs(width(f) - 1920)) if files else None
 
 
 def content_files():
     files = []
     for g in CONTENT_GLOBS:
         files += [f for f in glob.glob(g) if not any(e in f for e in EXCLUDE)]
-    return sorted(files)
+    for d in glob.glob(PLASMA):
+        f = _plasma_pick(d)
+        if f:
+            files.append(f)
+    return sorted(set(files))
 
 
 class Crops:
@@ -43,11 +75,14 @@ class Crops:
     def batch(self, n):
         out = []
         for _ in range(n):
-            im = self.rng.choice(self.images)
-            h, w = im.shape[:2]
-            c = self.rng.randint(min(h, w) // 2, min(h, w))
-            y, x = self.rng.randint(0, h - c), self.rng.randint(0, w - c)
-            crop = cv2.resize(im[y:y + c, x:x + c], (self.size, self.size), interpolation=cv2.INTER_AREA)
+            for _ in range(20):   # flat crops (a plain sky, a solid background) teach nothing
+                im = self.rng.choice(self.images)
+                h, w = im.shape[:2]
+                c = self.rng.randint(min(h, w) // 2, min(h, w))
+                y, x = self.rng.randint(0, h - c), self.rng.randint(0, w - c)
+                crop = cv2.resize(im[y:y + c, x:x + c], (self.size, self.size), interpolation=cv2.INTER_AREA)
+                if crop.std() >= 6:
+                    break
             if self.rng.random() < 0.5:
                 crop = crop[:, ::-1]
             out.append(torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1).float() / 255)

@@ -3,7 +3,14 @@
 normalization; narrower than the original with --width) for one style picture, with
 perceptual content and Gram style losses on ImageNet VGG-19 (../shared/weights/vgg19-imagenet:
 content relu2_2, style relu1_2 relu2_2 relu3_3; relu4_x is not in those weights).
-Content: random crops of Debian's opencv-doc photos and mate-backgrounds.
+Content: random crops of about 115 photos and backgrounds from Debian packages
+(models/artem_models/data.py names them; scripts/install-train-deps.sh installs them).
+
+Video: --temporal-weight adds a stability term on synthetic motion (ReCoNet-style output
+consistency, Gao et al. 2018, with the flow known exactly): each crop is also shown moved
+by a random small affine warp (shift, rotation, zoom) with sensor-like noise added, and
+the output of the moved crop must equal the first output moved by the same warp, where
+the warp has a source pixel (an occlusion-free mask).  No flow data set is needed.
 
   CPU, reduced size (2 cores, well under 2 hours):
     /usr/bin/python3 models/train/train_style.py --style STYLE.jpg --out style.onnx
@@ -40,6 +47,23 @@ def progress(step, total, t0, msg):
     sys.stdout.flush()
 
 
+def random_warp(n, size, dev, gen):
+    """Sampling grids of n small random affine motions (shift up to 3 % of the side,
+    rotation up to 3 degrees, zoom up to 3 %) and the mask of pixels that have a source."""
+    r = lambda lim: (torch.rand(n, generator=gen) * 2 - 1) * lim
+    ang, zoom = r(3.0) * 3.14159 / 180, 1 + r(0.03)
+    tx, ty = r(0.06), r(0.06)   # in the grid's -1..1 units: 3 % of the side
+    cos, sin = torch.cos(ang) / zoom, torch.sin(ang) / zoom
+    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1).to(dev)
+    grid = F.affine_grid(theta, (n, 3, size, size), align_corners=False)
+    mask = ((grid.abs() <= 1).all(-1)).float()[:, None]
+    return grid, mask
+
+
+def warp(x, grid):
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--style", required=True)
@@ -58,6 +82,9 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--checkpoint-every", type=int, default=200)
+    ap.add_argument("--temporal-weight", type=float, default=0.0,
+                    help="stability on synthetic motion (0: off; the video recipe uses 60)")
+    ap.add_argument("--noise", type=float, default=3.0, help="noise std (levels) on the moved crop")
     a = ap.parse_args()
     if a.full:
         a.size, a.batch, a.width, a.steps, a.style_size = 256, 4, 1.0, 4000, 512
@@ -84,10 +111,18 @@ def main():
     t0 = time.time()
     print("training %s: %d pictures, %dx%d crops, batch %d, width %g, %d steps on %s (%d threads)" % (
         os.path.basename(a.style), len(crops.images), a.size, a.size, a.batch, a.width, a.steps, a.device, a.threads))
-    lc = ls = 0.0
+    lc = ls = lt = 0.0
+    gen = torch.Generator().manual_seed(a.seed)
     for step in range(start, a.steps):
         x = crops.batch(a.batch).to(dev)
         y = net(x * 255.0) / 255.0
+        temporal = torch.zeros((), device=dev)
+        if a.temporal_weight > 0:
+            grid, mask = random_warp(a.batch, a.size, dev, gen)
+            x2 = (warp(x, grid) + torch.randn(x.shape, generator=gen).to(dev) * (a.noise / 255)).clamp(0, 1)
+            y2 = net(x2 * 255.0) / 255.0
+            # the moved output must be the output moved (its gradient flows into both)
+            temporal = ((y2 - warp(y, grid)) ** 2 * mask).sum() / (mask.sum() * 3 + 1e-8)
         fy = vgg(y, STYLE_LAYERS)
         with torch.no_grad():
             fx = vgg(x, [CONTENT_LAYER])[CONTENT_LAYER]
@@ -95,22 +130,27 @@ def main():
         style_l = sum(F.mse_loss(gram(fy[k]), style_grams[k].expand(a.batch, -1, -1)) / style_norm[k]
                       for k in STYLE_LAYERS)
         tv = (y[:, :, 1:] - y[:, :, :-1]).abs().mean() + (y[:, :, :, 1:] - y[:, :, :, :-1]).abs().mean()
-        loss = content + a.style_weight * style_l + a.tv_weight * tv * 1e4
+        loss = content + a.style_weight * style_l + a.tv_weight * tv * 1e4 + a.temporal_weight * temporal
         opt.zero_grad()
+        if not torch.isfinite(loss):
+            print("\nstep %d: the loss is not finite; step skipped" % step)
+            continue
         loss.backward()
         opt.step()
         lc = 0.95 * lc + 0.05 * content.item() if step > start else content.item()
         ls = 0.95 * ls + 0.05 * style_l.item() if step > start else style_l.item()
+        lt = 0.95 * lt + 0.05 * temporal.item() if step > start else temporal.item()
         if step % 5 == 0 or step == a.steps - 1:
-            progress(step + 1, a.steps, t0, "content %.3f style %.4f" % (lc, ls))
+            progress(step + 1, a.steps, t0, "content %.3f style %.4f temporal %.5f" % (lc, ls, lt))
         if (step + 1) % a.checkpoint_every == 0:
             torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step + 1}, ckpt)
     print()
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_style.py",
-            "artem.train": "style=%s steps=%d size=%d batch=%d width=%g style_weight=%g seed=%d time=%.0fs" % (
-                os.path.basename(a.style), a.steps, a.size, a.batch, a.width, a.style_weight, a.seed,
-                time.time() - t0)}
+            "artem.train": "style=%s steps=%d size=%d batch=%d width=%g style_weight=%g tv_weight=%g "
+                           "temporal_weight=%g noise=%g pictures=%d seed=%d time=%.0fs" % (
+                os.path.basename(a.style), a.steps, a.size, a.batch, a.width, a.style_weight,
+                a.tv_weight, a.temporal_weight, a.noise, len(crops.images), a.seed, time.time() - t0)}
     export(net, a.out, torch.rand(1, 3, 64, 64) * 255, opset=13, extra_meta=meta)
     print("wrote %s (%d bytes); final content %.3f style %.4f" % (a.out, os.path.getsize(a.out), lc, ls))
 
