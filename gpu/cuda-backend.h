@@ -20,6 +20,8 @@ gboolean artem_cuda_submit_frame (ArtemCuda *cu, const guint8 *src, gsize src_st
 gboolean artem_cuda_receive_frame (ArtemCuda *cu, guint8 *dst, gsize dst_stride,
                                    GError **error);
 guint artem_cuda_frames_in_flight (ArtemCuda *cu);
+/* the next frame starts a new stabilisation history (artem_net_reset_frame_history) */
+void artem_cuda_reset_frame_history (ArtemCuda *cu);
 /* ms per run of the steps alone (no transfers), -1 on failure */
 double artem_cuda_time_steps (ArtemCuda *cu, int iters);
 gsize artem_cuda_device_bytes (ArtemCuda *cu);

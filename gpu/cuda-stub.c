@@ -46,6 +46,7 @@ artem_cuda_receive_frame (ArtemCuda *cu, guint8 *dst, gsize dst_stride, GError *
 }
 
 guint artem_cuda_frames_in_flight (ArtemCuda *cu) { return 0; }
+void artem_cuda_reset_frame_history (ArtemCuda *cu) { }
 double artem_cuda_time_steps (ArtemCuda *cu, int iters) { return -1; }
 gsize artem_cuda_device_bytes (ArtemCuda *cu) { return 0; }
 gboolean artem_cuda_is_half (ArtemCuda *cu) { return FALSE; }

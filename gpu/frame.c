@@ -1,6 +1,7 @@
 /* frame.c — 8-bit packed RGB-family frames to and from network planes: range scaling,
  * reflection padding to the network's alignment, cropping, clamping. */
 #include "cuda-backend.h"
+#include "stabilize.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -61,6 +62,7 @@ artem_net_reshape_frame (ArtemNet *net, int width, int height, GError **error)
         g_clear_error (&first);
         net->frame_w = width; net->frame_h = height;
         net->pad_w = pw; net->pad_h = ph;
+        net->stab_valid = FALSE;   /* a new size (or backend) starts without history */
         net->align = align;
         return TRUE;
       }
@@ -114,6 +116,79 @@ pad_planes (float *p, int w, int h, int pw, int ph)
   }
 }
 
+/* ---- temporal stabilisation on the CPU (the maths: stabilize.h) ---- */
+
+/* the history buffers for w x h; FALSE (and stabilisation off for this frame) when they
+ * cannot be allocated */
+static gboolean
+stab_buffers (ArtemNet *net, int w, int h)
+{
+  if (net->stab_ref && net->stab_w == w && net->stab_h == h)
+    return TRUE;
+  g_clear_pointer (&net->stab_ref, g_free);
+  g_clear_pointer (&net->stab_prev, g_free);
+  g_clear_pointer (&net->stab_motion, g_free);
+  gsize n = (gsize) w * h;
+  net->stab_ref = g_try_malloc (n * 3);
+  net->stab_prev = g_try_malloc (n * 3);
+  net->stab_motion = g_try_malloc (n * sizeof (guint16));
+  net->n_allocations += 3;
+  net->stab_valid = FALSE;
+  if (!net->stab_ref || !net->stab_prev || !net->stab_motion) {
+    g_clear_pointer (&net->stab_ref, g_free);
+    g_clear_pointer (&net->stab_prev, g_free);
+    g_clear_pointer (&net->stab_motion, g_free);
+    return FALSE;
+  }
+  net->stab_w = w;
+  net->stab_h = h;
+  return TRUE;
+}
+
+/* whether this frame is stabilised against the history (FALSE: it starts one) */
+static gboolean
+stab_begin (ArtemNet *net, gboolean *use)
+{
+  *use = FALSE;
+  if (net->stab_amount <= 0.f) {
+    net->stab_valid = FALSE;
+    return FALSE;
+  }
+  if (!stab_buffers (net, net->frame_w, net->frame_h))
+    return FALSE;
+  if (net->stab_serial != net->init_serial)   /* a new style: the old output is stale */
+    net->stab_valid = FALSE;
+  *use = net->stab_valid;
+  return TRUE;
+}
+
+static void
+stab_motion_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, int bpp, const int *off)
+{
+  int w = net->frame_w, h = net->frame_h;
+#pragma omp parallel for schedule(static)
+  for (int y = 0; y < h; y++) {
+    const guint8 *s = src + (gsize) y * src_stride;
+    const guint8 *r = net->stab_ref + (gsize) y * w * 3;
+    guint16 *m = net->stab_motion + (gsize) y * w;
+    for (int x = 0; x < w; x++)
+      m[x] = (guint16) (artem_stab_absdiff (s[x * bpp + off[0]], r[x * 3]) +
+                        artem_stab_absdiff (s[x * bpp + off[1]], r[x * 3 + 1]) +
+                        artem_stab_absdiff (s[x * bpp + off[2]], r[x * 3 + 2]));
+  }
+}
+
+static inline unsigned
+stab_box (const guint16 *m, int w, int h, int x, int y)
+{
+  unsigned sum = 0;
+  for (int dy = -1; dy <= 1; dy++) {
+    const guint16 *row = m + (gsize) CLAMP (y + dy, 0, h - 1) * w;
+    sum += row[CLAMP (x - 1, 0, w - 1)] + row[x] + row[MIN (x + 1, w - 1)];
+  }
+  return sum;
+}
+
 static gboolean
 process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
                    gsize dst_stride, ArtemPixelFormat fmt, GError **error)
@@ -139,17 +214,33 @@ process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *d
     return FALSE;
   const float *out = artem_net_get_output (net, 0, NULL, NULL);
   float out_scale = 255.f / (net->out_hi - net->out_lo), out_lo = net->out_lo;
-  float strength = net->frame_strength;
+  float strength = net->frame_strength, amount = net->stab_amount;
+  gboolean use_history = FALSE, stab = stab_begin (net, &use_history);
+  if (use_history)
+    stab_motion_cpu (net, src, src_stride, bpp, off);
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < h; y++) {
     guint8 *drow = dst + (gsize) y * dst_stride;
     const guint8 *srow = src + (gsize) y * src_stride;
+    guint8 *prev = stab ? net->stab_prev + (gsize) y * w * 3 : NULL;
+    guint8 *ref = stab ? net->stab_ref + (gsize) y * w * 3 : NULL;
     for (int c = 0; c < 3; c++) {
       const float *o = out + c * plane + (gsize) y * pw;
       guint8 *d = drow + off[c];
       const guint8 *s = srow + off[c];
       for (int x = 0; x < w; x++) {
         float v = (o[x] - out_lo) * out_scale;
+        if (stab) {
+          /* the styled value, held where the input did not change; the strength blend
+           * comes after, so the history stays the network's own */
+          float k = use_history ? artem_stab_weight (stab_box (net->stab_motion, w, h, x, y),
+                                                     amount)
+                                : 0.f;
+          guint8 q = artem_stab_mix (k, prev[x * 3 + c], v);
+          prev[x * 3 + c] = q;
+          ref[x * 3 + c] = artem_stab_mix (k, ref[x * 3 + c], s[x * bpp]);
+          v = q;
+        }
         if (strength < 1.f)
           v = s[x * bpp] + strength * (v - s[x * bpp]);
         v += 0.5f;
@@ -160,6 +251,10 @@ process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *d
     if (off[3] >= 0 && srow != drow)
       for (int x = 0; x < w; x++)
         drow[x * bpp + off[3]] = srow[x * bpp + off[3]];
+  }
+  if (stab) {
+    net->stab_valid = TRUE;
+    net->stab_serial = net->init_serial;
   }
   return TRUE;
 }
@@ -269,6 +364,20 @@ void
 artem_net_set_frame_strength (ArtemNet *net, float strength)
 {
   net->frame_strength = isfinite (strength) ? CLAMP (strength, 0.f, 1.f) : 1.f;
+}
+
+void
+artem_net_set_frame_stabilize (ArtemNet *net, float amount)
+{
+  net->stab_amount = isfinite (amount) ? CLAMP (amount, 0.f, 1.f) : 0.f;
+}
+
+void
+artem_net_reset_frame_history (ArtemNet *net)
+{
+  net->stab_valid = FALSE;
+  if (net->cuda)
+    artem_cuda_reset_frame_history (net->cuda);
 }
 
 gboolean

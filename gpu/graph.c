@@ -1035,6 +1035,9 @@ artem_net_free (ArtemNet *net)
   free_plan (net);
   g_clear_pointer (&net->cuda, artem_cuda_free);
   g_free (net->cpu_frame);
+  g_free (net->stab_ref);
+  g_free (net->stab_prev);
+  g_free (net->stab_motion);
   for (guint i = 0; i < net->values->len; i++) {
     ArtemValue *v = VAL (net, i);
     if (v->owned)
@@ -1170,6 +1173,8 @@ artem_net_set_initializer (ArtemNet *net, const char *name, const float *data, g
                  name, (gint64) artem_value_numel (v), n);
     return FALSE;
   }
+  if (memcmp (v->data, data, n * sizeof (float)) == 0)
+    return TRUE;   /* unchanged: no GPU upload, and stabilised frames keep their history */
   memcpy (v->data, data, n * sizeof (float));
   net->init_serial++;   /* the GPU copy is refreshed before the next run */
   return TRUE;

@@ -23,6 +23,14 @@ struct _ArtemNet {
   guint8 *cpu_frame;          /* CPU submit/receive: the frame processed at submit */
   gsize cpu_frame_size, cpu_frame_row;
   gboolean cpu_frame_pending;
+  /* temporal stabilisation (stabilize.h): amount, and the history of the CPU path (the
+   * CUDA backend keeps its own on the device); stab_valid: the history is usable */
+  float stab_amount;
+  gboolean stab_valid;
+  guint64 stab_serial;        /* init_serial the history was made with */
+  int stab_w, stab_h;
+  guint8 *stab_ref, *stab_prev;   /* RGB bytes, w x h x 3 */
+  guint16 *stab_motion;           /* w x h */
   Onnx__ModelProto *model;
   int opset;
   GArray *values;          /* ArtemValue */

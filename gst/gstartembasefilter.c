@@ -23,12 +23,14 @@ enum {
   PROP_TIME_LAST,
   PROP_MODEL_IN_USE,
   PROP_FRAMES_DROPPED,
+  PROP_STABILIZE,
 };
 
 #define DEFAULT_DEVICE GST_ARTEM_DEVICE_AUTO
 #define DEFAULT_STRENGTH 1.0
 #define DEFAULT_INFERENCE_SCALE 1.0
 #define DEFAULT_PRESERVE_COLORS FALSE
+#define DEFAULT_STABILIZE 1.0
 
 /* the latency reported is the worst of the last LATENCY_WINDOW frames, plus a margin */
 #define LATENCY_WINDOW 64
@@ -43,6 +45,8 @@ typedef struct {
   gdouble strength;
   gdouble inference_scale;
   gboolean preserve_colors;
+  gdouble stabilize;
+  gboolean history_reset;   /* the next frame starts a new stabilisation history */
   /* statistics, under the object lock */
   guint64 frames;
   gdouble total_ms, last_ms, reported_latency_ms;
@@ -382,6 +386,9 @@ gst_artem_base_filter_set_info (GstVideoFilter *filter, GstCaps *incaps, GstVide
     return FALSE;
   }
   free_sized (priv);   /* sized again for the new caps on the next frame */
+  GST_OBJECT_LOCK (self);
+  priv->history_reset = TRUE;   /* no stabilisation across a caps change */
+  GST_OBJECT_UNLOCK (self);
   GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT, incaps);
   return TRUE;
 }
@@ -654,6 +661,9 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   GstArtemBaseFilterPrivate *priv = PRIV (self);
   GST_OBJECT_LOCK (self);
   gdouble strength = priv->strength, scale = priv->inference_scale;
+  gdouble stabilize = priv->stabilize;
+  gboolean reset = priv->history_reset ||
+                   GST_BUFFER_FLAG_IS_SET (in->buffer, GST_BUFFER_FLAG_DISCONT);
   gboolean preserve = priv->preserve_colors &&
                       !GST_ARTEM_BASE_FILTER_GET_CLASS (self)->own_preserve_colors;
   GST_OBJECT_UNLOCK (self);
@@ -674,6 +684,13 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   gboolean engine_blend = !preserve && !scaled && strength < 1.0;
   gboolean direct = (strength >= 1.0 && !preserve) || engine_blend;
   artem_net_set_frame_strength (priv->net, engine_blend ? (float) strength : 1.f);
+  artem_net_set_frame_stabilize (priv->net, (float) stabilize);
+  if (reset) {
+    artem_net_reset_frame_history (priv->net);
+    GST_OBJECT_LOCK (self);
+    priv->history_reset = FALSE;
+    GST_OBJECT_UNLOCK (self);
+  }
   GstVideoFrame small_in, small_out, styled;
   GstVideoFrame *net_src = in, *net_dst;
   gboolean ok = TRUE;
@@ -763,6 +780,17 @@ gst_artem_base_filter_before_transform (GstBaseTransform *trans, GstBuffer *buf)
 }
 
 static gboolean
+gst_artem_base_filter_sink_event (GstBaseTransform *trans, GstEvent *event)
+{
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    GST_OBJECT_LOCK (trans);
+    PRIV (GST_ARTEM_BASE_FILTER (trans))->history_reset = TRUE;   /* a seek: the next frame is not the last's */
+    GST_OBJECT_UNLOCK (trans);
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_artem_base_filter_parent_class)->sink_event (trans, event);
+}
+
+static gboolean
 gst_artem_base_filter_query (GstBaseTransform *trans, GstPadDirection dir, GstQuery *query)
 {
   GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
@@ -812,6 +840,7 @@ gst_artem_base_filter_set_property (GObject *object, guint prop_id, const GValue
     case PROP_STRENGTH: priv->strength = g_value_get_double (value); break;
     case PROP_INFERENCE_SCALE: priv->inference_scale = g_value_get_double (value); break;
     case PROP_PRESERVE_COLORS: priv->preserve_colors = g_value_get_boolean (value); break;
+    case PROP_STABILIZE: priv->stabilize = g_value_get_double (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -832,6 +861,7 @@ gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *valu
     case PROP_STRENGTH: g_value_set_double (value, priv->strength); break;
     case PROP_INFERENCE_SCALE: g_value_set_double (value, priv->inference_scale); break;
     case PROP_PRESERVE_COLORS: g_value_set_boolean (value, priv->preserve_colors); break;
+    case PROP_STABILIZE: g_value_set_double (value, priv->stabilize); break;
     case PROP_FRAMES_PROCESSED: g_value_set_uint64 (value, priv->frames); break;
     case PROP_TIME_AVERAGE:
       g_value_set_double (value, priv->frames ? priv->total_ms / priv->frames : 0.0);
@@ -898,6 +928,17 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
           "Keep the original colours and take only the stylized luminance",
           DEFAULT_PRESERVE_COLORS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STABILIZE,
+      g_param_spec_double ("stabilize", "Temporal stabilisation",
+          "How much of its previous output a pixel keeps where its input did not change "
+          "(within about 6 levels of the input that output came from, averaged over 3x3 "
+          "pixels): 1 keeps it, so a still scene stays still; 0 styles every frame on its "
+          "own. Pixels whose input moved (18 levels or more) are always styled afresh. "
+          "The first frame, and the first after a caps change, a seek or a new model or "
+          "style, is styled as it is",
+          0.0, 1.0, DEFAULT_STABILIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_FRAMES_PROCESSED,
       g_param_spec_uint64 ("frames-processed", "Frames processed",
           "Frames run through the network since the element started", 0, G_MAXUINT64, 0,
@@ -932,6 +973,7 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_artem_base_filter_stop);
   trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_artem_base_filter_before_transform);
   trans_class->query = GST_DEBUG_FUNCPTR (gst_artem_base_filter_query);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_artem_base_filter_sink_event);
   trans_class->passthrough_on_same_caps = FALSE;
   vfilter_class->set_info = GST_DEBUG_FUNCPTR (gst_artem_base_filter_set_info);
   vfilter_class->transform_frame = GST_DEBUG_FUNCPTR (gst_artem_base_filter_transform_frame);
@@ -949,6 +991,7 @@ gst_artem_base_filter_init (GstArtemBaseFilter *self)
   priv->strength = DEFAULT_STRENGTH;
   priv->inference_scale = DEFAULT_INFERENCE_SCALE;
   priv->preserve_colors = DEFAULT_PRESERVE_COLORS;
+  priv->stabilize = DEFAULT_STABILIZE;
   priv->loader = artem_loader_new (loader_func, self);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -148,6 +148,12 @@ clear_frames (ArtemCuda *cu)
       cu->frame_count[f][k] = 0;
     }
   }
+  if (cu->d_stab_ref) cudaFree (cu->d_stab_ref);
+  if (cu->d_stab_prev) cudaFree (cu->d_stab_prev);
+  if (cu->d_stab_motion) cudaFree (cu->d_stab_motion);
+  cu->d_stab_ref = cu->d_stab_prev = NULL;
+  cu->d_stab_motion = NULL;
+  cu->stab_valid = FALSE;
   cu->n_in_flight = cu->next_set = cu->oldest_set = 0;
   cu->frame_w = cu->frame_h = 0;
 }
@@ -715,6 +721,19 @@ frame_buffers (ArtemCuda *cu, GError **error)
     }
     net->n_allocations += 4;
   }
+  gsize px = (gsize) net->frame_w * net->frame_h;
+  cudaError_t e;
+  if ((e = cudaMalloc ((void **) &cu->d_stab_ref, px * 3)) ||
+      (e = cudaMalloc ((void **) &cu->d_stab_prev, px * 3)) ||
+      (e = cudaMalloc ((void **) &cu->d_stab_motion, px * sizeof (guint16)))) {
+    cudaGetLastError ();
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate frame buffers: %s",
+                 cudaGetErrorString (e));
+    clear_frames (cu);
+    return FALSE;
+  }
+  net->n_allocations += 3;
+  cu->stab_valid = FALSE;
   cu->frame_w = net->frame_w;
   cu->frame_h = net->frame_h;
   return TRUE;
@@ -747,6 +766,11 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
   int bpp = artem_pixel_format_bpp (j->fmt), off[4];
   artem_pixel_format_offsets (j->fmt, &off[0], &off[1], &off[2], &off[3]);
   const float *params = cu->d_params + 8 * j->set;
+  ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_motion };
+  if (artem_cu_failed (cu, "frame motion",
+                       artem_cu_frame_motion (cu->d_in[j->set], cu->frame_w, cu->frame_h, bpp,
+                                              off, stab, params, cu->stream)))
+    return FALSE;
   if (artem_cu_failed (cu, "frame to tensor",
                        artem_cu_frame_to_tensor (cu->d_in[j->set], cu->frame_w, cu->frame_h, bpp,
                                                  off, cu->dval[vin],
@@ -759,8 +783,14 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
                            artem_cu_tensor_to_frame (cu->dval[vout],
                                                      artem_cu_dims (cu, &out->shape), cu->half,
                                                      cu->d_in[j->set], cu->d_out[j->set],
-                                                     cu->frame_w, cu->frame_h, bpp, off, params,
-                                                     cu->stream));
+                                                     cu->frame_w, cu->frame_h, bpp, off, stab,
+                                                     params, cu->stream));
+}
+
+void
+artem_cuda_reset_frame_history (ArtemCuda *cu)
+{
+  cu->stab_valid = FALSE;
 }
 
 guint
@@ -804,6 +834,11 @@ artem_cuda_submit_frame (ArtemCuda *cu, const guint8 *src, gsize src_stride,
   p[2] = net->out_lo;
   p[3] = 255.f / (net->out_hi - net->out_lo);
   p[4] = net->frame_strength;
+  /* stabilisation: the history is that of the frame submitted before this one */
+  if (net->stab_amount <= 0.f || cu->stab_serial != net->init_serial)
+    cu->stab_valid = FALSE;
+  p[5] = net->stab_amount;
+  p[6] = cu->stab_valid ? 1.f : 0.f;
   /* upload once the previous compute of this set stopped reading d_in[k] */
   if ((e = cudaStreamWaitEvent (cu->up, cu->ev_done[k], 0)) ||
       (e = cudaMemcpyAsync (cu->d_in[k], cu->pin_in[k], row * cu->frame_h,
@@ -828,6 +863,8 @@ artem_cuda_submit_frame (ArtemCuda *cu, const guint8 *src, gsize src_stride,
       (e = cudaEventRecord (cu->ev_down[k], cu->down)))
     goto fail;
   cu->set_fmt[k] = fmt;
+  cu->stab_valid = net->stab_amount > 0.f;
+  cu->stab_serial = net->init_serial;
   cu->n_in_flight++;
   cu->next_set = k ^ 1;
   return TRUE;
@@ -911,7 +948,8 @@ out:
 gsize
 artem_cuda_device_bytes (ArtemCuda *cu)
 {
-  gsize frames = cu->d_in[0] ? (gsize) cu->frame_w * cu->frame_h * 4 * 4 : 0;
+  /* 4 staging frames of 4 bytes per pixel, the stabilisation history of 7 */
+  gsize frames = cu->d_in[0] ? (gsize) cu->frame_w * cu->frame_h * (4 * 4 + 7) : 0;
   return cu->device_bytes + frames + 16 * sizeof (float);
 }
 

@@ -74,7 +74,14 @@ struct _ArtemCuda {
   int frame_w, frame_h;
   guint8 *pin_in[2], *pin_out[2];
   guint8 *d_in[2], *d_out[2];
-  float *d_params, *pin_params;  /* in_lo, in_scale, out_lo, out_scale, strength */
+  float *d_params, *pin_params;  /* in_lo, in_scale, out_lo, out_scale, strength,
+                                  * stabilize amount, history usable (1/0) */
+  /* temporal stabilisation history (gpu/stabilize.h), one for both sets: frames run in
+   * order on one stream */
+  guint8 *d_stab_ref, *d_stab_prev;  /* RGB bytes, w x h x 3 */
+  guint16 *d_stab_motion;            /* w x h */
+  gboolean stab_valid;
+  guint64 stab_serial;
   cudaEvent_t ev_up[2], ev_done[2], ev_down[2];
   cudaGraphExec_t frame_graph[ARTEM_FORMAT_COUNT][2];
   int frame_count[ARTEM_FORMAT_COUNT][2];

@@ -1,8 +1,11 @@
 /* frame.cu — 8-bit packed RGB-family frames to and from network tensors on the GPU: range
  * scaling, reflection padding to the network's alignment, cropping, rounding, clamping,
- * the strength blend with the source frame and the pass-through of the 4th byte.
- * params (device, fp32): in_lo, in_scale, out_lo, out_scale, strength. */
+ * temporal stabilisation (../stabilize.h, as the CPU's frame.c), the strength blend with
+ * the source frame and the pass-through of the 4th byte.
+ * params (device, fp32): in_lo, in_scale, out_lo, out_scale, strength, stabilize amount,
+ * history usable (1/0). */
 #include "common.cuh"
+#include "../stabilize.h"
 
 static __device__ __forceinline__ int
 reflect (int i, int n)
@@ -47,18 +50,65 @@ artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const int *
   return LAUNCH_STATUS ();
 }
 
+/* one thread per pixel: |src - ref| summed over the channels */
+__global__ void
+motion (const uint8_t *src, int bpp, Offs off, ArtemCuStab st, const float *params, idx_t n)
+{
+  if (params[5] <= 0.f || params[6] <= 0.f)
+    return;
+  GRID_STRIDE (i, n) {
+    size_t p = (size_t) i * bpp;
+    const uint8_t *r = st.ref + (size_t) i * 3;
+    st.motion[i] = (uint16_t) (artem_stab_absdiff (src[p + off.o[0]], r[0]) +
+                               artem_stab_absdiff (src[p + off.o[1]], r[1]) +
+                               artem_stab_absdiff (src[p + off.o[2]], r[2]));
+  }
+}
+
+extern "C" int
+artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off,
+                       ArtemCuStab st, const float *params, ArtemCuStream stream)
+{
+  Offs o = { { off[0], off[1], off[2], off[3] } };
+  idx_t n = (idx_t) w * h;
+  LAUNCH (motion, grid_for (n, 256), 256, stream, src, bpp, o, st, params, n);
+  return LAUNCH_STATUS ();
+}
+
+static __device__ __forceinline__ unsigned
+box3 (const uint16_t *m, int w, int h, int x, int y)
+{
+  unsigned sum = 0;
+  for (int dy = -1; dy <= 1; dy++) {
+    int yy = min (max (y + dy, 0), h - 1);
+    const uint16_t *row = m + (size_t) yy * w;
+    sum += row[max (x - 1, 0)] + row[x] + row[min (x + 1, w - 1)];
+  }
+  return sum;
+}
+
 /* one thread per output pixel */
 template <typename T>
 __global__ void
 to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, int h, int bpp,
-          Offs off, const float *params, idx_t n)
+          Offs off, ArtemCuStab st, const float *params, idx_t n)
 {
-  float lo = params[2], scale = params[3], strength = params[4];
+  float lo = params[2], scale = params[3], strength = params[4], amount = params[5];
+  bool stab = amount > 0.f, history = stab && params[6] > 0.f;
   GRID_STRIDE (i, n) {
     idx_t y = i / w, x = i % w;
     size_t p = (size_t) i * bpp;
+    float k = history ? artem_stab_weight (box3 (st.motion, w, h, (int) x, (int) y), amount)
+                      : 0.f;
     for (int c = 0; c < 3; c++) {
       float v = (ld (yv, off4 (d, 0, c, y, x)) - lo) * scale;
+      if (stab) {
+        size_t q = (size_t) i * 3 + c;
+        uint8_t held = artem_stab_mix (k, st.prev[q], v);
+        st.prev[q] = held;
+        st.ref[q] = artem_stab_mix (k, st.ref[q], src[p + off.o[c]]);
+        v = held;
+      }
       if (strength < 1.f) {
         float s = src[p + off.o[c]];
         v = s + strength * (v - s);
@@ -75,15 +125,15 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
 extern "C" int
 artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t *src,
                           uint8_t *dst, int w, int h, int bpp, const int *off,
-                          const float *params, ArtemCuStream stream)
+                          ArtemCuStab st, const float *params, ArtemCuStream stream)
 {
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = (idx_t) w * h;
   if (half)
     LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const __half *) y, d, src, dst, w, h, bpp,
-                                                     o, params, n);
+                                                     o, st, params, n);
   else
     LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const float *) y, d, src, dst, w, h, bpp,
-                                                     o, params, n);
+                                                     o, st, params, n);
   return LAUNCH_STATUS ();
 }

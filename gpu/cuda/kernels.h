@@ -85,9 +85,17 @@ int artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const i
  * pixel by strength (out = s + strength * (v - s)), rounded and clamped; the 4th byte
  * (off[3] >= 0) copied from src.  params (device): in_lo, in_scale, out_lo, out_scale,
  * strength. */
+typedef struct {
+  uint8_t *ref, *prev;   /* RGB bytes, w x h x 3 */
+  uint16_t *motion;      /* w x h */
+} ArtemCuStab;
+/* temporal stabilisation (gpu/stabilize.h), params[5] amount, params[6] history usable:
+ * motion of src against the history's input (nothing when either is 0) */
+int artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off,
+                           ArtemCuStab st, const float *params, ArtemCuStream stream);
 int artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t *src,
                               uint8_t *dst, int w, int h, int bpp, const int *off,
-                              const float *params, ArtemCuStream stream);
+                              ArtemCuStab st, const float *params, ArtemCuStream stream);
 
 /* ---- xnor.cu ---- */
 typedef struct {

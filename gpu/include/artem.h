@@ -252,6 +252,19 @@ ArtemPrecision artem_net_get_precision (const ArtemNet *net);
  * (0..1, default 1), blended where the pixels are (on the GPU for the CUDA backend). */
 void artem_net_set_frame_strength (ArtemNet *net, float strength);
 
+/** artem_net_set_frame_stabilize: temporal stabilisation of frames (0..1, default 0:
+ * off).  Where a pixel's input stayed within a few levels of the input its last output
+ * was made from, that output is kept (amount 1: exactly; less: blended), so a still scene
+ * with sensor noise stays still; where the input moved, the pixel is styled afresh (no
+ * ghosts).  Applied to the styled values before the strength blend, on the backend that
+ * runs the frames (gpu/stabilize.h has the rule).  The history resets with the frame
+ * size, the backend, a changed initializer (a new AdaIN style) and
+ * artem_net_reset_frame_history(); the first frame after a reset is unchanged. */
+void artem_net_set_frame_stabilize (ArtemNet *net, float amount);
+
+/** artem_net_reset_frame_history: forget the previous frames (a seek, a new stream). */
+void artem_net_reset_frame_history (ArtemNet *net);
+
 /** artem_net_submit_frame / artem_net_receive_frame: artem_net_process_frame() split in
  * two, so that on the GPU the upload of the next frame overlaps the compute of this one:
  * submit copies @src (it may be reused on return), receive writes the oldest submitted

@@ -136,6 +136,11 @@ def main():
             print("\nstep %d: the loss is not finite; step skipped" % step)
             continue
         loss.backward()
+        grads = [q.grad for q in net.parameters() if q.grad is not None]
+        if not all(torch.isfinite(g).all() for g in grads):
+            print("\nstep %d: a gradient is not finite; step skipped" % step)
+            continue
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
         opt.step()
         lc = 0.95 * lc + 0.05 * content.item() if step > start else content.item()
         ls = 0.95 * ls + 0.05 * style_l.item() if step > start else style_l.item()

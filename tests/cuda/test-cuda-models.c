@@ -1,7 +1,8 @@
 /* test-cuda-models.c — whole networks on the CUDA backend against the CPU fp32 reference:
  * 8-bit frames in, 8-bit frames out (the frame kernels included), in fp16 and fp32, at an
  * odd frame size and in several pixel formats; strength blend; pipelined submit/receive;
- * no allocation per frame; an XNOR-binarized net; optionally the GPU memory at a size.
+ * no allocation per frame; an XNOR-binarized net; temporal stabilisation (a noisy still
+ * scene and a moving square, frame by frame); optionally the GPU memory at a size.
  *
  *   test-cuda-models [--quick] [--memory MODEL WxH MAX_MIB] [--plan MODEL WxH] MODEL...
  *
@@ -197,6 +198,59 @@ test_xnor_model (const char *path)
   g_free (src); g_free (out[0]); g_free (out[1]);
 }
 
+/* Temporal stabilisation on the GPU against the CPU, frame by frame: the history must
+ * evolve the same way (gpu/stabilize.h), through pipelined submit/receive too. */
+static void
+test_stabilize (const char *path)
+{
+  const int w = quick ? 45 : 160, h = quick ? 29 : 96, frames = 6;
+  ArtemNet *ref = load (path, ARTEM_BACKEND_CPU, ARTEM_PRECISION_FP32, w, h);
+  ArtemNet *gpu = load (path, ARTEM_BACKEND_CUDA, ARTEM_PRECISION_FP32, w, h);
+  if (!ref || !gpu) {
+    artem_net_free (ref);
+    artem_net_free (gpu);
+    return;
+  }
+  artem_net_set_frame_stabilize (ref, 1.f);
+  artem_net_set_frame_stabilize (gpu, 1.f);
+  gsize n = (gsize) w * h * 4;
+  guint8 *base = make_frame (w, h, 4), *src = g_malloc (n), *a = g_malloc (n), *b = g_malloc (n);
+  GRand *r = g_rand_new_with_seed (7);
+  double worst = 99;
+  int held = 0;
+  for (int f = 0; f < frames; f++) {
+    /* sensor noise everywhere, and a bright square moving 5 px a frame */
+    for (gsize i = 0; i < n; i++)
+      src[i] = (guint8) CLAMP (base[i] + g_rand_int_range (r, -3, 4), 0, 255);
+    for (int y = 4; y < 4 + h / 3; y++)
+      for (int x = 2 + 5 * f; x < 2 + 5 * f + w / 4 && x < w; x++)
+        memset (src + ((gsize) y * w + x) * 4, 250, 3);
+    GError *err = NULL;
+    gboolean ok = artem_net_process_frame (ref, src, w * 4, a, w * 4, ARTEM_FORMAT_RGBA, &err);
+    if (ok && (f & 1))   /* odd frames through submit/receive */
+      ok = artem_net_submit_frame (gpu, src, w * 4, ARTEM_FORMAT_RGBA, &err) &&
+           artem_net_receive_frame (gpu, b, w * 4, &err);
+    else if (ok)
+      ok = artem_net_process_frame (gpu, src, w * 4, b, w * 4, ARTEM_FORMAT_RGBA, &err);
+    int maxd = 0;
+    double db = ok ? psnr (a, b, n, &maxd) : 0;
+    CHECK (ok && db >= 50.0, "%s stabilized frame %d: %s PSNR %.1f dB", path, f,
+           err ? err->message : "", db);
+    g_clear_error (&err);
+    worst = MIN (worst, db);
+    if (f == frames - 1)   /* the corner far from the square kept its output */
+      held = memcmp (a + ((gsize) (h - 2) * w + w - 8) * 4, b + ((gsize) (h - 2) * w + w - 8) * 4,
+                     16) == 0;
+  }
+  printf ("%s stabilize 1, %d frames (noise, a moving square) CUDA vs CPU: worst PSNR %.1f dB\n",
+          path, frames, worst);
+  CHECK (held, "%s: the still corner differs between CUDA and CPU", path);
+  g_rand_free (r);
+  g_free (base); g_free (src); g_free (a); g_free (b);
+  artem_net_free (ref);
+  artem_net_free (gpu);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -286,6 +340,7 @@ main (int argc, char **argv)
       continue;
     }
     test_model (argv[i]);
+    test_stabilize (argv[i]);
     if (!first_model++)
       test_xnor_model (argv[i]);
   }

@@ -280,6 +280,160 @@ reference_output (const char *model, GstBuffer *in)
   return out;
 }
 
+/* ---- temporal stabilisation (the stabilize property, gpu/stabilize.h) ---- */
+
+/* a still scene (smooth gradients), sensor noise of +-amp levels, and optionally a bright
+ * 8x8 square at x = sq (sq < 0: none); RGB */
+static GstBuffer *
+scene_frame (int w, int h, int amp, int sq, GRand *r)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, (gsize) w * h * 3, NULL);
+  GstMapInfo map;
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      for (int c = 0; c < 3; c++) {
+        int v = 40 + (x * 150) / w + (c == 1 ? (y * 60) / h : 0) + c * 20;
+        if (sq >= 0 && x >= sq && x < sq + 8 && y >= 8 && y < 16)
+          v = 250;
+        if (amp)
+          v += g_rand_int_range (r, -amp, amp + 1);
+        map.data[((gsize) y * w + x) * 3 + c] = (guint8) CLAMP (v, 0, 255);
+      }
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+static GstHarness *
+stab_harness (double stabilize, const char *format, int w, int h)
+{
+  GstHarness *hh = make_harness (model_a, format, w, h);
+  g_object_set (hh->element, "stabilize", stabilize, NULL);
+  return hh;
+}
+
+static double
+mean_abs_diff (GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  double s = 0;
+  for (gsize i = 0; i < ma.size; i++)
+    s += ABS ((int) ma.data[i] - (int) mb.data[i]);
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return s / ma.size;
+}
+
+/* a still scene with noise: the output changes (far) less from frame to frame with the
+ * control on; the first frame is the same either way; off is what the network gives */
+GST_START_TEST (test_stabilize_still_scene)
+{
+  const int w = 40, h = 30, n = 8;   /* reference_output's size */
+  GstHarness *on = stab_harness (1.0, "RGB", w, h), *off = stab_harness (0.0, "RGB", w, h);
+  double d_on = 0, d_off = 0;
+  GstBuffer *prev_on = NULL, *prev_off = NULL;
+  GRand *r = g_rand_new_with_seed (11);
+  for (int f = 0; f < n; f++) {
+    GstBuffer *in = scene_frame (w, h, 3, -1, r);
+    GstBuffer *a = gst_harness_push_and_pull (on, gst_buffer_ref (in));
+    GstBuffer *b = gst_harness_push_and_pull (off, gst_buffer_ref (in));
+    if (f == 0)
+      fail_unless (buffers_equal (a, b), "the first frame must be styled as it is");
+    /* off equals the network on this frame alone (a fresh element) */
+    GstBuffer *alone = reference_output (model_a, in);
+    fail_unless (buffers_equal (b, alone), "stabilize=0 changed the output (frame %d)", f);
+    gst_buffer_unref (alone);
+    if (prev_on) {
+      d_on += mean_abs_diff (a, prev_on);
+      d_off += mean_abs_diff (b, prev_off);
+      gst_buffer_unref (prev_on);
+      gst_buffer_unref (prev_off);
+    }
+    prev_on = a;
+    prev_off = b;
+    gst_buffer_unref (in);
+  }
+  d_on /= n - 1;
+  d_off /= n - 1;
+  g_print ("still scene, noise +-3: output change per frame %.3f levels stabilized, %.3f off\n",
+           d_on, d_off);
+  fail_unless (d_off > 0.3, "the test needs a network that reacts to noise (%.3f)", d_off);
+  fail_unless (d_on < d_off / 10, "stabilized output changed %.3f levels a frame (off %.3f)",
+               d_on, d_off);
+  gst_buffer_unref (prev_on);
+  gst_buffer_unref (prev_off);
+  g_rand_free (r);
+  gst_harness_teardown (on);
+  gst_harness_teardown (off);
+}
+GST_END_TEST;
+
+/* a square moving over the still scene leaves no ghost: where the input changed (the
+ * square's old and new places, away from their edges) the output is exactly the
+ * network's fresh output */
+GST_START_TEST (test_stabilize_no_ghost)
+{
+  const int w = 64, h = 32;
+  GstHarness *on = stab_harness (1.0, "RGB", w, h), *off = stab_harness (0.0, "RGB", w, h);
+  for (int f = 0; f < 5; f++) {
+    int sq = 4 + 10 * f;   /* 10 px a frame: old and new places do not overlap */
+    GstBuffer *in = scene_frame (w, h, 0, sq, NULL);
+    GstBuffer *a = gst_harness_push_and_pull (on, gst_buffer_ref (in));
+    GstBuffer *b = gst_harness_push_and_pull (off, in);
+    for (int k = 0; k < 2 && f > 0; k++) {
+      int x0 = k ? sq : sq - 10;   /* the new place, then the old one */
+      for (int y = 9; y < 15; y++)
+        for (int x = x0 + 1; x < x0 + 7; x++)
+          for (int c = 0; c < 3; c++)
+            fail_unless_equals_int (pixel (a, "RGB", w, h, x, y, c), pixel (b, "RGB", w, h, x, y, c));
+    }
+    /* and far from the square (the still scene) the output is held */
+    gst_buffer_unref (a);
+    gst_buffer_unref (b);
+  }
+  gst_harness_teardown (on);
+  gst_harness_teardown (off);
+}
+GST_END_TEST;
+
+/* a caps change (here: the same picture in another format) starts a new history: the
+ * next frame is styled as it is, not held from before */
+GST_START_TEST (test_stabilize_caps_change_resets)
+{
+  const int w = 40, h = 30;
+  GstHarness *on = stab_harness (1.0, "RGB", w, h);
+  GstBuffer *x = scene_frame (w, h, 0, -1, NULL);
+  GstBuffer *x2 = gst_buffer_copy_deep (x);   /* x brightened by 4 levels: "unchanged" */
+  GstMapInfo m;
+  gst_buffer_map (x2, &m, GST_MAP_READWRITE);
+  for (gsize i = 0; i < m.size; i++)
+    m.data[i] = (guint8) MIN (255, m.data[i] + 4);
+  gst_buffer_unmap (x2, &m);
+  GstBuffer *fresh = reference_output (model_a, x2);
+  GstBuffer *o1 = gst_harness_push_and_pull (on, gst_buffer_ref (x));
+  GstBuffer *o2 = gst_harness_push_and_pull (on, gst_buffer_ref (x2));
+  fail_unless (buffers_equal (o1, o2), "a 4-level change must be held");
+  fail_if (buffers_equal (o2, fresh), "the test needs a network that reacts to 4 levels");
+  /* BGR: the same pixels with R and B swapped, then back to RGB */
+  gst_harness_set_src_caps_str (on, "video/x-raw,format=BGR,width=40,height=30,framerate=30/1");
+  gst_harness_set_src_caps_str (on, "video/x-raw,format=RGB,width=40,height=30,framerate=30/1");
+  GstBuffer *o3 = gst_harness_push_and_pull (on, gst_buffer_ref (x2));
+  fail_unless (buffers_equal (o3, fresh), "after a caps change the frame was not styled afresh");
+  /* a DISCONT buffer (a seek, a restarted source) resets too */
+  GstBuffer *o4 = gst_harness_push_and_pull (on, gst_buffer_ref (x));
+  fail_unless (buffers_equal (o4, o3), "held again");
+  GstBuffer *xd = gst_buffer_copy (x);
+  GST_BUFFER_FLAG_SET (xd, GST_BUFFER_FLAG_DISCONT);
+  GstBuffer *o5 = gst_harness_push_and_pull (on, xd);
+  fail_unless (buffers_equal (o5, o1), "a DISCONT frame was not styled afresh");
+  gst_buffer_unref (o1); gst_buffer_unref (o2); gst_buffer_unref (o3); gst_buffer_unref (o4);
+  gst_buffer_unref (o5); gst_buffer_unref (fresh); gst_buffer_unref (x); gst_buffer_unref (x2);
+  gst_harness_teardown (on);
+}
+GST_END_TEST;
+
 static GstMessage *
 find_message (GstBus *bus, GstMessageType type)
 {
@@ -583,6 +737,9 @@ artemstylize_suite (void)
   tcase_add_test (tc, test_every_format);
   tcase_add_test (tc, test_odd_size_and_renegotiation);
   tcase_add_test (tc, test_strength);
+  tcase_add_test (tc, test_stabilize_still_scene);
+  tcase_add_test (tc, test_stabilize_no_ghost);
+  tcase_add_test (tc, test_stabilize_caps_change_resets);
   tcase_add_test (tc, test_precision_while_playing);
   tcase_add_test (tc, test_preserve_colors_and_scale);
   tcase_add_test (tc, test_metadata_preserved);
