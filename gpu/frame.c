@@ -129,8 +129,8 @@ stab_buffers (ArtemNet *net, int w, int h)
   g_clear_pointer (&net->stab_prev, g_free);
   g_clear_pointer (&net->stab_motion, g_free);
   gsize n = (gsize) w * h;
-  net->stab_ref = g_try_malloc (n * 3);
-  net->stab_prev = g_try_malloc (n * 3);
+  net->stab_ref = g_try_malloc0 (n * 3);   /* read (with weight 0) by the first frame */
+  net->stab_prev = g_try_malloc0 (n * 3);
   net->stab_motion = g_try_malloc (n * sizeof (guint16));
   net->n_allocations += 3;
   net->stab_valid = FALSE;
