@@ -162,20 +162,25 @@ stab_begin (ArtemNet *net, gboolean *use)
   return TRUE;
 }
 
-static void
+/* the motion map; returns FALSE on a scene cut (the frame is then shown fresh) */
+static gboolean
 stab_motion_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, int bpp, const int *off)
 {
   int w = net->frame_w, h = net->frame_h;
-#pragma omp parallel for schedule(static)
+  unsigned long long moved = 0;
+#pragma omp parallel for schedule(static) reduction(+:moved)
   for (int y = 0; y < h; y++) {
     const guint8 *s = src + (gsize) y * src_stride;
     const guint8 *r = net->stab_ref + (gsize) y * w * 3;
     guint16 *m = net->stab_motion + (gsize) y * w;
-    for (int x = 0; x < w; x++)
+    for (int x = 0; x < w; x++) {
       m[x] = (guint16) (artem_stab_absdiff (s[x * bpp + off[0]], r[x * 3]) +
                         artem_stab_absdiff (s[x * bpp + off[1]], r[x * 3 + 1]) +
                         artem_stab_absdiff (s[x * bpp + off[2]], r[x * 3 + 2]));
+      moved += artem_stab_moved (m[x]);
+    }
   }
+  return !artem_stab_is_cut (moved, (unsigned long long) w * h);
 }
 
 static inline unsigned
@@ -217,35 +222,34 @@ process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *d
   float strength = net->frame_strength, amount = net->stab_amount;
   gboolean use_history = FALSE, stab = stab_begin (net, &use_history);
   if (use_history)
-    stab_motion_cpu (net, src, src_stride, bpp, off);
+    use_history = stab_motion_cpu (net, src, src_stride, bpp, off);
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < h; y++) {
     guint8 *drow = dst + (gsize) y * dst_stride;
     const guint8 *srow = src + (gsize) y * src_stride;
     guint8 *prev = stab ? net->stab_prev + (gsize) y * w * 3 : NULL;
     guint8 *ref = stab ? net->stab_ref + (gsize) y * w * 3 : NULL;
-    for (int c = 0; c < 3; c++) {
-      const float *o = out + c * plane + (gsize) y * pw;
-      guint8 *d = drow + off[c];
-      const guint8 *s = srow + off[c];
-      for (int x = 0; x < w; x++) {
-        float v = (o[x] - out_lo) * out_scale;
+    const float *orow = out + (gsize) y * pw;
+    for (int x = 0; x < w; x++) {
+      /* the weight of the held output, once per pixel */
+      float k = use_history ? artem_stab_weight (stab_box (net->stab_motion, w, h, x, y), amount)
+                            : 0.f;
+      for (int c = 0; c < 3; c++) {
+        float v = (orow[c * plane + x] - out_lo) * out_scale;
+        float sv = srow[x * bpp + off[c]];
         if (stab) {
           /* the styled value, held where the input did not change; the strength blend
            * comes after, so the history stays the network's own */
-          float k = use_history ? artem_stab_weight (stab_box (net->stab_motion, w, h, x, y),
-                                                     amount)
-                                : 0.f;
           guint8 q = artem_stab_mix (k, prev[x * 3 + c], v);
           prev[x * 3 + c] = q;
-          ref[x * 3 + c] = artem_stab_mix (k, ref[x * 3 + c], s[x * bpp]);
+          ref[x * 3 + c] = artem_stab_mix (k, ref[x * 3 + c], sv);
           v = q;
         }
         if (strength < 1.f)
-          v = s[x * bpp] + strength * (v - s[x * bpp]);
+          v = sv + strength * (v - sv);
         v += 0.5f;
         v = v > 0.f ? (v < 255.f ? v : 255.f) : 0.f;   /* NaN (a broken model) is 0 */
-        d[x * bpp] = (guint8) v;
+        drow[x * bpp + off[c]] = (guint8) v;
       }
     }
     if (off[3] >= 0 && srow != drow)

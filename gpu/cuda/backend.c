@@ -725,7 +725,9 @@ frame_buffers (ArtemCuda *cu, GError **error)
   cudaError_t e;
   if ((e = cudaMalloc ((void **) &cu->d_stab_ref, px * 3)) ||
       (e = cudaMalloc ((void **) &cu->d_stab_prev, px * 3)) ||
-      (e = cudaMalloc ((void **) &cu->d_stab_motion, px * sizeof (guint16)))) {
+      /* the motion map, then the moved-pixel counter 16-byte aligned after it */
+      (e = cudaMalloc ((void **) &cu->d_stab_motion,
+                       (px * sizeof (guint16) + 15) / 16 * 16 + 16))) {
     cudaGetLastError ();
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate frame buffers: %s",
                  cudaGetErrorString (e));
@@ -766,7 +768,12 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
   int bpp = artem_pixel_format_bpp (j->fmt), off[4];
   artem_pixel_format_offsets (j->fmt, &off[0], &off[1], &off[2], &off[3]);
   const float *params = cu->d_params + 8 * j->set;
-  ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_motion };
+  gsize px = (gsize) cu->frame_w * cu->frame_h;
+  unsigned *moved = (unsigned *) ((guint8 *) cu->d_stab_motion + (px * sizeof (guint16) + 15) / 16 * 16);
+  ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_motion, moved };
+  cudaError_t e = cudaMemsetAsync (moved, 0, sizeof *moved, cu->stream);
+  if (artem_cu_failed (cu, "frame motion counter", (int) e))
+    return FALSE;
   if (artem_cu_failed (cu, "frame motion",
                        artem_cu_frame_motion (cu->d_in[j->set], cu->frame_w, cu->frame_h, bpp,
                                               off, stab, params, cu->stream)))

@@ -50,19 +50,33 @@ artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const int *
   return LAUNCH_STATUS ();
 }
 
-/* one thread per pixel: |src - ref| summed over the channels */
+/* one thread per pixel: |src - ref| summed over the channels; the moved pixels counted
+ * per block, then added to *st.moved */
 __global__ void
 motion (const uint8_t *src, int bpp, Offs off, ArtemCuStab st, const float *params, idx_t n)
 {
   if (params[5] <= 0.f || params[6] <= 0.f)
     return;
+  unsigned moved = 0;
   GRID_STRIDE (i, n) {
     size_t p = (size_t) i * bpp;
     const uint8_t *r = st.ref + (size_t) i * 3;
-    st.motion[i] = (uint16_t) (artem_stab_absdiff (src[p + off.o[0]], r[0]) +
-                               artem_stab_absdiff (src[p + off.o[1]], r[1]) +
-                               artem_stab_absdiff (src[p + off.o[2]], r[2]));
+    unsigned m = artem_stab_absdiff (src[p + off.o[0]], r[0]) +
+                 artem_stab_absdiff (src[p + off.o[1]], r[1]) +
+                 artem_stab_absdiff (src[p + off.o[2]], r[2]);
+    st.motion[i] = (uint16_t) m;
+    moved += artem_stab_moved (m);
   }
+  __shared__ unsigned red[256];   /* blockDim.x == 256 */
+  red[threadIdx.x] = moved;
+  __syncthreads ();
+  for (int o = 128; o > 0; o >>= 1) {
+    if ((int) threadIdx.x < o)
+      red[threadIdx.x] += red[threadIdx.x + o];
+    __syncthreads ();
+  }
+  if (threadIdx.x == 0 && red[0])
+    atomicAdd (st.moved, red[0]);
 }
 
 extern "C" int
@@ -71,7 +85,7 @@ artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off
 {
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = (idx_t) w * h;
-  LAUNCH (motion, grid_for (n, 256), 256, stream, src, bpp, o, st, params, n);
+  LAUNCH_COOP (motion, grid_for (n, 256), 256, stream, src, bpp, o, st, params, n);
   return LAUNCH_STATUS ();
 }
 
@@ -95,6 +109,8 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
 {
   float lo = params[2], scale = params[3], strength = params[4], amount = params[5];
   bool stab = amount > 0.f, history = stab && params[6] > 0.f;
+  if (history && artem_stab_is_cut (*st.moved, (unsigned long long) n))
+    history = false;   /* a scene cut: the whole frame fresh */
   GRID_STRIDE (i, n) {
     idx_t y = i / w, x = i % w;
     size_t p = (size_t) i * bpp;

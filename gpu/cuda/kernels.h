@@ -88,9 +88,11 @@ int artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const i
 typedef struct {
   uint8_t *ref, *prev;   /* RGB bytes, w x h x 3 */
   uint16_t *motion;      /* w x h */
+  unsigned *moved;       /* 1: the count of moved pixels (scene cut), zeroed before motion */
 } ArtemCuStab;
 /* temporal stabilisation (gpu/stabilize.h), params[5] amount, params[6] history usable:
- * motion of src against the history's input (nothing when either is 0) */
+ * motion of src against the history's input and the count of moved pixels, added to
+ * *st.moved (nothing when either param is 0); blockDim 256 */
 int artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off,
                            ArtemCuStab st, const float *params, ArtemCuStream stream);
 int artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t *src,

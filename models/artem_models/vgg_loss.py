@@ -47,19 +47,29 @@ class VGGLoss(nn.Module):
         """RGB in 0..1 -> Keras caffe input (BGR, 0..255, mean removed)."""
         return rgb01[:, [2, 1, 0]] * 255.0 - MEAN_BGR.to(rgb01.device)
 
-    def forward(self, rgb01, want):
-        """Returns {name: relu activation} for the layer names in `want` (e.g. relu2_2)."""
+    def forward(self, rgb01, want, pad=0):
+        """Returns {name: relu activation} for the layer names in `want` (e.g. relu2_2).
+
+        pad > 0 (a multiple of 4): the picture is reflection-padded by `pad` pixels before
+        the network and the padding is cropped off every activation again.  VGG's own zero
+        padding then never meets the picture's border, so a generator trained on these
+        losses gains nothing by drawing a frame there (the frame the first models had)."""
         x = self.preprocess(rgb01)
+        if pad:
+            x = F.pad(x, (pad, pad, pad, pad), mode="reflect")
         out = {}
+        scale = 1
         last = max(LAYERS.index(w.replace("relu", "conv")) for w in want)
         for i, name in enumerate(LAYERS[:last + 1]):
             if name == "pool":
                 x = F.max_pool2d(x, 2, 2)
+                scale *= 2
             else:
                 x = F.relu(self.convs[name](x))
                 r = name.replace("conv", "relu")
                 if r in want:
-                    out[r] = x
+                    c = pad // scale
+                    out[r] = x[:, :, c:x.shape[2] - c, c:x.shape[3] - c] if c else x
         return out
 
 

@@ -85,6 +85,10 @@ def main():
     ap.add_argument("--temporal-weight", type=float, default=0.0,
                     help="stability on synthetic motion (0: off; the video recipe uses 60)")
     ap.add_argument("--noise", type=float, default=3.0, help="noise std (levels) on the moved crop")
+    ap.add_argument("--loss-pad", type=int, default=16,
+                    help="reflection padding (px, multiple of 4) around pictures entering the loss "
+                         "network, cropped off its activations (0: VGG's zero padding sees the border, "
+                         "which teaches the generator to draw a frame)")
     a = ap.parse_args()
     if a.full:
         a.size, a.batch, a.width, a.steps, a.style_size = 256, 4, 1.0, 4000, 512
@@ -97,7 +101,7 @@ def main():
     crops = Crops(content_files(), a.size, a.seed)
     style = load_rgb(a.style, a.style_size).to(dev)
     with torch.no_grad():
-        sf = vgg(style, STYLE_LAYERS)
+        sf = vgg(style, STYLE_LAYERS, a.loss_pad)
         style_grams = {k: gram(v) for k, v in sf.items()}
         style_norm = {k: g.pow(2).mean() for k, g in style_grams.items()}
     ckpt = a.out + ".ckpt"
@@ -123,9 +127,9 @@ def main():
             y2 = net(x2 * 255.0) / 255.0
             # the moved output must be the output moved (its gradient flows into both)
             temporal = ((y2 - warp(y, grid)) ** 2 * mask).sum() / (mask.sum() * 3 + 1e-8)
-        fy = vgg(y, STYLE_LAYERS)
+        fy = vgg(y, STYLE_LAYERS, a.loss_pad)
         with torch.no_grad():
-            fx = vgg(x, [CONTENT_LAYER])[CONTENT_LAYER]
+            fx = vgg(x, [CONTENT_LAYER], a.loss_pad)[CONTENT_LAYER]
         content = F.mse_loss(fy[CONTENT_LAYER], fx) / (fx.pow(2).mean() + 1e-8)
         style_l = sum(F.mse_loss(gram(fy[k]), style_grams[k].expand(a.batch, -1, -1)) / style_norm[k]
                       for k in STYLE_LAYERS)
@@ -153,9 +157,9 @@ def main():
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_style.py",
             "artem.train": "style=%s steps=%d size=%d batch=%d width=%g style_weight=%g tv_weight=%g "
-                           "temporal_weight=%g noise=%g pictures=%d seed=%d time=%.0fs" % (
+                           "temporal_weight=%g noise=%g loss_pad=%d style_size=%d pictures=%d seed=%d time=%.0fs" % (
                 os.path.basename(a.style), a.steps, a.size, a.batch, a.width, a.style_weight,
-                a.tv_weight, a.temporal_weight, a.noise, len(crops.images), a.seed, time.time() - t0)}
+                a.tv_weight, a.temporal_weight, a.noise, a.loss_pad, a.style_size, len(crops.images), a.seed, time.time() - t0)}
     export(net, a.out, torch.rand(1, 3, 64, 64) * 255, opset=13, extra_meta=meta)
     print("wrote %s (%d bytes); final content %.3f style %.4f" % (a.out, os.path.getsize(a.out), lc, ls))
 

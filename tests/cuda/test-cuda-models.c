@@ -203,18 +203,23 @@ test_xnor_model (const char *path)
 static void
 test_stabilize (const char *path)
 {
-  const int w = quick ? 45 : 160, h = quick ? 29 : 96, frames = 6;
+  /* frame 6 is a scene cut (the picture inverted but for a still corner), 7 normal again */
+  const int w = quick ? 45 : 160, h = quick ? 29 : 96, frames = 8, cut = 6;
   ArtemNet *ref = load (path, ARTEM_BACKEND_CPU, ARTEM_PRECISION_FP32, w, h);
   ArtemNet *gpu = load (path, ARTEM_BACKEND_CUDA, ARTEM_PRECISION_FP32, w, h);
-  if (!ref || !gpu) {
+  ArtemNet *fresh = load (path, ARTEM_BACKEND_CPU, ARTEM_PRECISION_FP32, w, h);
+  if (!ref || !gpu || !fresh) {
     artem_net_free (ref);
     artem_net_free (gpu);
+    artem_net_free (fresh);
     return;
   }
   artem_net_set_frame_stabilize (ref, 1.f);
   artem_net_set_frame_stabilize (gpu, 1.f);
   gsize n = (gsize) w * h * 4;
   guint8 *base = make_frame (w, h, 4), *src = g_malloc (n), *a = g_malloc (n), *b = g_malloc (n);
+  guint8 *c = g_malloc (n);
+  gsize corner = ((gsize) (h - 2) * w + w - 8) * 4;
   GRand *r = g_rand_new_with_seed (7);
   double worst = 99;
   int held = 0;
@@ -225,6 +230,12 @@ test_stabilize (const char *path)
     for (int y = 4; y < 4 + h / 3; y++)
       for (int x = 2 + 5 * f; x < 2 + 5 * f + w / 4 && x < w; x++)
         memset (src + ((gsize) y * w + x) * 4, 250, 3);
+    if (f == cut)
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          if (y < h - 4 || x < w - 12)
+            for (int k = 0; k < 3; k++)
+              src[((gsize) y * w + x) * 4 + k] ^= 0xff;
     GError *err = NULL;
     gboolean ok = artem_net_process_frame (ref, src, w * 4, a, w * 4, ARTEM_FORMAT_RGBA, &err);
     if (ok && (f & 1))   /* odd frames through submit/receive */
@@ -238,17 +249,23 @@ test_stabilize (const char *path)
            err ? err->message : "", db);
     g_clear_error (&err);
     worst = MIN (worst, db);
-    if (f == frames - 1)   /* the corner far from the square kept its output */
-      held = memcmp (a + ((gsize) (h - 2) * w + w - 8) * 4, b + ((gsize) (h - 2) * w + w - 8) * 4,
-                     16) == 0;
+    if (f == cut - 1)   /* the corner far from the square kept its output */
+      held = memcmp (a + corner, b + corner, 16) == 0;
+    if (f == cut) {   /* the cut: styled afresh on both, the still corner too */
+      ok = artem_net_process_frame (fresh, src, w * 4, c, w * 4, ARTEM_FORMAT_RGBA, NULL);
+      CHECK (ok && memcmp (a + corner, c + corner, 16) == 0,
+             "%s: the CPU held output over a scene cut", path);
+      CHECK (ok && psnr (b, c, n, &maxd) >= 50.0, "%s: CUDA held output over a scene cut", path);
+    }
   }
-  printf ("%s stabilize 1, %d frames (noise, a moving square) CUDA vs CPU: worst PSNR %.1f dB\n",
+  printf ("%s stabilize 1, %d frames (noise, a moving square, a scene cut) CUDA vs CPU: worst PSNR %.1f dB\n",
           path, frames, worst);
   CHECK (held, "%s: the still corner differs between CUDA and CPU", path);
   g_rand_free (r);
-  g_free (base); g_free (src); g_free (a); g_free (b);
+  g_free (base); g_free (src); g_free (a); g_free (b); g_free (c);
   artem_net_free (ref);
   artem_net_free (gpu);
+  artem_net_free (fresh);
 }
 
 int

@@ -43,6 +43,12 @@ atomicAdd (double *p, double v)
   return std::atomic_ref<double> (*p).fetch_add (v);
 }
 
+static inline unsigned
+atomicAdd (unsigned *p, unsigned v)
+{
+  return std::atomic_ref<unsigned> (*p).fetch_add (v);
+}
+
 /* wmma m8n8k128 b1 with AND + popcount: each lane of the warp holds the whole tile (the
  * emulated lanes all load the same memory, so they agree) */
 namespace nvcuda {
