@@ -699,6 +699,13 @@ artem_cuda_run (ArtemCuda *cu, GError **error)
 
 /* ---- frames --------------------------------------------------------------------- */
 
+/* the moved-pixel counter lives 16-byte aligned after the motion map of px pixels */
+static gsize
+stab_moved_offset (gsize px)
+{
+  return (px * sizeof (guint16) + 15) / 16 * 16;
+}
+
 static gboolean
 frame_buffers (ArtemCuda *cu, GError **error)
 {
@@ -726,8 +733,7 @@ frame_buffers (ArtemCuda *cu, GError **error)
   if ((e = cudaMalloc ((void **) &cu->d_stab_ref, px * 3)) ||
       (e = cudaMalloc ((void **) &cu->d_stab_prev, px * 3)) ||
       /* the motion map, then the moved-pixel counter 16-byte aligned after it */
-      (e = cudaMalloc ((void **) &cu->d_stab_motion,
-                       (px * sizeof (guint16) + 15) / 16 * 16 + 16))) {
+      (e = cudaMalloc ((void **) &cu->d_stab_motion, stab_moved_offset (px) + 16))) {
     cudaGetLastError ();
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate frame buffers: %s",
                  cudaGetErrorString (e));
@@ -769,7 +775,7 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
   artem_pixel_format_offsets (j->fmt, &off[0], &off[1], &off[2], &off[3]);
   const float *params = cu->d_params + 8 * j->set;
   gsize px = (gsize) cu->frame_w * cu->frame_h;
-  unsigned *moved = (unsigned *) ((guint8 *) cu->d_stab_motion + (px * sizeof (guint16) + 15) / 16 * 16);
+  unsigned *moved = (unsigned *) ((guint8 *) cu->d_stab_motion + stab_moved_offset (px));
   ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_motion, moved };
   cudaError_t e = cudaMemsetAsync (moved, 0, sizeof *moved, cu->stream);
   if (artem_cu_failed (cu, "frame motion counter", (int) e))
