@@ -55,13 +55,19 @@ run() {
   show "$@"
   exec gst-launch-1.0 -e "$@"
 }
-# runs gst-launch-1.0, its output shown and kept in $LOG; returns its exit status
+# runs gst-launch-1.0, its output shown and kept in $LOG; returns its exit status.
+# --gst-disable-segtrap: a crash in a library ends gst-launch (exit 128+signal) instead
+# of leaving it spinning in "Caught SIGSEGV ... Spinning" for ever (libsoup 3.2 of
+# Debian 12 can crash when souphttpsrc is stopped on a stalled connection), so the
+# reconnect loop below still runs and says what happened.
 LOG=""
 run_logged() {
   [ -n "$LOG" ] || { LOG=$(mktemp); trap 'rm -f "$LOG" "$LOG.rc"' EXIT; }
   show "$@"
-  { gst-launch-1.0 -e "$@" 2>&1; echo $? >"$LOG.rc"; } | tee "$LOG"
-  return "$(cat "$LOG.rc")"
+  { gst-launch-1.0 --gst-disable-segtrap -e "$@" 2>&1; echo $? >"$LOG.rc"; } | tee "$LOG"
+  rc=$(cat "$LOG.rc")
+  [ "$rc" -gt 128 ] && say "gst-launch-1.0 was killed by signal $((rc - 128)) (a crash in GStreamer or a library it loads)"
+  return "$rc"
 }
 # a network source with reconnection: run_network URL -- PIPELINE WORDS...
 # A stall (no frame for TIMEOUT s, the watchdog) or a lost connection is retried RETRIES
