@@ -49,9 +49,10 @@ artem_net_reshape_frame (ArtemNet *net, int width, int height, GError **error)
     return FALSE;
   }
   GError *first = NULL;
+  int m = net->margin;
   for (int align = 1; align <= 64; align *= 2) {
-    int pw = (width + align - 1) / align * align;
-    int ph = (height + align - 1) / align * align;
+    int pw = (width + 2 * m + align - 1) / align * align;
+    int ph = (height + 2 * m + align - 1) / align * align;
     ArtemShape s = { 4, { 1, 3, ph, pw } };
     GError *err = NULL;
     if (artem_net_reshape (net, &s, NULL, &err)) {
@@ -62,6 +63,7 @@ artem_net_reshape_frame (ArtemNet *net, int width, int height, GError **error)
         g_clear_error (&first);
         net->frame_w = width; net->frame_h = height;
         net->pad_w = pw; net->pad_h = ph;
+        net->ox = net->oy = m;
         net->stab_valid = FALSE;   /* a new size (or backend) starts without history */
         net->align = align;
         return TRUE;
@@ -89,6 +91,18 @@ artem_net_get_frame_alignment (const ArtemNet *net)
   return net->align;
 }
 
+void
+artem_net_set_frame_margin (ArtemNet *net, int margin)
+{
+  net->margin = CLAMP (margin, 0, 256);
+}
+
+int
+artem_net_get_frame_margin (const ArtemNet *net)
+{
+  return net->ox;
+}
+
 static gboolean
 frame_ready (ArtemNet *net, GError **error)
 {
@@ -100,19 +114,26 @@ frame_ready (ArtemNet *net, GError **error)
   return TRUE;
 }
 
-/* Fills the padding of a planar 3 x ph x pw buffer whose top-left w x h is set. */
+/* Fills the padding of a planar 3 x ph x pw buffer whose w x h picture is set at
+ * (ox, oy): reflection on every side. */
 static void
-pad_planes (float *p, int w, int h, int pw, int ph)
+pad_planes (float *p, int w, int h, int pw, int ph, int ox, int oy)
 {
   if (w == pw && h == ph)
     return;
   for (int c = 0; c < 3; c++) {
     float *pl = p + (gsize) c * pw * ph;
-    for (int y = 0; y < h; y++)
-      for (int x = w; x < pw; x++)
-        pl[(gsize) y * pw + x] = pl[(gsize) y * pw + reflect_index (x, w)];
-    for (int y = h; y < ph; y++)
-      memcpy (pl + (gsize) y * pw, pl + (gsize) reflect_index (y, h) * pw, pw * sizeof (float));
+    for (int y = oy; y < oy + h; y++) {
+      float *row = pl + (gsize) y * pw;
+      for (int x = 0; x < ox; x++)
+        row[x] = row[ox + reflect_index (x - ox, w)];
+      for (int x = ox + w; x < pw; x++)
+        row[x] = row[ox + reflect_index (x - ox, w)];
+    }
+    for (int y = 0; y < ph; y++)
+      if (y < oy || y >= oy + h)
+        memcpy (pl + (gsize) y * pw, pl + (gsize) (oy + reflect_index (y - oy, h)) * pw,
+                pw * sizeof (float));
   }
 }
 
@@ -202,22 +223,22 @@ process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *d
   int bpp = artem_pixel_format_bpp (fmt), off[4];
   artem_pixel_format_offsets (fmt, &off[0], &off[1], &off[2], &off[3]);
   float *in = artem_net_get_input_buffer (net, 0);
-  gsize plane = (gsize) pw * ph;
+  gsize plane = (gsize) pw * ph, origin = (gsize) net->oy * pw + net->ox;
   float in_scale = (net->in_hi - net->in_lo) / 255.f, in_lo = net->in_lo;
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < h; y++) {
     const guint8 *row = src + (gsize) y * src_stride;
     for (int c = 0; c < 3; c++) {
-      float *o = in + c * plane + (gsize) y * pw;
+      float *o = in + origin + c * plane + (gsize) y * pw;
       const guint8 *s = row + off[c];
       for (int x = 0; x < w; x++)
         o[x] = in_lo + in_scale * s[x * bpp];
     }
   }
-  pad_planes (in, w, h, pw, ph);
+  pad_planes (in, w, h, pw, ph, net->ox, net->oy);
   if (!artem_net_run (net, error))
     return FALSE;
-  const float *out = artem_net_get_output (net, 0, NULL, NULL);
+  const float *out = (const float *) artem_net_get_output (net, 0, NULL, NULL) + origin;
   float out_scale = 255.f / (net->out_hi - net->out_lo), out_lo = net->out_lo;
   float strength = net->frame_strength, amount = net->stab_amount;
   gboolean use_history = FALSE, stab = stab_begin (net, &use_history);
@@ -390,15 +411,16 @@ artem_net_process_planes (ArtemNet *net, const float *src, float *dst, GError **
   if (!frame_ready (net, error))
     return FALSE;
   int w = net->frame_w, h = net->frame_h, pw = net->pad_w, ph = net->pad_h;
+  gsize origin = (gsize) net->oy * pw + net->ox;
   float *in = artem_net_get_input_buffer (net, 0);
   for (int c = 0; c < 3; c++)
     for (int y = 0; y < h; y++)
-      memcpy (in + (gsize) c * pw * ph + (gsize) y * pw, src + (gsize) c * w * h + (gsize) y * w,
-              w * sizeof (float));
-  pad_planes (in, w, h, pw, ph);
+      memcpy (in + origin + (gsize) c * pw * ph + (gsize) y * pw,
+              src + (gsize) c * w * h + (gsize) y * w, w * sizeof (float));
+  pad_planes (in, w, h, pw, ph, net->ox, net->oy);
   if (!artem_net_run (net, error))
     return FALSE;
-  const float *out = artem_net_get_output (net, 0, NULL, NULL);
+  const float *out = (const float *) artem_net_get_output (net, 0, NULL, NULL) + origin;
   for (int c = 0; c < 3; c++)
     for (int y = 0; y < h; y++)
       memcpy (dst + (gsize) c * w * h + (gsize) y * w, out + (gsize) c * pw * ph + (gsize) y * pw,

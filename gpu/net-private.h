@@ -57,6 +57,8 @@ struct _ArtemNet {
   guint64 n_allocations;
   /* frame */
   int frame_w, frame_h, pad_w, pad_h, align;
+  int margin;              /* requested by artem_net_set_frame_margin (next reshape) */
+  int ox, oy;              /* where the frame sits in the padded planes (the margin) */
 };
 
 /* graph.c: drops the CUDA backend and sizes the net again on the CPU for the same frames */

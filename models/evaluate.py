@@ -6,9 +6,10 @@ run-time features such as `stabilize` count):
 - content loss to the photo (ImageNet VGG-19 relu2_2, relative squared error) and Gram
   style loss to the style picture (relu1_2, relu2_2, relu3_3, relative), averaged over
   opencv-doc photos at 256 px (needs ../shared/weights/vgg19-imagenet; --no-losses skips);
-- frame: the worst difference (levels) between the outer 3-pixel band and the band 12..24
-  pixels in, over the photos' 4 sides and 3 channels, beyond the photo's own (a frame
-  drawn around the picture: 0 when the output's borders keep the photo's contrast);
+- frame: the worst excess (levels) of the output's contrast between the outer 3-pixel
+  band and the band 12..24 pixels in over the photo's own, over the photos' 4 sides and 3
+  channels (a frame drawn around the picture; 0 when the output's borders are set apart
+  no more than the photo's); frame mean: the photos' mean of their worst side;
 - on each video (opencv-doc clips decoded by GStreamer, scaled to --size): the temporal
   error ratio, the output's flow-warped temporal error over the input's (Lai et al. 2018;
   OpenCV DIS flow of the input, occlusions masked: models/artem_models/video_metrics.py),
@@ -157,8 +158,10 @@ def main():
 
     photos = {p: photo(p) for p in a.photos.split(",") if p}
     outs = {s.name: {p: run_photo(s, img, tmp, env) for p, img in photos.items()} for s in specs}
-    res = {s.name: {"frame": max(vm.frame_excess(photos[p], o) for p, o in outs[s.name].items())}
-           for s in specs}
+    res = {}
+    for s in specs:
+        fe = [vm.frame_excess(photos[p], o) for p, o in outs[s.name].items()]
+        res[s.name] = {"frame": "%.1f" % max(fe), "frame mean": "%.1f" % np.mean(fe)}
 
     if not a.no_losses:
         import torch
@@ -206,7 +209,7 @@ def main():
             strip_names = ["input"] + [s.name for s in specs]
             strip_title = "%s frames %d-%d" % (short, sel[0], sel[-1])
 
-    cols = ["frame (levels)"]
+    cols = ["frame", "frame mean"]
     if not a.no_losses:
         cols = ["content loss", "style loss"] + cols
     for v in videos:
@@ -218,8 +221,7 @@ def main():
                                         "1.00" if c.startswith("ratio") else "-" for c in cols) + " |")
     for s in specs:
         print("| %s | %s | %s |" % (s.name, s.label(), " | ".join(
-            ("%.1f" % res[s.name]["frame"] if c.startswith("frame") else res[s.name].get(
-                c.replace(" loss", ""), "-")) for c in cols)))
+            res[s.name].get(c.replace(" loss", ""), "-") for c in cols)))
 
     if a.sheet:
         rows = [[img] + [outs[s.name][p] for s in specs] for p, img in photos.items()]

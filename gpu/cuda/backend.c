@@ -710,7 +710,8 @@ static gboolean
 frame_buffers (ArtemCuda *cu, GError **error)
 {
   ArtemNet *net = cu->net;
-  if (cu->frame_w == net->frame_w && cu->frame_h == net->frame_h && cu->d_in[0])
+  if (cu->frame_w == net->frame_w && cu->frame_h == net->frame_h && cu->frame_ox == net->ox &&
+      cu->frame_oy == net->oy && cu->d_in[0])
     return TRUE;
   clear_frames (cu);
   gsize bytes = (gsize) net->frame_w * net->frame_h * 4;
@@ -744,6 +745,8 @@ frame_buffers (ArtemCuda *cu, GError **error)
   cu->stab_valid = FALSE;
   cu->frame_w = net->frame_w;
   cu->frame_h = net->frame_h;
+  cu->frame_ox = net->ox;   /* captured in the frame graphs: a new margin makes new ones */
+  cu->frame_oy = net->oy;
   return TRUE;
 }
 
@@ -785,8 +788,8 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
                                               off, stab, params, cu->stream)))
     return FALSE;
   if (artem_cu_failed (cu, "frame to tensor",
-                       artem_cu_frame_to_tensor (cu->d_in[j->set], cu->frame_w, cu->frame_h, bpp,
-                                                 off, cu->dval[vin],
+                       artem_cu_frame_to_tensor (cu->d_in[j->set], cu->frame_w, cu->frame_h,
+                                                 net->ox, net->oy, bpp, off, cu->dval[vin],
                                                  artem_cu_dims (cu, &in->shape), cu->half,
                                                  params, cu->stream)))
     return FALSE;
@@ -796,7 +799,8 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
                            artem_cu_tensor_to_frame (cu->dval[vout],
                                                      artem_cu_dims (cu, &out->shape), cu->half,
                                                      cu->d_in[j->set], cu->d_out[j->set],
-                                                     cu->frame_w, cu->frame_h, bpp, off, stab,
+                                                     cu->frame_w, cu->frame_h, net->ox,
+                                                     net->oy, bpp, off, stab,
                                                      params, cu->stream));
 }
 

@@ -71,7 +71,7 @@ struct _ArtemCuda {
   gboolean graphs_broken;        /* capture failed once: launch directly */
   guint64 init_serial;           /* net->init_serial when the constants were uploaded */
   /* frames: two staging sets, one graph per (format, set) */
-  int frame_w, frame_h;
+  int frame_w, frame_h, frame_ox, frame_oy;   /* the frame kernels (graphs) were made for */
   guint8 *pin_in[2], *pin_out[2];
   guint8 *d_in[2], *d_out[2];
   float *d_params, *pin_params;  /* in_lo, in_scale, out_lo, out_scale, strength,

@@ -23,30 +23,31 @@ struct Offs { int o[4]; };
 
 template <typename T>
 __global__ void
-to_tensor (const uint8_t *src, int w, int h, int bpp, Offs off, T *dst, ArtemCuDims d,
-           const float *params, idx_t n)
+to_tensor (const uint8_t *src, int w, int h, int ox, int oy, int bpp, Offs off, T *dst,
+           ArtemCuDims d, const float *params, idx_t n)
 {
   float lo = params[0], scale = params[1];
   GRID_STRIDE (i, n) {
     idx_t a, c, y, x;
     coords4 (d, i, &a, &c, &y, &x);
-    int sy = reflect ((int) y, h), sx = reflect ((int) x, w);
+    int sy = reflect ((int) y - oy, h), sx = reflect ((int) x - ox, w);
     st (dst, i, lo + scale * (float) src[((size_t) sy * w + sx) * bpp + off.o[c]]);
   }
 }
 
 extern "C" int
-artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const int *off, void *dst,
-                          ArtemCuDims d, int half, const float *params, ArtemCuStream stream)
+artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int ox, int oy, int bpp,
+                          const int *off, void *dst, ArtemCuDims d, int half,
+                          const float *params, ArtemCuStream stream)
 {
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = numel4 (d);
   if (half)
-    LAUNCH (to_tensor, grid_for (n, 256), 256, stream, src, w, h, bpp, o, (__half *) dst, d,
-                                                      params, n);
+    LAUNCH (to_tensor, grid_for (n, 256), 256, stream, src, w, h, ox, oy, bpp, o,
+                                                      (__half *) dst, d, params, n);
   else
-    LAUNCH (to_tensor, grid_for (n, 256), 256, stream, src, w, h, bpp, o, (float *) dst, d,
-                                                      params, n);
+    LAUNCH (to_tensor, grid_for (n, 256), 256, stream, src, w, h, ox, oy, bpp, o,
+                                                      (float *) dst, d, params, n);
   return LAUNCH_STATUS ();
 }
 
@@ -104,8 +105,8 @@ box3 (const uint16_t *m, int w, int h, int x, int y)
 /* one thread per output pixel */
 template <typename T>
 __global__ void
-to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, int h, int bpp,
-          Offs off, ArtemCuStab st, const float *params, idx_t n)
+to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, int h, int ox,
+          int oy, int bpp, Offs off, ArtemCuStab st, const float *params, idx_t n)
 {
   float lo = params[2], scale = params[3], strength = params[4], amount = params[5];
   bool stab = amount > 0.f, history = stab && params[6] > 0.f;
@@ -117,7 +118,7 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
     float k = history ? artem_stab_weight (box3 (st.motion, w, h, (int) x, (int) y), amount)
                       : 0.f;
     for (int c = 0; c < 3; c++) {
-      float v = (ld (yv, off4 (d, 0, c, y, x)) - lo) * scale;
+      float v = (ld (yv, off4 (d, 0, c, y + oy, x + ox)) - lo) * scale;
       if (stab) {
         size_t q = (size_t) i * 3 + c;
         uint8_t held = artem_stab_mix (k, st.prev[q], v);
@@ -140,16 +141,17 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
 
 extern "C" int
 artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t *src,
-                          uint8_t *dst, int w, int h, int bpp, const int *off,
-                          ArtemCuStab st, const float *params, ArtemCuStream stream)
+                          uint8_t *dst, int w, int h, int ox, int oy, int bpp,
+                          const int *off, ArtemCuStab st, const float *params,
+                          ArtemCuStream stream)
 {
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = (idx_t) w * h;
   if (half)
-    LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const __half *) y, d, src, dst, w, h, bpp,
-                                                     o, st, params, n);
+    LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const __half *) y, d, src, dst, w, h, ox,
+                                                     oy, bpp, o, st, params, n);
   else
-    LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const float *) y, d, src, dst, w, h, bpp,
-                                                     o, st, params, n);
+    LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const float *) y, d, src, dst, w, h, ox,
+                                                     oy, bpp, o, st, params, n);
   return LAUNCH_STATUS ();
 }

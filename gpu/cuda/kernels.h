@@ -76,11 +76,11 @@ int artem_cu_binary (const void *A, const void *B, void *y, ArtemCuDims yd, int 
 
 /* ---- frame.cu ---- */
 /* 8-bit packed frame (w x h, dense rows of w * bpp bytes, channel byte offsets off[0..2])
- * -> network input (3 channels of d = 1 x 3 x ph x pw), v = lo + scale * byte, the
- * padding filled by reflection. */
-int artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int bpp, const int *off,
-                              void *dst, ArtemCuDims d, int half, const float *params,
-                              ArtemCuStream stream);
+ * -> network input (3 channels of d = 1 x 3 x ph x pw, the frame at column ox, row oy),
+ * v = lo + scale * byte, the padding around it filled by reflection. */
+int artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int ox, int oy, int bpp,
+                              const int *off, void *dst, ArtemCuDims d, int half,
+                              const float *params, ArtemCuStream stream);
 /* network output -> 8-bit frame: v = (y - out_lo) * out_scale, blended with the source
  * pixel by strength (out = s + strength * (v - s)), rounded and clamped; the 4th byte
  * (off[3] >= 0) copied from src.  params (device): in_lo, in_scale, out_lo, out_scale,
@@ -95,9 +95,11 @@ typedef struct {
  * *st.moved (nothing when either param is 0); blockDim 256 */
 int artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off,
                            ArtemCuStab st, const float *params, ArtemCuStream stream);
+/* (the frame read from the output at column ox, row oy) */
 int artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t *src,
-                              uint8_t *dst, int w, int h, int bpp, const int *off,
-                              ArtemCuStab st, const float *params, ArtemCuStream stream);
+                              uint8_t *dst, int w, int h, int ox, int oy, int bpp,
+                              const int *off, ArtemCuStab st, const float *params,
+                              ArtemCuStream stream);
 
 /* ---- xnor.cu ---- */
 typedef struct {

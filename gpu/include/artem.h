@@ -182,6 +182,16 @@ const void *artem_net_get_output (ArtemNet *net, guint i, ArtemShape *shape,
  * output cropped back.  Fails if the net is not image-to-image. */
 gboolean artem_net_reshape_frame (ArtemNet *net, int width, int height, GError **error);
 
+/** artem_net_set_frame_margin: @margin pixels (0..256) of the frame are mirrored around
+ * it on every side before the network and cropped off its output again, so that what a
+ * network draws at its input's edge (a frame, a border band) falls outside the picture.
+ * Costs (w + 2 margin)(h + 2 margin) / wh more work.  Default 0; takes effect at the
+ * next artem_net_reshape_frame. */
+void artem_net_set_frame_margin (ArtemNet *net, int margin);
+
+/** artem_net_get_frame_margin: the margin the last reshape_frame applied. */
+int artem_net_get_frame_margin (const ArtemNet *net);
+
 /** artem_net_get_frame_alignment: the padding multiple the last reshape_frame chose. */
 int artem_net_get_frame_alignment (const ArtemNet *net);
 

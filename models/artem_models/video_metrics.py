@@ -10,7 +10,8 @@
   al. 2010), pixels whose flow leaves the frame masked too.
 - edge_bands / frame_excess: the frame-around-the-picture check: on each side, the mean
   of the outer 3-pixel band against the mean of the band 12..24 pixels in, per channel;
-  frame_excess is how much more that contrast is in the output than in the input.
+  frame_excess is how much more that contrast (its magnitude) is in the output than in
+  the input.
 """
 import cv2
 import numpy as np
@@ -73,10 +74,11 @@ def edge_bands(img, outer=3, inner=(12, 24)):
 
 
 def frame_excess(inp, out):
-    """The frame a network draws: the worst difference, over sides and channels, between
-    the output's edge_bands and the input's (the picture's own border contrast taken out),
-    in levels."""
-    return float(np.abs(edge_bands(out) - edge_bands(inp)).max())
+    """The frame a network draws: the worst excess, over sides and channels, of the
+    output's border contrast (|edge_bands|) over the input's, in levels (0 when the
+    output's borders are no more set apart than the photo's own, whatever their sign:
+    a colour map that inverts the picture draws no frame)."""
+    return float(np.maximum(np.abs(edge_bands(out)) - np.abs(edge_bands(inp)), 0).max())
 
 
 def mean_change(inputs, outputs):

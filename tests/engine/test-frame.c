@@ -168,6 +168,79 @@ test_submit_receive (void)
   artem_net_free (net);
 }
 
+static int
+mirror (int i, int n)
+{
+  while (i < 0 || i >= n) {
+    if (i < 0) i = -i;
+    if (i >= n) i = 2 * (n - 1) - i;
+  }
+  return i;
+}
+
+/* the margin: the frame mirrored around it before the network and cropped off after
+ * gives the same bytes as running the network on the mirrored picture itself and
+ * cropping it (the input placed at the margin on all four sides, the output read there) */
+static void
+test_margin (void)
+{
+  ArtemNet *net = load ("tiny-style-a.onnx");
+  GError *err = NULL;
+  int w = 40, h = 24, m = 4, bw = w + 2 * m, bh = h + 2 * m;
+  gsize n = (gsize) w * h * 3, bn = (gsize) bw * bh * 3;
+  guint8 *src = g_malloc (n), *big = g_malloc (bn), *want = g_malloc (bn);
+  guint8 *got = g_malloc (n), *plain = g_malloc (n);
+  for (gsize i = 0; i < n; i++)
+    src[i] = (guint8) ((i * 37) ^ (i >> 5));
+  for (int y = 0; y < bh; y++)
+    for (int x = 0; x < bw; x++)
+      for (int c = 0; c < 3; c++)
+        big[((gsize) y * bw + x) * 3 + c] =
+            src[((gsize) mirror (y - m, h) * w + mirror (x - m, w)) * 3 + c];
+  g_assert_true (artem_net_reshape_frame (net, bw, bh, &err));
+  g_assert_true (artem_net_process_frame (net, big, bw * 3, want, bw * 3, ARTEM_FORMAT_RGB, &err));
+  g_assert_true (artem_net_reshape_frame (net, w, h, &err));
+  g_assert_true (artem_net_process_frame (net, src, w * 3, plain, w * 3, ARTEM_FORMAT_RGB, &err));
+  artem_net_set_frame_margin (net, m);
+  g_assert_cmpint (artem_net_get_frame_margin (net), ==, 0);   /* at the next reshape */
+  g_assert_true (artem_net_reshape_frame (net, w, h, &err));
+  g_assert_cmpint (artem_net_get_frame_margin (net), ==, m);
+  g_assert_true (artem_net_process_frame (net, src, w * 3, got, w * 3, ARTEM_FORMAT_RGB, &err));
+  for (int y = 0; y < h; y++)
+    g_assert_cmpmem (got + (gsize) y * w * 3, w * 3,
+                     want + ((gsize) (y + m) * bw + m) * 3, w * 3);
+  g_assert_true (memcmp (got, plain, n) != 0);   /* the border did change */
+  /* the float-plane path places and crops the same way */
+  float *sp = g_new (float, n), *bp = g_new (float, bn), *so = g_new (float, n),
+        *bo = g_new (float, bn);
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < bh; y++)
+      for (int x = 0; x < bw; x++) {
+        float v = (float) big[((gsize) y * bw + x) * 3 + c];
+        bp[(gsize) c * bw * bh + (gsize) y * bw + x] = v;
+        if (y >= m && y < m + h && x >= m && x < m + w)
+          sp[(gsize) c * w * h + (gsize) (y - m) * w + x - m] = v;
+      }
+  g_assert_true (artem_net_process_planes (net, sp, so, &err));
+  artem_net_set_frame_margin (net, 0);
+  g_assert_true (artem_net_reshape_frame (net, bw, bh, &err));
+  g_assert_true (artem_net_process_planes (net, bp, bo, &err));
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < h; y++)
+      g_assert_cmpmem (so + (gsize) c * w * h + (gsize) y * w, w * sizeof (float),
+                       bo + (gsize) c * bw * bh + (gsize) (y + m) * bw + m, w * sizeof (float));
+  artem_net_free (net);
+  /* an identity network at an odd size with a margin larger than the alignment */
+  net = load ("identity-default.onnx");
+  artem_net_set_frame_margin (net, 16);
+  g_assert_true (artem_net_reshape_frame (net, 13, 7, &err));
+  g_assert_true (artem_net_process_frame (net, src, 13 * 3, got, 13 * 3, ARTEM_FORMAT_RGB, &err));
+  g_assert_cmpmem (got, 13 * 7 * 3, src, 13 * 7 * 3);
+  artem_net_free (net);
+  g_free (src); g_free (big); g_free (want); g_free (got); g_free (plain);
+  g_free (sp); g_free (bp); g_free (so); g_free (bo);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -179,5 +252,6 @@ main (int argc, char **argv)
   g_test_add_func ("/frame/odd-size-no-allocation", test_odd_size_no_alloc);
   g_test_add_func ("/frame/strength", test_strength);
   g_test_add_func ("/frame/submit-receive", test_submit_receive);
+  g_test_add_func ("/frame/margin", test_margin);
   return g_test_run ();
 }

@@ -189,6 +189,66 @@ GST_START_TEST (test_strength)
 }
 GST_END_TEST;
 
+/* the network run on a frame by the engine alone, with this margin (CPU) */
+static GstBuffer *
+engine_output (const char *model, GstBuffer *in, int w, int h, int margin)
+{
+  GError *err = NULL;
+  ArtemNet *net = artem_net_new_from_file (model, ARTEM_BACKEND_CPU, &err);
+  fail_unless (net != NULL);
+  artem_net_set_frame_margin (net, margin);
+  fail_unless (artem_net_reshape_frame (net, w, h, &err));
+  GstBuffer *out = gst_buffer_copy_deep (in);
+  GstMapInfo mi, mo;
+  gst_buffer_map (in, &mi, GST_MAP_READ);
+  gst_buffer_map (out, &mo, GST_MAP_WRITE);
+  fail_unless (artem_net_process_frame (net, mi.data, w * 4, mo.data, w * 4, ARTEM_FORMAT_RGBA,
+                                        &err));
+  gst_buffer_unmap (in, &mi);
+  gst_buffer_unmap (out, &mo);
+  artem_net_free (net);
+  return out;
+}
+
+/* margin: 16 by default (the frame a network draws at its input's edge falls outside the
+ * picture), changed while playing without a lost frame, each output the engine's own */
+GST_START_TEST (test_margin)
+{
+  GstHarness *hh = make_harness (model_a, "RGBA", 40, 30);
+  gint m = -1;
+  g_object_get (hh->element, "margin", &m, NULL);
+  fail_unless_equals_int (m, 16);
+  GstBuffer *in = make_frame ("RGBA", 40, 30, 21);
+  GstBuffer *o16 = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  g_object_set (hh->element, "margin", 0, NULL);
+  GstBuffer *o0 = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  g_object_set (hh->element, "margin", 5, NULL);
+  GstBuffer *o5 = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+  fail_unless (o16 && o0 && o5);
+  fail_if (buffers_equal (o16, o0), "the margin changes the output at the border");
+  if (artem_test_device () == 1) {
+    GstBuffer *e16 = engine_output (model_a, in, 40, 30, 16);
+    GstBuffer *e0 = engine_output (model_a, in, 40, 30, 0);
+    GstBuffer *e5 = engine_output (model_a, in, 40, 30, 5);
+    fail_unless (buffers_equal (o16, e16), "margin 16: not the engine's output");
+    fail_unless (buffers_equal (o0, e0), "margin 0: not the engine's output");
+    fail_unless (buffers_equal (o5, e5), "margin 5: not the engine's output");
+    gst_buffer_unref (e16);
+    gst_buffer_unref (e0);
+    gst_buffer_unref (e5);
+  }
+  guint64 frames, dropped;
+  g_object_get (hh->element, "frames-processed", &frames, "frames-dropped", &dropped, NULL);
+  fail_unless_equals_int (frames, 3);
+  fail_unless_equals_int (dropped, 0);
+  gst_buffer_unref (o16);
+  gst_buffer_unref (o0);
+  gst_buffer_unref (o5);
+  gst_buffer_unref (in);
+  gst_harness_teardown (hh);
+}
+GST_END_TEST;
+
 /* precision changed while playing: the model reloads in the background, no frame is lost,
  * and on the CPU (always fp32) the output does not change */
 GST_START_TEST (test_precision_while_playing)
@@ -790,6 +850,7 @@ artemstylize_suite (void)
   tcase_add_test (tc, test_every_format);
   tcase_add_test (tc, test_odd_size_and_renegotiation);
   tcase_add_test (tc, test_strength);
+  tcase_add_test (tc, test_margin);
   tcase_add_test (tc, test_stabilize_still_scene);
   tcase_add_test (tc, test_stabilize_no_ghost);
   tcase_add_test (tc, test_stabilize_caps_change_resets);

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""The measures of models/artem_models/video_metrics.py on synthetic cases whose answer is
+known (evaluate.py's numbers in doc/ rest on them):
+- a textured picture panning 2 px a frame: an output equal to the input, or any fixed
+  per-pixel colour map of it, has a temporal error ratio of about 1;
+- the same output with fresh noise in every frame (flicker) has a ratio well above 1;
+- the occlusion mask keeps most pixels of a pan;
+- frame_excess is about 0 for a picture and its colour map, and large when a 3-pixel
+  frame is drawn around it.
+SKIPs (77) without OpenCV (python3-opencv)."""
+import os
+import sys
+
+try:
+    import cv2  # noqa: F401
+    import numpy as np
+except ImportError as e:
+    print("SKIP: %s (scripts/install-deps.sh installs python3-opencv)" % e)
+    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models"))
+from artem_models import video_metrics as vm  # noqa: E402
+
+fails = 0
+
+
+def check(ok, what):
+    global fails
+    print("%s %s" % ("PASS" if ok else "FAIL", what))
+    fails += not ok
+
+
+rng = np.random.default_rng(1)
+base = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+base = cv2.GaussianBlur(base, (0, 0), 3)                       # smooth texture: flow can track it
+base = cv2.normalize(base, None, 0, 255, cv2.NORM_MINMAX)
+big = cv2.resize(base, (320, 240), interpolation=cv2.INTER_CUBIC)
+# a pan with a little sensor noise (an exact integer shift would warp to 0 error)
+frames = [np.clip(big[40:184, 20 + 2 * t:212 + 2 * t] + rng.normal(0, 2, (144, 192, 3)), 0, 255)
+          .astype(np.uint8) for t in range(8)]
+colour_map = [(255 * (f / 255.0) ** 0.7).astype(np.uint8)[..., ::-1].copy() for f in frames]
+noisy = [np.clip(f.astype(np.int16) + rng.normal(0, 12, f.shape), 0, 255).astype(np.uint8)
+         for f in frames]
+e_in, (e_same, e_map, e_noisy), kept = vm.temporal_errors(frames, [frames, colour_map, noisy])
+check(abs(e_same / e_in - 1) < 1e-6, "output = input: ratio %.3f" % (e_same / e_in))
+check(0.7 < e_map / e_in < 1.3, "a fixed colour map of the input: ratio %.2f" % (e_map / e_in))
+check(e_noisy / e_in > 2, "fresh noise in every frame: ratio %.2f (> 2)" % (e_noisy / e_in))
+check(kept > 0.8, "a 2 px pan keeps %.0f %% of the pixels after the occlusion mask" % (100 * kept))
+# warping the previous frame by the flow explains a pan: error far below the unwarped one
+flow = vm.Flow()
+mx, my, mask = flow.pair(frames[0], frames[1])
+h, w = mask.shape
+gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+e_warp = vm.warped_error(frames[0], frames[1], mx, my, mask)
+e_plain = vm.warped_error(frames[0], frames[1], gx, gy, mask)
+check(e_warp < 0.2 * e_plain, "the flow explains the pan: warped error %.5f vs %.5f unwarped"
+      % (e_warp, e_plain))
+
+pic = frames[0]
+framed = pic.copy()
+framed[:3], framed[-3:], framed[:, :3], framed[:, -3:] = 0, 0, 0, 0
+check(vm.frame_excess(pic, 255 - pic) < 1e-6, "an inverted picture draws no frame")
+check(vm.frame_excess(pic, pic) == 0, "the picture itself draws no frame")
+fe = vm.frame_excess(pic, framed)
+check(fe > 40, "a black 3-pixel frame is found: %.1f levels" % fe)
+inv = [255 - f for f in frames]
+check(abs(vm.mean_change(frames, inv) - np.mean(np.abs(255 - 2 * np.array(frames, np.float32)))) < 1e-3,
+      "mean_change is the mean absolute difference")
+sys.exit(1 if fails else 0)
