@@ -3,7 +3,9 @@
 relu4_1 pair: content = opencv-doc fruits.jpg at 160x150, style = starry_night.jpg at
 128 px (both written as PNG first, so both sides decode the same pixels).  The reference
 is the paper's formula with the reference code's statistics (unbiased variance + 1e-5).
-Our side runs the element in gst-launch-1.0.  PSNR must be >= 40 dB at alpha 1 and 0.5.
+Our side runs the element in gst-launch-1.0, with its default margin (16: the reference
+mirrors the picture by 16 px and crops) and with none.  PSNR must be >= 40 dB at alpha 1
+and 0.5.
 usage: golden.py PLUGIN_DIR OUT_DIR            (exit 77 without weights or torch)"""
 import os
 import subprocess
@@ -55,34 +57,38 @@ def stats(feat):
     return v.mean(2).view(n, c, 1, 1), (v.var(2) + 1e-5).sqrt().view(n, c, 1, 1)
 
 
-def reference(alpha):
+def reference(alpha, margin):
     x = tensor(content)
     h, w = x.shape[2:]
-    xp = F.pad(x, (0, (-w) % 8, 0, (-h) % 8), mode="reflect")  # artem pads to the alignment
+    m = margin   # the element's margin: the picture mirrored on every side, cropped after;
+    # the padding to the alignment (8) on the right and bottom goes on mirroring the picture
+    xp = F.pad(x, (m, m + (-(w + 2 * m)) % 8, m, m + (-(h + 2 * m)) % 8), mode="reflect")
     with torch.no_grad():
         fc, fs = enc(xp), enc(tensor(style))
         cm, cs = stats(fc)
         sm, ss = stats(fs)
         t = alpha * ((fc - cm) / cs * ss + sm) + (1 - alpha) * fc
-        y = dec(t)[0, :, :h, :w]
+        y = dec(t)[0, :, m:m + h, m:m + w]
     return (y.clamp(0, 1) * 255).round().permute(1, 2, 0).numpy()[:, :, ::-1]
 
 
 env = dict(os.environ, GST_PLUGIN_PATH=plugin)
 failed = 0
-for alpha in (1.0, 0.5):
-    dst = os.path.join(out, "ours-%.1f.png" % alpha)
+# the default margin (16) and none
+for alpha, margin in ((1.0, 16), (0.5, 16), (1.0, 0)):
+    dst = os.path.join(out, "ours-%.1f-%d.png" % (alpha, margin))
+    prop = [] if margin == 16 else ["margin=%d" % margin]
     subprocess.check_call(["gst-launch-1.0", "-q", "filesrc", "location=" + cpath, "!", "pngdec", "!",
                            "videoconvert", "!", "video/x-raw,format=RGB", "!", "artemadain", "device=cpu",
                            "model-location=" + model, "style-location=" + spath, "style-size=0",
-                           "alpha=%g" % alpha, "!", "pngenc", "!", "filesink", "location=" + dst],
+                           "alpha=%g" % alpha] + prop + ["!", "pngenc", "!", "filesink", "location=" + dst],
                           env=env, stderr=subprocess.DEVNULL)
     ours = cv2.imread(dst).astype(np.float64)
-    ref = reference(alpha).astype(np.float64)
+    ref = reference(alpha, margin).astype(np.float64)
     mse = ((ours - ref) ** 2).mean()
     psnr = 99 if mse == 0 else 10 * np.log10(255 ** 2 / mse)
     ok = psnr >= 40
     failed += not ok
-    print("%s alpha=%.1f: PSNR %.1f dB vs PyTorch, max diff %d" % ("PASS" if ok else "FAIL", alpha, psnr,
-                                                                   np.abs(ours - ref).max()))
+    print("%s alpha=%.1f margin=%d: PSNR %.1f dB vs PyTorch, max diff %d"
+          % ("PASS" if ok else "FAIL", alpha, margin, psnr, np.abs(ours - ref).max()))
 sys.exit(1 if failed else 0)
