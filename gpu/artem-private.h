@@ -64,6 +64,12 @@ struct _ArtemPlan {
 
 /* The cost budget (artem_net_set_cost_limit): FLOPs per frame. */
 #define ARTEM_DEFAULT_COST_LIMIT 64e12
+/* the most nodes a model may have: loading is linear (about 5 us a node), so a load, and
+ * a state change that waits for one, stays under about a second; real style networks
+ * have hundreds */
+#define ARTEM_MAX_NODES 200000
+/* the largest model file: protobuf's own limit (2 GiB) */
+#define ARTEM_MAX_MODEL_BYTES ((gsize) G_MAXINT32)
 
 /* Fails (naming the node) unless a tensor of @shape and @dtype is a sane size: no
  * overflow, within the plan's memory limit.  Op prepare() calls it before allocating

@@ -183,6 +183,12 @@ load_graph (ArtemNet *net, GError **error)
                  net->opset, ARTEM_MIN_OPSET, ARTEM_MAX_OPSET);
     return FALSE;
   }
+  if (g->n_node > ARTEM_MAX_NODES) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                 "%s: %zu nodes: artem loads models of at most %d", net->path, g->n_node,
+                 ARTEM_MAX_NODES);
+    return FALSE;
+  }
   for (size_t i = 0; i < m->n_metadata_props; i++) {
     Onnx__StringStringEntryProto *e = m->metadata_props[i];
     if (e->key && e->value)
@@ -922,6 +928,12 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
   artem_cpu_init ();
   if (size == 0) {
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_PARSE, "%s: the file is empty", name);
+    return NULL;
+  }
+  if (size > ARTEM_MAX_MODEL_BYTES) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_PARSE,
+                 "%s: %" G_GSIZE_FORMAT " bytes: an ONNX file is at most 2 GiB (protobuf's limit)",
+                 name, size);
     return NULL;
   }
   ArtemNet *net = net_new (name);

@@ -257,6 +257,33 @@ test_long_chain (void)
   artem_net_free (net);
 }
 
+/* 8: a load is bounded, so that a state change waiting for one is too: more than 200,000
+ * nodes, or a file past protobuf's 2 GiB, is refused before any node is read */
+static void
+test_load_bounds (void)
+{
+  const int nn = 200001;
+  TB *b = tb_new (13);
+  tb_input (b, "v0");
+  for (int i = 0; i < nn; i++) {
+    char ins[32], outs[32];
+    g_snprintf (ins, sizeof ins, "v%d", i);
+    g_snprintf (outs, sizeof outs, "v%d", i + 1);
+    tb_node (b, "Relu", NULL, ins, outs);
+  }
+  char last[32];
+  g_snprintf (last, sizeof last, "v%d", nn);
+  tb_output (b, last);
+  ArtemShape s = { 1, { 4 } };
+  expect (load_and_size (tb_finish (b), &s, NULL), "200001 nodes: artem loads models of at most 200000");
+  /* the size is checked before the bytes are read: a small buffer stands in */
+  static const guint8 small[16];
+  GError *err = NULL;
+  g_assert_null (artem_net_new_from_data (small, (gsize) G_MAXINT32 + 1, "huge.onnx",
+                                          ARTEM_BACKEND_CPU, &err));
+  expect (err, "at most 2 GiB");
+}
+
 /* 13: opsets outside the README's range are refused */
 static void
 test_opset_range (void)
@@ -387,6 +414,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/binary-conv-bits-type", test_binary_conv_bits_type);
   g_test_add_func ("/hostile/cost-budget", test_cost_budget);
   g_test_add_func ("/hostile/long-chain", test_long_chain);
+  g_test_add_func ("/hostile/load-bounds", test_load_bounds);
   g_test_add_func ("/hostile/opset-range", test_opset_range);
   g_test_add_func ("/hostile/geometry-overflow", test_geometry_overflow);
   g_test_add_func ("/hostile/xnor-many-channels", test_xnor_many_channels);
