@@ -149,6 +149,7 @@ def main():
     ap.add_argument("--strip", help="write a frame strip PNG (first video) here")
     ap.add_argument("--strip-start", type=int, default=20)
     ap.add_argument("--strip-frames", type=int, default=6)
+    ap.add_argument("--show", help="networks (names, '|'-separated) in the sheet and strip (default: all)")
     a = ap.parse_args()
     specs = [Spec(s) for s in a.specs]
     w, h = (int(v) for v in a.size.split("x"))
@@ -205,8 +206,9 @@ def main():
         if vi == 0 and a.strip:
             k0 = min(a.strip_start, len(inputs) - a.strip_frames)
             sel = range(max(k0, 0), min(max(k0, 0) + a.strip_frames, len(inputs)))
-            strip_rows = [[inputs[k] for k in sel]] + [[o[k] for k in sel] for o in outputs]
-            strip_names = ["input"] + [s.name for s in specs]
+            strip_rows = [[inputs[k] for k in sel]] + [[o[k] for k in sel] for s, o in zip(specs, outputs)
+                                                       if not a.show or s.name in a.show.split("|")]
+            strip_names = ["input"] + [s.name for s in specs if not a.show or s.name in a.show.split("|")]
             strip_title = "%s frames %d-%d" % (short, sel[0], sel[-1])
 
     cols = ["frame", "frame mean"]
@@ -223,9 +225,10 @@ def main():
         print("| %s | %s | %s |" % (s.name, s.label(), " | ".join(
             res[s.name].get(c.replace(" loss", ""), "-") for c in cols)))
 
+    shown = [s for s in specs if not a.show or s.name in a.show.split("|")]
     if a.sheet:
-        rows = [[img] + [outs[s.name][p] for s in specs] for p, img in photos.items()]
-        cv2.imwrite(a.sheet, grid(rows, ["photo"] + [s.name for s in specs], 220)[:, :, ::-1])
+        rows = [[img] + [outs[s.name][p] for s in shown] for p, img in photos.items()]
+        cv2.imwrite(a.sheet, grid(rows, ["photo"] + [s.name for s in shown], 220 if len(shown) < 6 else 160)[:, :, ::-1])
         print("wrote %s" % a.sheet, file=sys.stderr)
     if a.strip and strip_rows:
         # networks down, time across
