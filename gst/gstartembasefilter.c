@@ -32,7 +32,8 @@ enum {
 #define DEFAULT_INFERENCE_SCALE 1.0
 #define DEFAULT_PRESERVE_COLORS FALSE
 #define DEFAULT_STABILIZE 1.0
-#define DEFAULT_MARGIN 16
+#define DEFAULT_MARGIN -1   /* the class's auto_margin */
+#define DEFAULT_AUTO_MARGIN 16
 
 /* the latency reported is the worst of the last LATENCY_WINDOW frames, plus a margin */
 #define LATENCY_WINDOW 64
@@ -668,7 +669,8 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   GST_OBJECT_LOCK (self);
   gdouble strength = priv->strength, scale = priv->inference_scale;
   gdouble stabilize = priv->stabilize;
-  gint margin = priv->margin;
+  gint margin = priv->margin >= 0 ? priv->margin
+                                  : GST_ARTEM_BASE_FILTER_GET_CLASS (self)->auto_margin;
   gboolean reset = priv->history_reset ||
                    GST_BUFFER_FLAG_IS_SET (in->buffer, GST_BUFFER_FLAG_DISCONT);
   gboolean preserve = priv->preserve_colors &&
@@ -903,6 +905,7 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS (klass);
+  klass->auto_margin = DEFAULT_AUTO_MARGIN;   /* subclasses' class_init may change it */
 
   gobject_class->set_property = gst_artem_base_filter_set_property;
   gobject_class->get_property = gst_artem_base_filter_get_property;
@@ -953,8 +956,10 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
           "Pixels of the picture mirrored around it on every side before the network and "
           "cropped off after, so that the frame or border band a network draws at its "
           "input's edge falls outside the picture (0: off; costs (w + 2m)(h + 2m) / wh "
-          "more work, 1.2x at 384x288 with 16)",
-          0, 256, DEFAULT_MARGIN,
+          "more work, 1.2x at 384x288 with 16). -1: the element's choice, 16 for "
+          "artemstylize and artemxnorconv, 0 for artemadain (AdaIN networks draw no frame, "
+          "and the mirrored content shifts their feature statistics near the edge)",
+          -1, 256, DEFAULT_MARGIN,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_FRAMES_PROCESSED,
       g_param_spec_uint64 ("frames-processed", "Frames processed",

@@ -55,6 +55,9 @@ struct _GstArtemBaseFilterClass {
    * paper's colour-matched style) instead of the base's luminance-only transfer. */
   gboolean own_preserve_colors;
 
+  /* the margin (pixels mirrored around the frame) the property's -1 stands for */
+  gint auto_margin;
+
   /* The element's own debug category: per-frame timings are logged there at LOG level
    * (GST_DEBUG=artemstylize:6). */
   GstDebugCategory *debug_category;

@@ -69,6 +69,7 @@ run_once (const char *factory, const char *model, const char *style, gdouble alp
   GstHarness *hh = harness (factory, model, style, 48, 40);
   if (style)
     g_object_set (hh->element, "alpha", alpha, NULL);
+  g_object_set (hh->element, "margin", 0, NULL);   /* artemstylize's is 16: compare alike */
   GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
   gst_harness_teardown (hh);
   return out;
@@ -301,6 +302,29 @@ GST_START_TEST (test_odd_size)
 }
 GST_END_TEST;
 
+/* margin -1 (the default) is none for artemadain: the same bytes as margin=0, others
+ * differ */
+GST_START_TEST (test_margin_default)
+{
+  GstBuffer *in = photo (48, 40), *out[3];
+  static const int margins[] = { -1, 0, 16 };
+  for (int i = 0; i < 3; i++) {
+    GstHarness *hh = harness ("artemadain", adain_model, style_a, 48, 40);
+    gint m = 99;
+    g_object_get (hh->element, "margin", &m, NULL);
+    fail_unless_equals_int (m, -1);
+    g_object_set (hh->element, "margin", margins[i], NULL);
+    out[i] = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
+    gst_harness_teardown (hh);
+  }
+  fail_unless_equals_int (max_diff (out[0], out[1]), 0);
+  fail_unless (max_diff (out[0], out[2]) > 0, "margin=16 must change the border");
+  for (int i = 0; i < 3; i++)
+    gst_buffer_unref (out[i]);
+  gst_buffer_unref (in);
+}
+GST_END_TEST;
+
 static Suite *
 artemadain_suite (void)
 {
@@ -314,6 +338,7 @@ artemadain_suite (void)
   tcase_add_test (tc, test_style_sample);
   tcase_add_test (tc, test_errors_at_start);
   tcase_add_test (tc, test_odd_size);
+  tcase_add_test (tc, test_margin_default);
   tcase_add_test (tc, test_preserve_colors);
   return s;
 }
