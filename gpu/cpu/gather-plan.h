@@ -14,6 +14,8 @@ typedef struct {
 GatherPlan *artem_gather_plan_new (ArtemNode *n, ArtemPlan *plan, const ArtemShape *out,
                                    ArtemDType dtype, GError **error);
 void artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch);
+/* a Resize / Upsample in linear mode (its node->priv is not a GatherPlan) */
+gboolean artem_resize_is_linear (const ArtemNode *n);
 gboolean artem_broadcast_shape (const ArtemShape *a, const ArtemShape *b, ArtemShape *out);
 
 #endif

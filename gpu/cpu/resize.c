@@ -1,5 +1,7 @@
-/* resize.c — Resize and Upsample, nearest mode, every coordinate transformation and
- * rounding mode of ONNX, as a gather through per-dimension index maps. */
+/* resize.c — Resize and Upsample.  Nearest mode, every coordinate transformation and
+ * rounding mode of ONNX, as a gather through per-dimension index maps; linear mode
+ * (bilinear over the last two dimensions, the others unchanged: the upsampling of image
+ * decoders) with two taps and a weight per output row and column. */
 #include "gather-plan.h"
 #include <math.h>
 
@@ -13,9 +15,9 @@ resize_check (ArtemNode *n, GError **error)
   if (!artem_attr_check_known (n, known, error))
     return FALSE;
   const char *mode = artem_attr_string (n, "mode", "nearest");
-  if (strcmp (mode, "nearest")) {
+  if (strcmp (mode, "nearest") && strcmp (mode, "linear") && strcmp (mode, "bilinear")) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n,
-                      "mode '%s' is not supported (only nearest)", mode);
+                      "mode '%s' is not supported (nearest and linear are)", mode);
     return FALSE;
   }
   const char *ct = artem_attr_string (n, "coordinate_transformation_mode", "half_pixel");
@@ -37,6 +39,134 @@ resize_check (ArtemNode *n, GError **error)
     return FALSE;
   }
   return TRUE;
+}
+
+/* the source coordinate of output index o along a dimension */
+static double
+source_coord (const char *ct, int64_t o, int64_t in_n, int64_t out_n, float s)
+{
+  if (!strcmp (ct, "half_pixel"))
+    return (o + 0.5) / s - 0.5;
+  if (!strcmp (ct, "pytorch_half_pixel"))
+    return out_n > 1 ? (o + 0.5) / s - 0.5 : 0.0;
+  if (!strcmp (ct, "align_corners")) {
+    /* ONNX's length_resized is in_n * scale, unrounded (sizes give scale = out / in) */
+    double len = (double) in_n * s;
+    return len > 1.0 + 1e-6 && out_n > 1 ? (double) o * (in_n - 1) / (len - 1.0) : 0.0;
+  }
+  if (!strcmp (ct, "tf_half_pixel_for_nn"))
+    return (o + 0.5) / s;
+  return o / (double) s;   /* asymmetric */
+}
+
+gboolean
+artem_resize_is_linear (const ArtemNode *n)
+{
+  const char *mode = artem_attr_string ((ArtemNode *) n, "mode", "nearest");
+  return !strcmp (mode, "linear") || !strcmp (mode, "bilinear");
+}
+
+/* linear mode: per output row (column) the two source rows (columns) and the weight of
+ * the second; source coordinates clamped to the picture (ONNX's edge behaviour) */
+typedef struct {
+  int64_t outer, ih, iw, oh, ow;
+  int64_t *y0, *y1, *x0, *x1;
+  float *wy, *wx;
+} LinearPlan;
+
+static void
+linear_taps (const char *ct, int64_t in_n, int64_t out_n, float s, int64_t *i0, int64_t *i1,
+             float *w)
+{
+  for (int64_t o = 0; o < out_n; o++) {
+    double c = source_coord (ct, o, in_n, out_n, s);
+    c = CLAMP (c, 0.0, (double) MAX (in_n - 1, 0));
+    int64_t a = (int64_t) floor (c);
+    i0[o] = a;
+    i1[o] = MIN (a + 1, MAX (in_n - 1, 0));
+    w[o] = (float) (c - (double) a);
+  }
+}
+
+static gboolean
+linear_prepare (ArtemNode *n, ArtemValue *x, const ArtemShape *os, const float *scales,
+                const char *ct, ArtemPlan *plan, GError **error)
+{
+  int r = x->shape.ndim;
+  if (r < 2 || x->dtype != ARTEM_DTYPE_FLOAT) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n,
+                      "linear mode needs a float tensor of 2 or more dimensions");
+    return FALSE;
+  }
+  int64_t outer = 1;
+  for (int d = 0; d < r - 2; d++) {
+    if (os->dims[d] != x->shape.dims[d]) {
+      artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n,
+                        "linear mode resizes only the last two dimensions");
+      return FALSE;
+    }
+    outer *= x->shape.dims[d];
+  }
+  if (!artem_plan_check_tensor (n, plan, os, x->dtype, error))
+    return FALSE;
+  int64_t oh = os->dims[r - 2], ow = os->dims[r - 1];
+  gsize bytes = sizeof (LinearPlan) + (gsize) (oh + ow) * (2 * sizeof (int64_t) + sizeof (float));
+  if (plan->priv_bytes + bytes > plan->memory_limit) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "resize taps pass the memory limit");
+    return FALSE;
+  }
+  LinearPlan *lp = g_try_malloc0 (bytes);
+  if (!lp) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "cannot allocate the resize taps");
+    return FALSE;
+  }
+  plan->priv_bytes += bytes;
+  lp->outer = outer;
+  lp->ih = x->shape.dims[r - 2]; lp->iw = x->shape.dims[r - 1];
+  lp->oh = oh; lp->ow = ow;
+  int64_t *iv = (int64_t *) (lp + 1);
+  lp->y0 = iv; lp->y1 = iv + oh; lp->x0 = iv + 2 * oh; lp->x1 = iv + 2 * oh + ow;
+  lp->wy = (float *) (iv + 2 * (oh + ow));
+  lp->wx = lp->wy + oh;
+  linear_taps (ct, lp->ih, oh, scales[r - 2], lp->y0, lp->y1, lp->wy);
+  linear_taps (ct, lp->iw, ow, scales[r - 1], lp->x0, lp->x1, lp->wx);
+  n->priv = lp;
+  /* 4 loads, 3 multiply-adds a value */
+  plan->cost = 7.0 * (double) outer * oh * ow;
+  return TRUE;
+}
+
+static void
+linear_run (ArtemNode *n, ArtemValue **in, ArtemValue **out)
+{
+  const LinearPlan *lp = n->priv;
+  const float *x = in[0]->data;
+  float *y = out[0]->data;
+  int64_t ih = lp->ih, iw = lp->iw, oh = lp->oh, ow = lp->ow;
+  if (ih == 0 || iw == 0)
+    return;
+#pragma omp parallel for schedule(static) collapse(2) if (lp->outer * oh * ow > 65536)
+  for (int64_t p = 0; p < lp->outer; p++)
+    for (int64_t oy = 0; oy < oh; oy++) {
+      const float *r0 = x + (p * ih + lp->y0[oy]) * iw, *r1 = x + (p * ih + lp->y1[oy]) * iw;
+      float wy = lp->wy[oy];
+      float *dst = y + (p * oh + oy) * ow;
+      for (int64_t ox = 0; ox < ow; ox++) {
+        int64_t a = lp->x0[ox], b = lp->x1[ox];
+        float wx = lp->wx[ox];
+        float top = r0[a] + wx * (r0[b] - r0[a]), bot = r1[a] + wx * (r1[b] - r1[a]);
+        dst[ox] = top + wy * (bot - top);
+      }
+    }
+}
+
+static void
+resize_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  if (artem_resize_is_linear (n))
+    linear_run (n, in, out);
+  else
+    artem_gather_run (n, in, out, scratch);
 }
 
 static gboolean
@@ -106,6 +236,13 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
       return FALSE;
     }
   }
+  if (artem_resize_is_linear (n)) {
+    if (!linear_prepare (n, x, &os, scales, ct, plan, error))
+      return FALSE;
+    out[0]->dtype = x->dtype;
+    out[0]->shape = os;
+    return TRUE;
+  }
   GatherPlan *g = artem_gather_plan_new (n, plan, &os, x->dtype, error);
   if (!g)
     return FALSE;
@@ -113,17 +250,7 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
     int64_t in_n = x->shape.dims[d], out_n = os.dims[d];
     float s = scales[d];
     for (int64_t o = 0; o < out_n; o++) {
-      double c;
-      if (!strcmp (ct, "half_pixel"))
-        c = (o + 0.5) / s - 0.5;
-      else if (!strcmp (ct, "pytorch_half_pixel"))
-        c = out_n > 1 ? (o + 0.5) / s - 0.5 : 0.0;
-      else if (!strcmp (ct, "align_corners"))
-        c = out_n > 1 ? (double) o * (in_n - 1) / (double) (out_n - 1) : 0.0;
-      else if (!strcmp (ct, "tf_half_pixel_for_nn"))
-        c = (o + 0.5) / s;
-      else
-        c = o / (double) s;
+      double c = source_coord (ct, o, in_n, out_n, s);
       int64_t i;
       if (!strcmp (nm, "floor"))
         i = (int64_t) floor (c);
@@ -142,7 +269,7 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
   return TRUE;
 }
 
-const ArtemOpDef artem_op_resize = { "Resize", resize_check, resize_prepare, artem_gather_run,
+const ArtemOpDef artem_op_resize = { "Resize", resize_check, resize_prepare, resize_run,
                                      FALSE };
-const ArtemOpDef artem_op_upsample = { "Upsample", resize_check, resize_prepare,
-                                       artem_gather_run, FALSE };
+const ArtemOpDef artem_op_upsample = { "Upsample", resize_check, resize_prepare, resize_run,
+                                       FALSE };

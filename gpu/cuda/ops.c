@@ -133,6 +133,12 @@ static gboolean
 gather_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
   const GatherPlan *g = st->node->priv;
+  if ((!strcmp (st->node->def->op_type, "Resize") || !strcmp (st->node->def->op_type, "Upsample")) &&
+      artem_resize_is_linear (st->node)) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
+                      "linear resize has no CUDA kernel yet (the CPU runs it)");
+    return FALSE;
+  }
   if (st->in[0]->shape.ndim != 4 || st->out[0]->shape.ndim != 4) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node, "CUDA gathers are 4-D");
     return FALSE;
