@@ -133,12 +133,6 @@ static gboolean
 gather_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
   const GatherPlan *g = st->node->priv;
-  if ((!strcmp (st->node->def->op_type, "Resize") || !strcmp (st->node->def->op_type, "Upsample")) &&
-      artem_resize_is_linear (st->node)) {
-    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
-                      "linear resize has no CUDA kernel yet (the CPU runs it)");
-    return FALSE;
-  }
   if (st->in[0]->shape.ndim != 4 || st->out[0]->shape.ndim != 4) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node, "CUDA gathers are 4-D");
     return FALSE;
@@ -365,6 +359,9 @@ artem_cu_op_lookup (const ArtemNode *node)
     if (direct[i]->cpu == d)
       return direct[i];
   if (d->run == artem_gather_run)
+    return &op_gather;
+  /* Resize / Upsample gather in nearest mode; linear mode has no CUDA kernel yet */
+  if ((d == &artem_op_resize || d == &artem_op_upsample) && !artem_resize_is_linear (node))
     return &op_gather;
   if (d == &artem_op_relu || d == &artem_op_leaky_relu || d == &artem_op_sigmoid ||
       d == &artem_op_tanh || d == &artem_op_clip || d == &artem_op_floor || d == &artem_op_ceil ||

@@ -550,8 +550,34 @@ test_xnor (const char *kernel)
   }
 }
 
-/* What the CUDA backend cannot run (here a 2-D tensor after Flatten): AUTO runs the net on
- * the CPU with a warning, CUDA fails at sizing with a message naming the node. */
+/* What the CUDA backend cannot run (a 2-D tensor after Flatten, a linear Resize): AUTO
+ * runs the net on the CPU with a warning, CUDA fails at sizing with a message naming the
+ * node. */
+static void
+fallback_case (const char *name, GBytes *model, const ArtemShape *s, const char *needle)
+{
+  gsize size;
+  const void *data = g_bytes_get_data (model, &size);
+  GError *err = NULL;
+  ArtemNet *a = artem_net_new_from_data (data, size, name, ARTEM_BACKEND_AUTO, NULL);
+  ArtemNet *c = artem_net_new_from_data (data, size, name, ARTEM_BACKEND_CUDA, NULL);
+  gboolean ok_a = a && artem_net_reshape (a, s, NULL, NULL) && artem_net_run (a, NULL) &&
+                  artem_net_get_backend (a) == ARTEM_BACKEND_CPU;
+  gboolean ok_c = c && !artem_net_reshape (c, s, NULL, &err) && err &&
+                  err->code == ARTEM_ERROR_UNSUPPORTED && strstr (err->message, needle);
+  if (ok_a && ok_c) {
+    n_pass++;
+  } else {
+    n_fail++;
+    printf ("FAIL fallback %s: auto %s, cuda: %s\n", name,
+            ok_a ? "ok" : "did not run on the CPU", err ? err->message : "no error");
+  }
+  g_clear_error (&err);
+  artem_net_free (a);
+  artem_net_free (c);
+  g_bytes_unref (model);
+}
+
 static void
 test_fallback (void)
 {
@@ -562,28 +588,17 @@ test_fallback (void)
   tb_node (b, "Relu", NULL, "x", "r");
   tb_node (b, "Flatten", NULL, "r", "y");
   tb_output (b, "y");
-  GBytes *model = tb_finish (b);
-  gsize size;
-  const void *data = g_bytes_get_data (model, &size);
   ArtemShape s = shape4 (1, 3, 4, 5);
-  GError *err = NULL;
-  ArtemNet *a = artem_net_new_from_data (data, size, "flatten", ARTEM_BACKEND_AUTO, NULL);
-  ArtemNet *c = artem_net_new_from_data (data, size, "flatten", ARTEM_BACKEND_CUDA, NULL);
-  gboolean ok_a = a && artem_net_reshape (a, &s, NULL, NULL) && artem_net_run (a, NULL) &&
-                  artem_net_get_backend (a) == ARTEM_BACKEND_CPU;
-  gboolean ok_c = c && !artem_net_reshape (c, &s, NULL, &err) && err &&
-                  err->code == ARTEM_ERROR_UNSUPPORTED && strstr (err->message, "CUDA");
-  if (ok_a && ok_c) {
-    n_pass++;
-  } else {
-    n_fail++;
-    printf ("FAIL fallback: auto %s, cuda: %s\n", ok_a ? "ok" : "did not run on the CPU",
-            err ? err->message : "no error");
-  }
-  g_clear_error (&err);
-  artem_net_free (a);
-  artem_net_free (c);
-  g_bytes_unref (model);
+  fallback_case ("flatten", tb_finish (b), &s, "CUDA");
+  b = tb_new (13);
+  tb_input (b, "x");
+  float sc[4] = { 1.f, 1.f, 2.f, 2.f };
+  tb_init (b, "roi", 1, (int64_t[]) { 0 }, sc);
+  tb_init (b, "scales", 1, (int64_t[]) { 4 }, sc);
+  Onnx__NodeProto *n = tb_node (b, "Resize", NULL, "x,roi,scales", "y");
+  tb_attr_string (b, n, "mode", "linear");
+  tb_output (b, "y");
+  fallback_case ("resize-linear", tb_finish (b), &s, "Resize has no CUDA kernel");
 }
 
 int
