@@ -1,4 +1,5 @@
-/* conv.c — Conv (2-D, group 1) on the CPU: tiled im2col + OpenBLAS SGEMM.
+/* conv.c — Conv (2-D, any group count) on the CPU: tiled im2col + OpenBLAS SGEMM, one
+ * GEMM per group (depthwise convolutions are groups of one channel).
  * Output pixels are split into tiles whose column buffer stays in the L2 cache; the
  * tiles are shared among OpenMP threads, each calling a single-threaded SGEMM.
  * 1x1 stride-1 unpadded convolutions skip im2col.  Bias and a fused ReLU are applied
@@ -21,8 +22,17 @@ static const char *const binary_conv_attrs[] = { "auto_pad", "dilations", "group
 static gboolean
 conv_check (ArtemNode *n, GError **error)
 {
-  return artem_attr_check_known (n, n->bin ? binary_conv_attrs : conv_attrs, error) &&
-         artem_conv_check_group_autopad (n, error);
+  if (!artem_attr_check_known (n, n->bin ? binary_conv_attrs : conv_attrs, error))
+    return FALSE;
+  gint64 group = artem_attr_int (n, "group", 1);
+  if (group < 1 || group > (1 << 24)) {
+    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "group %" G_GINT64_FORMAT, group);
+    return FALSE;
+  }
+  /* a saved binarized model's BinaryConv: the XNOR kernel runs one group */
+  if (n->bin && group != 1)
+    return artem_conv_check_group_autopad (n, error);
+  return artem_conv_check_autopad (n, error);
 }
 
 gboolean
@@ -33,6 +43,12 @@ artem_conv_check_group_autopad (ArtemNode *n, GError **error)
                       " is not supported (only 1)", artem_attr_int (n, "group", 1));
     return FALSE;
   }
+  return artem_conv_check_autopad (n, error);
+}
+
+gboolean
+artem_conv_check_autopad (ArtemNode *n, GError **error)
+{
   const char *ap = artem_attr_string (n, "auto_pad", "NOTSET");
   if (strcmp (ap, "NOTSET") && strcmp (ap, "SAME_UPPER") && strcmp (ap, "SAME_LOWER") &&
       strcmp (ap, "VALID")) {
@@ -111,10 +127,17 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
   g.N = (int) x->shape.dims[0]; g.C = (int) x->shape.dims[1];
   g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
   g.M = (int) w->shape.dims[0];
-  if (w->shape.dims[1] != g.C) {
+  gint64 group = artem_attr_int (n, "group", 1);
+  if (group < 1 || g.C % group || g.M % group) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "group %" G_GINT64_FORMAT " does not divide "
+                      "%d input and %d output channels", group, g.C, g.M);
+    return FALSE;
+  }
+  g.G = (int) group; g.CG = g.C / g.G; g.MG = g.M / g.G;
+  if (w->shape.dims[1] != g.CG) {
     artem_node_error (error, ARTEM_ERROR_SHAPE, n,
-                      "input has %d channels, the weights expect %" G_GINT64_FORMAT, g.C,
-                      (gint64) w->shape.dims[1]);
+                      "input has %d channels (%d a group), the weights expect %" G_GINT64_FORMAT,
+                      g.C, g.CG, (gint64) w->shape.dims[1]);
     return FALSE;
   }
   if (b && (b->shape.ndim != 1 || b->shape.dims[0] != g.M)) {
@@ -149,11 +172,11 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
   }
   g.OH = (g.H + g.PT + g.PB - ext_h) / g.SH + 1;
   g.OW = (g.W + g.PL + g.PR - ext_w) / g.SW + 1;
-  if ((gint64) g.C * g.KH * g.KW > (1 << 28) || (gint64) g.OH * g.OW > (1 << 30)) {
+  if ((gint64) g.CG * g.KH * g.KW > (1 << 28) || (gint64) g.OH * g.OW > (1 << 30)) {
     artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd kernel or output size");
     return FALSE;
   }
-  g.K = g.C * g.KH * g.KW;
+  g.K = g.CG * g.KH * g.KW;
   plan->cost = 2.0 * g.N * g.M * (double) g.OH * g.OW * g.K;
   g.direct = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && !g.PT && !g.PL && !g.PB && !g.PR;
   int ohw = g.OH * g.OW;
@@ -224,20 +247,25 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   int ohw = g->OH * g->OW;
   int ntiles = (ohw + g->tile - 1) / g->tile;
   gboolean relu = n->fused_relu;
+  gsize xg = (gsize) g->CG * g->H * g->W, yg = (gsize) g->MG * ohw, wg = (gsize) g->MG * g->K;
   for (int b = 0; b < g->N; b++) {
     const float *x = (const float *) in[0]->data + (gsize) b * g->C * g->H * g->W;
     float *y = (float *) out[0]->data + (gsize) b * g->M * ohw;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int t = 0; t < ntiles; t++) {
       int p0 = t * g->tile, np = MIN (g->tile, ohw - p0);
-      if (g->direct) {
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, np, g->K, 1.f, w, g->K,
-                     x + p0, ohw, 0.f, y + p0, ohw);
-      } else {
-        float *col = scratch + (gsize) omp_get_thread_num () * g->K * g->tile;
-        im2col_tile (g, x, col, p0, np);
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->M, np, g->K, 1.f, w, g->K,
-                     col, np, 0.f, y + p0, ohw);
+      for (int gi = 0; gi < g->G; gi++) {
+        const float *xi = x + gi * xg, *wi = w + gi * wg;
+        float *yi = y + gi * yg;
+        if (g->direct) {
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->MG, np, g->K, 1.f, wi,
+                       g->K, xi + p0, ohw, 0.f, yi + p0, ohw);
+        } else {
+          float *col = scratch + (gsize) omp_get_thread_num () * g->K * g->tile;
+          im2col_tile (g, xi, col, p0, np);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->MG, np, g->K, 1.f, wi,
+                       g->K, col, np, 0.f, yi + p0, ohw);
+        }
       }
       if (bias || relu)
         for (int m = 0; m < g->M; m++) {

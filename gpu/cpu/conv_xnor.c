@@ -88,6 +88,11 @@ xnor_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, 
   if (!artem_conv_prepare (n, in, out, plan, error))
     return FALSE;
   const ConvGeom *g = n->priv;
+  if (g->G != 1) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n,
+                      "a grouped convolution cannot be binarized (XNOR runs one group)");
+    return FALSE;
+  }
   const ArtemBinaryWeights *b = n->bin;
   gsize hw = (gsize) g->H * g->W;
   /* then per thread: counts[MP] (int64) for one output pixel, on the heap, not the stack

@@ -282,6 +282,11 @@ static gboolean
 conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
   const ConvGeom *g = st->node->priv;
+  if (g->G != 1) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
+                      "a grouped convolution (group %d) has no CUDA kernel yet", g->G);
+    return FALSE;
+  }
   CuConv *c = g_new0 (CuConv, 1);
   st->priv = c;
   ArtemCuDims xd = st->xd[0];

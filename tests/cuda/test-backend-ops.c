@@ -599,6 +599,17 @@ test_fallback (void)
   tb_attr_string (b, n, "mode", "linear");
   tb_output (b, "y");
   fallback_case ("resize-linear", tb_finish (b), &s, "Resize has no CUDA kernel");
+  b = tb_new (13);
+  tb_input (b, "x");
+  float wd[3 * 9];
+  for (int i = 0; i < 27; i++)
+    wd[i] = 0.1f * (float) (i % 5);
+  tb_init (b, "w", 4, (int64_t[]) { 3, 1, 3, 3 }, wd);
+  n = tb_node (b, "Conv", NULL, "x,w", "y");
+  tb_attr_int (b, n, "group", 3);
+  tb_attr_ints (b, n, "pads", 4, (int64_t[]) { 1, 1, 1, 1 });
+  tb_output (b, "y");
+  fallback_case ("depthwise-conv", tb_finish (b), &s, "grouped convolution");
 }
 
 int

@@ -2,8 +2,9 @@
 """PyTorch as the numeric reference for libartem.
 
 Builds the pytorch/examples TransformerNet and the AdaIN VGG-19 encoder to relu4_1 with
-its mirrored decoder, full width, random weights (fixed seed), exports each to ONNX at
-opset 9 and opset 13 with dynamic height/width, runs PyTorch on fixed inputs and writes
+its mirrored decoder, full width, and a block of MicroAST-class operators (grouped and
+depthwise convolutions, bilinear upsampling; opset 13 only), random weights (fixed seed),
+exports each to ONNX at opset 9 and opset 13 with dynamic height/width, runs PyTorch on fixed inputs and writes
 model + input + expected output into OUT_DIR with a cases.txt the C checker reads:
 
     MODEL INPUT OUTPUT MODE     (MODE: tensor | frame WxH)
@@ -43,6 +44,28 @@ def save_tensor(t, path):
         f.write(nh.from_array(np.ascontiguousarray(t.detach().numpy().astype(np.float32))).SerializeToString())
 
 
+class MicroBlock(torch.nn.Module):
+    """The operators of MicroAST-class networks (Wang et al. 2023): reflection-padded
+    depthwise 3x3 and strided grouped convolutions, 1x1 convolutions, ReLU, bilinear 2x
+    upsampling (exported as Resize linear)."""
+
+    def __init__(self):
+        super().__init__()
+        c = torch.nn.Conv2d
+        self.dw = c(8, 8, 3, groups=8)
+        self.pw = c(8, 16, 1)
+        self.down = c(16, 16, 3, stride=2, groups=4)
+        self.up = c(16, 8, 3, groups=8)
+        self.out = c(8, 3, 1)
+
+    def forward(self, x):
+        p = lambda t: F.pad(t, (1, 1, 1, 1), mode="reflect")
+        y = F.relu(self.pw(F.relu(self.dw(p(x)))))
+        y = F.relu(self.down(p(y)))
+        y = F.interpolate(y, scale_factor=2.0, mode="bilinear", align_corners=False)
+        return self.out(F.relu(self.up(p(y))))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -76,6 +99,16 @@ def main():
     save_tensor(y, os.path.join(out, "frame_out.pb"))
     for opset in (9, 13):
         cases.append("transformer_op%d.onnx frame_in.pb frame_out.pb frame" % opset)
+    # grouped convolutions and bilinear upsampling (opset 13: opset 9's Upsample linear is
+    # not PyTorch's half-pixel bilinear)
+    net = randomize(MicroBlock(), 4)
+    x = torch.rand(1, 8, 22, 30)
+    with torch.no_grad():
+        y = net(x)
+    save_tensor(x, os.path.join(out, "micro_in.pb"))
+    save_tensor(y, os.path.join(out, "micro_out.pb"))
+    export(net, os.path.join(out, "micro_op13.onnx"), x, 13, dynamic=True)
+    cases.append("micro_op13.onnx micro_in.pb micro_out.pb tensor")
     with open(os.path.join(out, "cases.txt"), "w") as f:
         f.write("\n".join(cases) + "\n")
 
