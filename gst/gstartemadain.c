@@ -487,6 +487,35 @@ colors_drifted (const gdouble *m0, const gdouble *c0, const gdouble *m1, const g
   return dm > 8.0 || dc > 0.25 * tr;
 }
 
+/* A model whose style statistics feed several initializers (MicroAST: two AdaIN nodes and
+ * four modulation vectors, models/artem_models/microast.py) names them in its metadata,
+ * `artem.adain.split` = "NAME=mean|std:OFFSET:COUNT ...": the channels OFFSET ..
+ * OFFSET + COUNT of the encoder's per-channel means or stds go into NAME.  Entries that
+ * do not fit the statistics are skipped (a model being replaced). */
+static void
+write_split (ArtemNet *net, const char *split, const gfloat *mean, const gfloat *std,
+             gint channels)
+{
+  gchar **parts = g_strsplit (split, " ", -1);
+  for (gchar **p = parts; *p; p++) {
+    gchar *eq = strchr (*p, '=');
+    if (!eq)
+      continue;
+    gchar **f = g_strsplit (eq + 1, ":", 3);
+    if (g_strv_length (f) == 3 && (!strcmp (f[0], "mean") || !strcmp (f[0], "std"))) {
+      gint64 off = g_ascii_strtoll (f[1], NULL, 10), n = g_ascii_strtoll (f[2], NULL, 10);
+      if (off >= 0 && n > 0 && off + n <= channels) {
+        gchar *name = g_strndup (*p, eq - *p);
+        artem_net_set_initializer (net, name, (f[0][0] == 'm' ? mean : std) + off, (gsize) n,
+                                   NULL);
+        g_free (name);
+      }
+    }
+    g_strfreev (f);
+  }
+  g_strfreev (parts);
+}
+
 /* Before each frame: the current style statistics and alpha into the network; with
  * preserve-colors, a re-match of the style's colours when the content's have moved. */
 static void
@@ -530,7 +559,10 @@ gst_artem_adain_prepare_net (GstArtemBaseFilter *base, ArtemNet *net, GstVideoFr
     restyle (self);
   GST_OBJECT_LOCK (self);
   float alpha = (float) self->alpha;
-  if (self->channels > 0) {
+  const char *split = artem_net_get_metadata (net, "artem.adain.split");
+  if (self->channels > 0 && split) {
+    write_split (net, split, self->mean, self->std, self->channels);
+  } else if (self->channels > 0) {
     /* a count mismatch means this frame still runs a model being replaced: skip */
     artem_net_set_initializer (net, "adain.style_mean", self->mean, self->channels, NULL);
     artem_net_set_initializer (net, "adain.style_std", self->std, self->channels, NULL);

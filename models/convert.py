@@ -16,6 +16,10 @@
   convert.py adain VGG_NORMALISED.pth DECODER.pth OUT.onnx
       the original AdaIN release (naoto0804/pytorch-AdaIN: vgg_normalised.pth to relu4_1
       and decoder.pth) as one AdaIN model.  RGB 0..1.
+  convert.py microast WEIGHTS_DIR OUT.onnx
+      MicroAST (../shared/weights/microast: content and style encoders, modulator,
+      decoder) as one model for artemadain (two AdaIN nodes and four modulation vectors,
+      set from the style encoder's `features`, artem.adain.split).  RGB 0..1.
 
   convert.py vgg19-imagenet WEIGHTS_DIR OUT.onnx
       the ImageNet VGG-19 layers in ../shared/weights/vgg19-imagenet (conv1_1..conv3_4,
@@ -105,7 +109,7 @@ def load_adain_release(vgg_path, dec_path):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("kind", choices=["ml5", "cd-vgg", "transformer-net", "adain-cd", "adain",
-                                     "vgg19-imagenet"])
+                                     "microast", "vgg19-imagenet"])
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--opset", type=int, default=13)
     ap.add_argument("--depth", default="relu4_1")
@@ -142,6 +146,10 @@ def main(argv=None):
         src, out = a.paths
         export(Features(VGGLoss(src)), out, ex, a.opset, (0, 1), (0, 1))
         print(out)
+    elif a.kind == "microast":
+        from artem_models.microast import MicroAST, to_onnx
+        src, out = a.paths
+        print(to_onnx(MicroAST.load(src), out, a.opset))
     elif a.kind in ("adain-cd", "adain"):
         from artem_models.adain_onnx import export_adain
         enc_p, dec_p, out = a.paths

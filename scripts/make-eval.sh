@@ -17,12 +17,13 @@ w=$top/../shared/weights
 /usr/bin/python3 "$top/models/convert.py" ml5 "$w/fast-style-ml5/matta" "$tmp/matta.onnx" >/dev/null 2>&1
 /usr/bin/python3 "$top/models/convert.py" adain-cd "$w/cd-vgg19-16x/encoder-relu4_1.pth" \
   "$w/cd-vgg19-16x/decoder-relu4_1.pth" "$tmp/cd41.onnx" >/dev/null 2>&1
+/usr/bin/python3 "$top/models/convert.py" microast "$w/microast" "$tmp/microast.onnx" >/dev/null 2>&1
 m=$top/models/default
 s=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg
 e=/usr/share/backgrounds/mate/abstract/Elephants.jpg
 off=stabilize=0:margin=0
 cd "$top"
-show="default-style|default-style (off)|style-elephants|default-adain|default-adain (off)|ml5 matta (ref)|cd-vgg19-16x (ref)"
+show="default-style|default-style (off)|style-elephants|default-adain|ml5 matta (ref)|cd-vgg19-16x (ref)|MicroAST (ref)"
 /usr/bin/python3 models/evaluate.py build --sheet doc/images/eval-sheet.jpg --strip doc/images/eval-strip.jpg \
   --show "${ARTEM_EVAL_SHOW:-$show}" \
   "default-style:ff:$m/default-style.onnx:$s" \
@@ -35,4 +36,6 @@ show="default-style|default-style (off)|style-elephants|default-adain|default-ad
   "ml5 matta + artem:ff:$tmp/matta.onnx:-" \
   "cd-vgg19-16x (ref):adain:$tmp/cd41.onnx:$s:$off" \
   "cd-vgg19-16x + artem:adain:$tmp/cd41.onnx:$s" \
+  "MicroAST (ref):adain:$tmp/microast.onnx:$s:$off" \
+  "MicroAST + artem:adain:$tmp/microast.onnx:$s" \
   "$@"
