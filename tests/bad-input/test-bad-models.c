@@ -359,8 +359,8 @@ test_unsupported (void)
   t.pads.name = (char *) "group";
   t.pads.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
   t.pads.has_i = TRUE;
-  t.pads.i = 2;
-  expect_error (&t, ARTEM_ERROR_UNSUPPORTED, "conv1");
+  t.pads.i = 0;   /* groups are supported; 0 of them is not a model */
+  expect_error (&t, ARTEM_ERROR_INVALID_MODEL, "node 'conv1' (Conv): group 0");
   tiny_init (&t);
   t.pads.name = (char *) "frobnicate";
   expect_error (&t, ARTEM_ERROR_UNSUPPORTED, "'frobnicate'");
