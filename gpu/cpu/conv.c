@@ -237,50 +237,6 @@ im2col_tile (const ConvGeom *g, const float *x, float *col, int p0, int np)
   }
 }
 
-/* A depthwise convolution (one input and one output channel a group) directly: each
- * output row starts at the bias and takes each kernel tap as one multiply-add over the
- * row's valid span (contiguous when the stride and dilation across are 1), instead of a
- * GEMM with one output row a group. */
-static void
-depthwise_run (const ConvGeom *g, const float *x, const float *w, const float *bias,
-               gboolean relu, float *y)
-{
-  int H = g->H, W = g->W, OH = g->OH, OW = g->OW;
-#pragma omp parallel for schedule(static) collapse(2)
-  for (int c = 0; c < g->C; c++)
-    for (int oy = 0; oy < OH; oy++) {
-      const float *xc = x + (gsize) c * H * W, *wc = w + (gsize) c * g->KH * g->KW;
-      float *yr = y + ((gsize) c * OH + oy) * OW;
-      float b = bias ? bias[c] : 0.f;
-      for (int ox = 0; ox < OW; ox++)
-        yr[ox] = b;
-      for (int ky = 0; ky < g->KH; ky++) {
-        int iy = oy * g->SH - g->PT + ky * g->DH;
-        if (iy < 0 || iy >= H)
-          continue;
-        const float *xr = xc + (gsize) iy * W;
-        for (int kx = 0; kx < g->KW; kx++) {
-          float wv = wc[ky * g->KW + kx];
-          int base = kx * g->DW - g->PL;   /* ix = ox * SW + base */
-          /* valid ox: 0 <= ox * SW + base < W */
-          int lo = base >= 0 ? 0 : (-base + g->SW - 1) / g->SW;
-          int hi = W - base <= 0 ? 0 : MIN (OW, (W - base + g->SW - 1) / g->SW);
-          if (g->SW == 1) {
-            const float *xs = xr + base;
-            for (int ox = lo; ox < hi; ox++)
-              yr[ox] += wv * xs[ox];
-          } else {
-            for (int ox = lo; ox < hi; ox++)
-              yr[ox] += wv * xr[ox * g->SW + base];
-          }
-        }
-      }
-      if (relu)
-        for (int ox = 0; ox < OW; ox++)
-          yr[ox] = yr[ox] > 0.f ? yr[ox] : 0.f;
-    }
-}
-
 static void
 conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
@@ -295,10 +251,6 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   for (int b = 0; b < g->N; b++) {
     const float *x = (const float *) in[0]->data + (gsize) b * g->C * g->H * g->W;
     float *y = (float *) out[0]->data + (gsize) b * g->M * ohw;
-    if (g->G > 1 && g->CG == 1 && g->MG == 1) {
-      depthwise_run (g, x, w, bias, relu, y);
-      continue;
-    }
 #pragma omp parallel for schedule(dynamic, 1)
     for (int t = 0; t < ntiles; t++) {
       int p0 = t * g->tile, np = MIN (g->tile, ohw - p0);
