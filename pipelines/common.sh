@@ -56,15 +56,15 @@ run() {
   exec gst-launch-1.0 -e "$@"
 }
 # runs gst-launch-1.0, its output shown and kept in $LOG; returns its exit status.
-# --gst-disable-segtrap: a crash in a library ends gst-launch (exit 128+signal) instead
-# of leaving it spinning in "Caught SIGSEGV ... Spinning" for ever (libsoup 3.2 of
-# Debian 12 can crash when souphttpsrc is stopped on a stalled connection), so the
-# reconnect loop below still runs and says what happened.
+# --no-fault: gst-launch installs no fault handler, so a crash in a library ends it
+# (exit 128+signal) instead of leaving it spinning in "Caught SIGSEGV ... Spinning" for
+# ever (libsoup 3.2 of Debian 12 can crash when souphttpsrc is stopped on a stalled
+# connection), and the reconnect loop below still runs and says what happened.
 LOG=""
 run_logged() {
   [ -n "$LOG" ] || { LOG=$(mktemp); trap 'rm -f "$LOG" "$LOG.rc"' EXIT; }
   show "$@"
-  { gst-launch-1.0 --gst-disable-segtrap -e "$@" 2>&1; echo $? >"$LOG.rc"; } | tee "$LOG"
+  { gst-launch-1.0 --no-fault -e "$@" 2>&1; echo $? >"$LOG.rc"; } | tee "$LOG"
   rc=$(cat "$LOG.rc")
   [ "$rc" -gt 128 ] && say "gst-launch-1.0 was killed by signal $((rc - 128)) (a crash in GStreamer or a library it loads)"
   return "$rc"

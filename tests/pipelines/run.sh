@@ -23,12 +23,12 @@ else
 fi
 # a gst-launch-1.0 that crashes on the way down (libsoup 3.2 can, when souphttpsrc stops
 # on a stalled connection): the network scripts must still end, with a message, and not
-# hang in GStreamer's segfault trap ("Caught SIGSEGV ... Spinning").  The stand-in spins
-# as that trap does unless the scripts pass --gst-disable-segtrap.
+# hang in gst-launch's fault handler ("Caught SIGSEGV ... Spinning").  The stand-in spins
+# as that handler does unless the scripts pass --no-fault.
 cat >"$out/gst-launch-1.0" <<'EOF2'
 #!/bin/sh
 echo "ERROR: from element /GstPipeline:pipeline0/GstWatchdog:watchdog0: Watchdog triggered"
-if [ "$1" != --gst-disable-segtrap ]; then echo "Caught SIGSEGV"; echo "Spinning."; sleep 600; fi
+if [ "$1" != --no-fault ]; then echo "Caught SIGSEGV"; echo "Spinning."; sleep 600; fi
 kill -SEGV $$
 EOF2
 chmod +x "$out/gst-launch-1.0"
