@@ -70,7 +70,17 @@ struct _GstArtemAdain {
   GMutex enc_lock;
   ArtemNet *style_enc;
   ArtemLoader *styles;       /* style statistics off the streaming thread */
+  /* the network's artem.adain.split parsed (streaming thread only): the text it was
+   * parsed from and its entries, parsed again only when the text changes */
+  gchar *split_text;
+  GArray *split;             /* SplitEntry */
 };
+
+typedef struct {
+  gchar *name;               /* the initializer */
+  gboolean std;              /* the stds, else the means */
+  gint off, n;               /* channels off .. off + n */
+} SplitEntry;
 
 /* What a model load hands the base filter to install with its network. */
 typedef struct {
@@ -493,9 +503,22 @@ colors_drifted (const gdouble *m0, const gdouble *c0, const gdouble *m1, const g
  * OFFSET + COUNT of the encoder's per-channel means or stds go into NAME.  Entries that
  * do not fit the statistics are skipped (a model being replaced). */
 static void
-write_split (ArtemNet *net, const char *split, const gfloat *mean, const gfloat *std,
-             gint channels)
+split_entry_clear (gpointer data)
 {
+  g_free (((SplitEntry *) data)->name);
+}
+
+/* the entries of @split, parsed once per text (not per frame) */
+static GArray *
+split_entries (GstArtemAdain *self, const char *split)
+{
+  if (self->split && !g_strcmp0 (self->split_text, split))
+    return self->split;
+  g_clear_pointer (&self->split, g_array_unref);
+  g_free (self->split_text);
+  self->split_text = g_strdup (split);
+  self->split = g_array_new (FALSE, FALSE, sizeof (SplitEntry));
+  g_array_set_clear_func (self->split, split_entry_clear);
   gchar **parts = g_strsplit (split, " ", -1);
   for (gchar **p = parts; *p; p++) {
     gchar *eq = strchr (*p, '=');
@@ -504,16 +527,28 @@ write_split (ArtemNet *net, const char *split, const gfloat *mean, const gfloat 
     gchar **f = g_strsplit (eq + 1, ":", 3);
     if (g_strv_length (f) == 3 && (!strcmp (f[0], "mean") || !strcmp (f[0], "std"))) {
       gint64 off = g_ascii_strtoll (f[1], NULL, 10), n = g_ascii_strtoll (f[2], NULL, 10);
-      if (off >= 0 && n > 0 && off + n <= channels) {
-        gchar *name = g_strndup (*p, eq - *p);
-        artem_net_set_initializer (net, name, (f[0][0] == 'm' ? mean : std) + off, (gsize) n,
-                                   NULL);
-        g_free (name);
+      if (off >= 0 && n > 0 && off + n <= G_MAXINT) {
+        SplitEntry e = { g_strndup (*p, eq - *p), f[0][0] == 's', (gint) off, (gint) n };
+        g_array_append_val (self->split, e);
       }
     }
     g_strfreev (f);
   }
   g_strfreev (parts);
+  return self->split;
+}
+
+static void
+write_split (GstArtemAdain *self, ArtemNet *net, const char *split, const gfloat *mean,
+             const gfloat *std, gint channels)
+{
+  GArray *entries = split_entries (self, split);
+  for (guint i = 0; i < entries->len; i++) {
+    const SplitEntry *e = &g_array_index (entries, SplitEntry, i);
+    if ((gint64) e->off + e->n <= channels)
+      artem_net_set_initializer (net, e->name, (e->std ? std : mean) + e->off, (gsize) e->n,
+                                 NULL);
+  }
 }
 
 /* Before each frame: the current style statistics and alpha into the network; with
@@ -561,7 +596,7 @@ gst_artem_adain_prepare_net (GstArtemBaseFilter *base, ArtemNet *net, GstVideoFr
   float alpha = (float) self->alpha;
   const char *split = artem_net_get_metadata (net, "artem.adain.split");
   if (self->channels > 0 && split) {
-    write_split (net, split, self->mean, self->std, self->channels);
+    write_split (self, net, split, self->mean, self->std, self->channels);
   } else if (self->channels > 0) {
     /* a count mismatch means this frame still runs a model being replaced: skip */
     artem_net_set_initializer (net, "adain.style_mean", self->mean, self->channels, NULL);
@@ -688,6 +723,8 @@ gst_artem_adain_finalize (GObject *object)
 {
   GstArtemAdain *self = GST_ARTEM_ADAIN (object);
   artem_loader_free (self->styles);
+  g_clear_pointer (&self->split, g_array_unref);
+  g_free (self->split_text);
   artem_net_free (self->style_enc);
   g_mutex_clear (&self->enc_lock);
   g_free (self->model_location);
