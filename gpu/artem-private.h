@@ -49,6 +49,7 @@ struct _ArtemNode {
   gint64 profile_us;    /* time spent in run() (ARTEM_PROFILE) */
   void *bin;            /* ArtemBinaryWeights of a binarized Conv (cpu/binary.h) */
   void *priv;           /* op state computed at prepare, freed with g_free */
+  void (*priv_clear) (void *priv);  /* frees what priv points to (before its g_free) */
 };
 
 /* Planning context handed to prepare(). */
@@ -60,6 +61,11 @@ struct _ArtemPlan {
   double cost;            /* this node's work in FLOPs (multiply-add = 2, compare = 1);
                            * prepare() sets it where the work is more than one
                            * operation per output element */
+  gboolean cpu_kernels;   /* the net runs on the CPU backend: prepare may build CPU
+                           * kernels (oneDNN primitives); another backend only reads the
+                           * geometry */
+  gboolean bf16;          /* CPU precision bf16 (storage; fp32 accumulation) */
+  const guint64 *init_serial;   /* bumped when an initializer is rewritten */
 };
 
 /* The cost budget (artem_net_set_cost_limit): FLOPs per frame. */
@@ -127,6 +133,9 @@ void artem_cpu_gather_maps (const void *src, const ArtemShape *in_shape, void *d
                             int64_t *const *maps, const void *fill);
 int artem_cpu_threads (void);
 void artem_cpu_init (void);
+/* whether a CPU net asked for @p computes its convolutions in bf16: BF16 or AUTO (where
+ * $ARTEM_PRECISION does not say otherwise) on a CPU with native bf16 */
+gboolean artem_cpu_wants_bf16 (ArtemPrecision p);
 
 /* Each op family file exports its table. */
 extern const ArtemOpDef artem_op_conv, artem_op_conv_transpose;

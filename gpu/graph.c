@@ -525,6 +525,9 @@ free_plan (ArtemNet *net)
   }
   for (guint i = 0; i < net->nodes->len; i++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    if (n->priv && n->priv_clear)
+      n->priv_clear (n->priv);
+    n->priv_clear = NULL;
     g_clear_pointer (&n->priv, g_free);
   }
   for (guint i = 0; i < net->n_slots; i++)
@@ -583,6 +586,9 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   ArtemPlan plan = { 0 };
   plan.n_threads = artem_cpu_threads ();
   plan.memory_limit = net->memory_limit;
+  plan.cpu_kernels = net->backend == ARTEM_BACKEND_CPU;
+  plan.bf16 = net->cpu_bf16 = plan.cpu_kernels && artem_cpu_wants_bf16 (net->precision);
+  plan.init_serial = &net->init_serial;
   double cost = 0;
   gboolean ok = TRUE;
   ArtemValue *in[64], *out[16];
@@ -1115,6 +1121,8 @@ artem_net_time_network (ArtemNet *net, int iters)
 ArtemPrecision
 artem_net_get_precision (const ArtemNet *net)
 {
+  if (net->backend == ARTEM_BACKEND_CPU && net->sized && net->cpu_bf16)
+    return ARTEM_PRECISION_BF16;
   return net->backend == ARTEM_BACKEND_CUDA && net->cuda && artem_cuda_is_half (net->cuda)
              ? ARTEM_PRECISION_FP16 : ARTEM_PRECISION_FP32;
 }

@@ -18,6 +18,7 @@ struct _ArtemNet {
   ArtemBackendKind requested; /* as asked: AUTO falls back to the CPU, CUDA fails */
   struct _ArtemCuda *cuda;    /* the CUDA backend's context (gpu/cuda/), or NULL */
   ArtemPrecision precision;
+  gboolean cpu_bf16;          /* the CPU plan runs its convolutions in bf16 */
   guint64 init_serial;        /* bumped by artem_net_set_initializer */
   float frame_strength;       /* blend of the styled frame over the source, 0..1 */
   guint8 *cpu_frame;          /* CPU submit/receive: the frame processed at submit */

@@ -1,5 +1,6 @@
 /* ops.c — the operator table and kernels shared by several CPU operators. */
 #include "artem-private.h"
+#include "cpu/conv.h"
 #include <cblas.h>
 #include <omp.h>
 
@@ -74,6 +75,29 @@ artem_cpu_gather_maps (const void *src, const ArtemShape *in_shape, void *dst,
   for (int d = 0; d < r - 1; d++)
     rows *= out_shape->dims[d];
   const int64_t *lmap = maps[r - 1];
+  /* the innermost map as runs of consecutive source indices (or of fill), so that a
+   * padded or sliced row is a few memcpy; maps with too many runs (nearest-neighbour
+   * upsampling) gather element by element */
+  enum { MAX_RUNS = 32 };
+  int64_t run_x[MAX_RUNS + 1], run_src[MAX_RUNS];
+  int n_runs = 0;
+  for (int64_t x = 0; x < inner && n_runs <= MAX_RUNS; n_runs++) {
+    if (n_runs == MAX_RUNS) {
+      n_runs = MAX_RUNS + 1;
+      break;
+    }
+    run_x[n_runs] = x;
+    run_src[n_runs] = lmap[x];
+    int64_t x1 = x + 1;
+    if (lmap[x] < 0)
+      while (x1 < inner && lmap[x1] < 0) x1++;
+    else
+      while (x1 < inner && lmap[x1] == lmap[x1 - 1] + 1) x1++;
+    x = x1;
+  }
+  gboolean use_runs = n_runs <= MAX_RUNS;
+  if (use_runs)
+    run_x[n_runs] = inner;
 #pragma omp parallel for schedule(static) if (rows * inner > 32768)
   for (int64_t row = 0; row < rows; row++) {
     int64_t rem = row, off = 0;
@@ -91,10 +115,19 @@ artem_cpu_gather_maps (const void *src, const ArtemShape *in_shape, void *dst,
       float *dd = (float *) drow;
       const float *ss = (const float *) src + off;
       float f = *(const float *) fill;
-      if (outside)
+      if (outside) {
         for (int64_t x = 0; x < inner; x++) dd[x] = f;
-      else
+      } else if (use_runs) {
+        for (int k = 0; k < n_runs; k++) {
+          int64_t x0 = run_x[k], len = run_x[k + 1] - x0;
+          if (run_src[k] < 0)
+            for (int64_t x = x0; x < x0 + len; x++) dd[x] = f;
+          else
+            memcpy (dd + x0, ss + run_src[k], len * sizeof (float));
+        }
+      } else {
         for (int64_t x = 0; x < inner; x++) dd[x] = lmap[x] < 0 ? f : ss[lmap[x]];
+      }
     } else {
       int64_t *dd = (int64_t *) drow;
       const int64_t *ss = (const int64_t *) src + off;
@@ -105,4 +138,16 @@ artem_cpu_gather_maps (const void *src, const ArtemShape *in_shape, void *dst,
         for (int64_t x = 0; x < inner; x++) dd[x] = lmap[x] < 0 ? f : ss[lmap[x]];
     }
   }
+}
+
+gboolean
+artem_cpu_wants_bf16 (ArtemPrecision p)
+{
+  if (p == ARTEM_PRECISION_AUTO) {
+    const char *env = g_getenv ("ARTEM_PRECISION");
+    if (env && !g_ascii_strcasecmp (env, "fp32"))
+      return FALSE;
+  }
+  return (p == ARTEM_PRECISION_AUTO || p == ARTEM_PRECISION_BF16) &&
+         artem_dnnl_bf16_available ();
 }

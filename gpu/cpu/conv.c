@@ -1,5 +1,6 @@
-/* conv.c — Conv (2-D, any group count) on the CPU: tiled im2col + OpenBLAS SGEMM, one
- * GEMM per group (depthwise convolutions are groups of one channel).
+/* conv.c — Conv (2-D, any group count) on the CPU: oneDNN (conv_dnnl.c) where it measures
+ * faster for the node, else tiled im2col + OpenBLAS SGEMM, one GEMM per group (depthwise
+ * convolutions are groups of one channel).
  * Output pixels are split into tiles whose column buffer stays in the L2 cache; the
  * tiles are shared among OpenMP threads, each calling a single-threaded SGEMM.
  * 1x1 stride-1 unpadded convolutions skip im2col.  Bias and a fused ReLU are applied
@@ -101,6 +102,141 @@ rank:
   return FALSE;
 }
 
+static void conv_blas (const ConvGeom *g, const float *x, const float *w, const float *bias,
+                       gboolean relu, float *y, float *scratch);
+
+static void
+conv_priv_clear (void *priv)
+{
+  ConvGeom *g = priv;
+  g_clear_pointer (&g->dnnl, artem_dnnl_conv_free);
+}
+
+/* the choices made so far in this process: geometry + precision -> oneDNN or not, so a
+ * net sized again (a caps change, a second element) measures nothing and every net of a
+ * process computes the same geometry the same way */
+static GHashTable *choices;
+static GMutex choices_lock;
+
+typedef struct {
+  ConvGeom g;
+  ArtemDnnlConv *c;
+  float *x, *w, *b, *y, *scratch;
+  gboolean relu;
+} Trial;
+
+static void trial_dnnl (void *d) { Trial *t = d;
+  artem_dnnl_conv_run (t->c, t->x, t->w, 0, t->b, t->y, t->scratch); }
+static void trial_blas (void *d) { Trial *t = d;
+  conv_blas (&t->g, t->x, t->w, t->b, t->relu, t->y, t->scratch); }
+
+/* Times the kernels on a band of the frame (about 16k output pixels: the cost per pixel
+ * is what differs) with the node's own weights: OpenBLAS, oneDNN fp32 and, where @bf16,
+ * oneDNN bf16.  Returns the fastest: 0 OpenBLAS, 1 oneDNN fp32, 2 oneDNN bf16. */
+static int
+fastest_kernel (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias,
+                gboolean bf16, int n_threads)
+{
+  Trial t = { .g = *g, .relu = n->fused_relu };
+  int ext_h = (g->KH - 1) * g->DH + 1;
+  int rows = MAX (1, MIN (g->OH, 16384 / MAX (g->OW, 1)));
+  t.g.N = 1;
+  t.g.H = MIN (g->H, (rows - 1) * g->SH + ext_h);
+  t.g.PT = t.g.PB = 0;
+  if (t.g.H < ext_h)
+    return bf16 ? 2 : 1;
+  t.g.OH = (t.g.H - ext_h) / t.g.SH + 1;
+  t.g.direct = t.g.direct && !g->PT && !g->PB;
+  t.g.tile = MIN (g->tile, t.g.OH * t.g.OW);
+  ArtemDnnlConv *c[3] = { NULL, NULL, NULL };
+  gsize wb = 0, sb = 0, sbmax = 0;
+  for (int k = 1; k <= (bf16 ? 2 : 1); k++) {
+    c[k] = artem_dnnl_conv_new (&t.g, t.relu, has_bias, k == 2, &wb, &sb);
+    sbmax = MAX (sbmax, sb);
+  }
+  gsize nx = (gsize) t.g.C * t.g.H * t.g.W, ny = (gsize) t.g.M * t.g.OH * t.g.OW;
+  gsize nw = (gsize) t.g.M * t.g.K;
+  gsize ns = MAX ((sbmax + 3) / 4, (gsize) n_threads * t.g.K * t.g.tile);
+  t.x = g_try_malloc (nx * 4);
+  t.y = g_try_malloc (ny * 4);
+  t.scratch = aligned_alloc (64, (ns * 4 + 63) & ~(gsize) 63);
+  t.w = g_try_malloc (nw * 4);
+  t.b = g_new0 (float, g->M);
+  int best = 0;
+  if (t.x && t.y && t.scratch && t.w) {
+    for (gsize i = 0; i < nx; i++)
+      t.x[i] = (float) ((i * 2654435761u) >> 24) / 255.f;
+    if (w->data && w->is_const)
+      memcpy (t.w, w->data, nw * 4);
+    else
+      for (gsize i = 0; i < nw; i++)
+        t.w[i] = (float) ((i * 40503u) & 255) / 1024.f - 0.125f;
+    /* interleaved rounds after a warm-up of each: the first runs of a process (thread
+     * start, first touch) and drifting clocks favour no kernel */
+    double ms[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
+    for (int round = 0; round < 5; round++)
+      for (int k = 0; k < 3; k++) {
+        if (k > 0 && !c[k])
+          continue;
+        t.c = c[k];
+        gint64 t0 = g_get_monotonic_time ();
+        (k ? trial_dnnl : trial_blas) (&t);
+        if (round > 1)
+          ms[k] = MIN (ms[k], (g_get_monotonic_time () - t0) / 1000.0);
+      }
+    for (int k = 1; k < 3; k++)
+      if (ms[k] < ms[best])
+        best = k;
+    if (g_getenv ("ARTEM_CONV_VERBOSE"))
+      g_printerr ("artem conv %s: %dx%d k%dx%d s%d %d->%d: OpenBLAS %.3f ms, oneDNN fp32 "
+                  "%s %.3f ms, bf16 %s %.3f ms: %s\n", n->name, g->W, g->H, g->KH, g->KW,
+                  g->SH, g->C, g->M, ms[0], c[1] ? artem_dnnl_conv_impl (c[1]) : "-", ms[1],
+                  c[2] ? artem_dnnl_conv_impl (c[2]) : "-", ms[2],
+                  (const char *[]) { "OpenBLAS", "oneDNN fp32", "oneDNN bf16" }[best]);
+  }
+  for (int k = 1; k < 3; k++)
+    artem_dnnl_conv_free (c[k]);
+  g_free (t.x); g_free (t.y); g_free (t.w); g_free (t.b);
+  free (t.scratch);
+  return best;
+}
+
+/* The kernel for a node on the CPU backend: a oneDNN primitive (fp32, or bf16 where
+ * @bf16), or NULL for im2col + OpenBLAS, whichever measures fastest.
+ * $ARTEM_CONV_IMPL=blas|dnnl forces one (oneDNN where it has a kernel). */
+static ArtemDnnlConv *
+conv_choose (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias, gboolean bf16,
+             gsize *wbytes, gsize *sbytes)
+{
+  const char *force = g_getenv ("ARTEM_CONV_IMPL");
+  if ((force && !strcmp (force, "blas")) || !artem_dnnl_available ())
+    return NULL;
+  if (force && !strcmp (force, "dnnl"))
+    return artem_dnnl_conv_new (g, n->fused_relu, has_bias, bf16, wbytes, sbytes);
+  char *key = g_strdup_printf ("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
+                               g->N, g->C, g->H, g->W, g->M, g->KH, g->KW, g->SH, g->SW,
+                               g->DH, g->DW, g->PT, g->PL, g->PB, g->PR, g->G, bf16,
+                               n->fused_relu, has_bias);
+  g_mutex_lock (&choices_lock);
+  if (!choices)
+    choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gpointer found = NULL;
+  gboolean known = g_hash_table_lookup_extended (choices, key, NULL, &found);
+  g_mutex_unlock (&choices_lock);
+  int kernel = known ? GPOINTER_TO_INT (found)
+                     : fastest_kernel (n, g, w, has_bias, bf16, artem_cpu_threads ());
+  if (!known) {
+    g_mutex_lock (&choices_lock);
+    g_hash_table_replace (choices, key, GINT_TO_POINTER (kernel));
+    g_mutex_unlock (&choices_lock);
+  } else {
+    g_free (key);
+  }
+  if (kernel == 0)
+    return NULL;
+  return artem_dnnl_conv_new (g, n->fused_relu, has_bias, kernel == 2, wbytes, sbytes);
+}
+
 gboolean
 artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
                     GError **error)
@@ -184,11 +320,23 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
   g.tile = (g.tile + 15) & ~15;
   if (g.tile > ohw)
     g.tile = ohw;
-  n->priv = g_memdup2 (&g, sizeof g);
+  g.w_init = w->is_init;
+  g.w_const = w->is_const;
+  g.init_serial = plan->init_serial;
   out[0]->dtype = ARTEM_DTYPE_FLOAT;
   out[0]->shape = (ArtemShape) { 4, { g.N, g.M, g.OH, g.OW } };
   if (!g.direct)
     plan->scratch_floats = (gsize) plan->n_threads * g.K * g.tile;
+  if (plan->cpu_kernels && !n->bin) {
+    gsize wbytes = 0, sbytes = 0;
+    g.dnnl = conv_choose (n, &g, w, b != NULL, plan->bf16, &wbytes, &sbytes);
+    if (g.dnnl) {
+      plan->scratch_floats = (sbytes + sizeof (float) - 1) / sizeof (float);
+      plan->priv_bytes += wbytes;
+    }
+  }
+  n->priv = g_memdup2 (&g, sizeof g);
+  n->priv_clear = conv_priv_clear;
   return TRUE;
 }
 
@@ -237,20 +385,17 @@ im2col_tile (const ConvGeom *g, const float *x, float *col, int p0, int np)
   }
 }
 
+/* im2col + OpenBLAS over all batches */
 static void
-conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+conv_blas (const ConvGeom *g, const float *x0, const float *w, const float *bias,
+           gboolean relu, float *y0, float *scratch)
 {
-  const ConvGeom *g = n->priv;
-  /* a binary-weight network (XNOR-Net's BWN) runs alpha * sign(W) through the float path */
-  const float *w = n->bin ? ((ArtemBinaryWeights *) n->bin)->wfloat : in[1]->data;
-  const float *bias = n->n_in > 2 && in[2] ? in[2]->data : NULL;
   int ohw = g->OH * g->OW;
   int ntiles = (ohw + g->tile - 1) / g->tile;
-  gboolean relu = n->fused_relu;
   gsize xg = (gsize) g->CG * g->H * g->W, yg = (gsize) g->MG * ohw, wg = (gsize) g->MG * g->K;
   for (int b = 0; b < g->N; b++) {
-    const float *x = (const float *) in[0]->data + (gsize) b * g->C * g->H * g->W;
-    float *y = (float *) out[0]->data + (gsize) b * g->M * ohw;
+    const float *x = x0 + (gsize) b * g->C * g->H * g->W;
+    float *y = y0 + (gsize) b * g->M * ohw;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int t = 0; t < ntiles; t++) {
       int p0 = t * g->tile, np = MIN (g->tile, ohw - p0);
@@ -277,6 +422,23 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
         }
     }
   }
+}
+
+static void
+conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  ConvGeom *g = n->priv;
+  /* a binary-weight network (XNOR-Net's BWN) runs alpha * sign(W) through the float path */
+  const float *w = n->bin ? ((ArtemBinaryWeights *) n->bin)->wfloat : in[1]->data;
+  const float *bias = n->n_in > 2 && in[2] ? in[2]->data : NULL;
+  if (g->dnnl) {
+    /* the weights' version: fixed, an initializer's serial, or new on every run */
+    guint64 serial = g->w_const && !g->w_init ? 0
+                     : g->w_init ? *g->init_serial : ++g->runs;
+    artem_dnnl_conv_run (g->dnnl, in[0]->data, w, serial, bias, out[0]->data, scratch);
+    return;
+  }
+  conv_blas (g, in[0]->data, w, bias, n->fused_relu, out[0]->data, scratch);
 }
 
 const ArtemOpDef artem_op_conv = { "Conv", conv_check, artem_conv_prepare, conv_run, FALSE };

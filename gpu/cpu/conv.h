@@ -9,7 +9,33 @@ typedef struct {
   gboolean direct;   /* 1x1, stride 1, no pad: X is the column matrix */
   int G, CG, MG;     /* groups; input and output channels per group (C / G, M / G);
                         K = CG * KH * KW is one group's column height */
+  /* the CPU kernel chosen at prepare (conv_dnnl.c): oneDNN when set, else im2col +
+   * OpenBLAS; how the weights change: w_init (an initializer, rewritten only through
+   * artem_net_set_initializer, which bumps *init_serial), w_const (fixed), else computed
+   * by another node on every run */
+  struct _ArtemDnnlConv *dnnl;
+  gboolean w_init, w_const;
+  const guint64 *init_serial;
+  guint64 runs;
 } ConvGeom;
+
+/* ---- oneDNN convolutions (conv_dnnl.c) ---- */
+typedef struct _ArtemDnnlConv ArtemDnnlConv;
+/* whether this build has oneDNN and it works here */
+gboolean artem_dnnl_available (void);
+/* whether bf16 convolutions run natively here (AVX512-BF16 or AMX) */
+gboolean artem_dnnl_bf16_available (void);
+/* a oneDNN convolution of @g (bias and ReLU fused), in bf16 or fp32, or NULL where oneDNN
+ * has no fast kernel for it; *weight_bytes: the reordered weights it holds;
+ * *scratch_bytes: the scratch a run needs (reordered frames, oneDNN's scratchpad) */
+ArtemDnnlConv *artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias,
+                                    gboolean bf16, gsize *weight_bytes, gsize *scratch_bytes);
+/* y = conv (x, w) + bias on NCHW fp32 data; the weights are reordered again when @w or
+ * @w_serial changed; @scratch: *scratch_bytes, 64-byte aligned */
+void artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 w_serial,
+                          const float *bias, float *y, void *scratch);
+const char *artem_dnnl_conv_impl (const ArtemDnnlConv *c);
+void artem_dnnl_conv_free (ArtemDnnlConv *c);
 
 /* ConvTranspose's geometry (node->priv of a prepared ConvTranspose). */
 typedef struct {

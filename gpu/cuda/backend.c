@@ -974,7 +974,8 @@ gboolean
 artem_cuda_wants_half (ArtemCuda *cu)
 {
   ArtemPrecision p = cu->net->precision;
-  return p == ARTEM_PRECISION_FP16 || (p == ARTEM_PRECISION_AUTO && cu->tensor_cores);
+  return p == ARTEM_PRECISION_FP16 || p == ARTEM_PRECISION_BF16 ||
+         (p == ARTEM_PRECISION_AUTO && cu->tensor_cores);
 }
 
 gboolean

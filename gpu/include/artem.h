@@ -243,19 +243,24 @@ void artem_net_get_weight_bytes (const ArtemNet *net, gsize *float_bytes, gsize 
 
 /* ---- GPU: precision, pipelined frames, device memory ---------------------------- */
 
-/** ArtemPrecision: the storage type of activations and weights on the GPU (accumulation
- * is always fp32).  AUTO: fp16 where the GPU has tensor cores, else fp32.  The CPU
- * backend always computes in fp32. */
+/** ArtemPrecision: the storage type of activations and weights (accumulation is always
+ * fp32).  On the GPU, AUTO is fp16 where the GPU has tensor cores, else fp32 (BF16 is
+ * fp16 there).  On the CPU, AUTO and BF16 run the convolutions in bf16 (oneDNN) where
+ * the CPU has AVX512-BF16 or AMX, else fp32; FP16 is fp32 there.  The environment
+ * variable ARTEM_PRECISION=fp32|bf16 overrides AUTO on the CPU (tests against fp32
+ * references set it). */
 typedef enum {
   ARTEM_PRECISION_AUTO = 0,
   ARTEM_PRECISION_FP32,
-  ARTEM_PRECISION_FP16
+  ARTEM_PRECISION_FP16,
+  ARTEM_PRECISION_BF16
 } ArtemPrecision;
 
 /** artem_net_set_precision: takes effect at the next reshape (call before sizing). */
 void artem_net_set_precision (ArtemNet *net, ArtemPrecision precision);
 
-/** artem_net_get_precision: the precision the sized net runs at (FP32 on the CPU). */
+/** artem_net_get_precision: the precision the sized net runs at (FP32 or BF16 on the
+ * CPU, FP32 or FP16 on the GPU). */
 ArtemPrecision artem_net_get_precision (const ArtemNet *net);
 
 /** artem_net_set_frame_strength: frames come out as src + strength * (styled - src)
