@@ -147,6 +147,8 @@ artem_cpu_wants_bf16 (ArtemPrecision p)
     const char *env = g_getenv ("ARTEM_PRECISION");
     if (env && !g_ascii_strcasecmp (env, "fp32"))
       return FALSE;
+    if (env && !g_ascii_strcasecmp (env, "bf16"))
+      p = ARTEM_PRECISION_BF16;
   }
   return (p == ARTEM_PRECISION_AUTO || p == ARTEM_PRECISION_BF16) &&
          artem_dnnl_bf16_available ();

@@ -114,9 +114,13 @@ gst_artem_precision_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    { GST_ARTEM_PRECISION_AUTO, "fp16 on GPUs with tensor cores, else fp32", "auto" },
+    { GST_ARTEM_PRECISION_AUTO, "fp16 on GPUs with tensor cores, bf16 on CPUs with "
+      "AVX512-BF16 or AMX, else fp32", "auto" },
     { GST_ARTEM_PRECISION_FP32, "fp32", "fp32" },
-    { GST_ARTEM_PRECISION_FP16, "fp16 storage, fp32 accumulation", "fp16" },
+    { GST_ARTEM_PRECISION_FP16, "fp16 storage, fp32 accumulation (GPU; fp32 on the CPU)",
+      "fp16" },
+    { GST_ARTEM_PRECISION_BF16, "bf16 storage, fp32 accumulation (CPUs with AVX512-BF16 "
+      "or AMX; fp16 on the GPU)", "bf16" },
     { 0, NULL, NULL }
   };
   if (g_once_init_enter (&type)) {
@@ -163,6 +167,7 @@ load_net (GstArtemBaseFilter *self, ArtemBackendKind backend, gpointer *extra, G
   GstArtemPrecision p = PRIV (self)->precision;
   GST_OBJECT_UNLOCK (self);
   artem_net_set_precision (net, p == GST_ARTEM_PRECISION_FP16 ? ARTEM_PRECISION_FP16
+                                : p == GST_ARTEM_PRECISION_BF16 ? ARTEM_PRECISION_BF16
                                 : p == GST_ARTEM_PRECISION_FP32 ? ARTEM_PRECISION_FP32
                                 : ARTEM_PRECISION_AUTO);
   return net;
@@ -919,8 +924,9 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_PRECISION,
       g_param_spec_enum ("precision", "Precision",
-          "Storage type on the GPU (accumulation is fp32): auto (fp16 with tensor cores), "
-          "fp32 or fp16; the CPU always computes in fp32", GST_TYPE_ARTEM_PRECISION,
+          "Storage type of activations and weights (accumulation is fp32): auto (fp16 on "
+          "GPUs with tensor cores, bf16 on CPUs with AVX512-BF16 or AMX, else fp32), fp32, "
+          "fp16 (GPU) or bf16 (CPU)", GST_TYPE_ARTEM_PRECISION,
           GST_ARTEM_PRECISION_AUTO,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_STRENGTH,

@@ -25,7 +25,8 @@ GType gst_artem_device_get_type (void);
 typedef enum {
   GST_ARTEM_PRECISION_AUTO,
   GST_ARTEM_PRECISION_FP32,
-  GST_ARTEM_PRECISION_FP16
+  GST_ARTEM_PRECISION_FP16,
+  GST_ARTEM_PRECISION_BF16
 } GstArtemPrecision;
 
 #define GST_TYPE_ARTEM_PRECISION (gst_artem_precision_get_type ())

@@ -3,7 +3,7 @@
  *
  *   artem-bench MODEL [--size WxH] [--backend cpu|cuda|auto] [--frames N] [--warmup N]
  *               [--binarize weights|xnor] [--layers inner|all|residual|NAMES]
- *               [--precision auto|fp16|fp32] [--pipelined]
+ *               [--precision auto|fp16|bf16|fp32] [--pipelined]
  *
  * Timing is end to end: 8-bit RGBx frames in host memory to 8-bit frames in host memory.
  * --pipelined keeps two frames in flight (artem_net_submit_frame / receive_frame: on the
@@ -60,6 +60,7 @@ main (int argc, char **argv)
   ArtemNet *net = artem_net_new_from_file (model, kind, &err);
   if (net && precision)
     artem_net_set_precision (net, !strcmp (precision, "fp16") ? ARTEM_PRECISION_FP16
+                                  : !strcmp (precision, "bf16") ? ARTEM_PRECISION_BF16
                                   : !strcmp (precision, "fp32") ? ARTEM_PRECISION_FP32
                                   : ARTEM_PRECISION_AUTO);
   if (net && binarize)
@@ -83,6 +84,7 @@ main (int argc, char **argv)
       artem_net_process_frame (net, src, stride, dst, stride, ARTEM_FORMAT_RGBx, NULL);
   guint64 allocs = artem_net_get_n_allocations (net);
   double best = 1e30, total = 0;
+  double *times = g_new0 (double, frames);
   if (pipelined) {
     /* two in flight where the backend allows: submit i+1 before receiving i */
     gboolean two = artem_net_get_max_frames_in_flight (net) >= 2;
@@ -109,6 +111,7 @@ main (int argc, char **argv)
         return 1;
       }
       double ms = (g_get_monotonic_time () - t0) / 1000.0;
+      times[i] = ms;
       total += ms;
       if (ms < best)
         best = ms;
@@ -118,7 +121,8 @@ main (int argc, char **argv)
   printf ("model=%s backend=%s precision=%s binarize=%s layers=%s size=%dx%d align=%d nodes=%u "
           "memory=%.1fMiB device_memory=%.1fMiB frames=%d mode=%s\n",
           model, artem_backend_name (artem_net_get_backend (net)),
-          artem_net_get_precision (net) == ARTEM_PRECISION_FP16 ? "fp16" : "fp32",
+          artem_net_get_precision (net) == ARTEM_PRECISION_FP16   ? "fp16"
+          : artem_net_get_precision (net) == ARTEM_PRECISION_BF16 ? "bf16" : "fp32",
           binarize ? binarize : "none", binarize ? layers : "-", w, h,
           artem_net_get_frame_alignment (net), artem_net_get_n_nodes (net),
           artem_net_get_memory_bytes (net) / 1048576.0,
@@ -130,6 +134,13 @@ main (int argc, char **argv)
                       ? artem_net_time_network (net, MAX (frames, 10)) : -1;
   printf ("mean_ms=%.2f best_ms=%.2f fps=%.2f allocations_during_run=%" G_GUINT64_FORMAT
           " net_only_ms=%.3f\n", mean, best, 1000.0 / mean, run_allocs, net_ms);
+  if (!pipelined) {   /* each frame, for benchmarks that take medians (tests/bench/peers.py) */
+    printf ("frame_ms=");
+    for (int i = 0; i < frames; i++)
+      printf ("%s%.3f", i ? "," : "", times[i]);
+    printf ("\n");
+  }
+  g_free (times);
   g_free (src);
   g_free (dst);
   artem_net_free (net);

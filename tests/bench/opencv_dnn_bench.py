@@ -26,3 +26,4 @@ for i in range(frames + 2):
 mean = sum(times) / len(times)
 print("peer=opencv-dnn-%s threads=%d size=%dx%d frames=%d" % (cv2.__version__, cv2.getNumThreads(), w, h, frames))
 print("mean_ms=%.2f best_ms=%.2f fps=%.2f" % (mean, min(times), 1000 / mean))
+print("frame_ms=" + ",".join("%.3f" % t for t in times))
