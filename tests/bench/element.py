@@ -4,6 +4,8 @@ interleaved rounds.  The element's ms per frame is the difference of two gst-lau
 runs (N and 4N frames from videotestsrc, RGBx, into fakesink sync=false), so start-up
 (plugin scan, model load, sizing) cancels out.  Prints the medians over rounds, frames per
 second, and the element's overhead over the engine.
+$ELEMENT_PROPS adds element properties ("margin=0 stabilize=0": the engine's work only;
+the element's defaults mirror a 16-pixel margin and stabilise, which artem-bench does not).
 usage: element.py BUILD_DIR MODEL WxH ROUNDS N [PRECISION]"""
 import os
 import re
@@ -23,8 +25,8 @@ env.pop("ARTEM_PRECISION", None)
 def launch(frames):
     cmd = ["gst-launch-1.0", "-q", "videotestsrc", "num-buffers=%d" % frames, "pattern=ball", "!",
            "video/x-raw,format=RGBx,width=%d,height=%d,framerate=1000/1" % (w, h), "!",
-           "artemstylize", "device=cpu", "precision=%s" % precision, "model-location=%s" % model,
-           "!", "fakesink", "sync=false"]
+           "artemstylize", "device=cpu", "precision=%s" % precision, "model-location=%s" % model] + \
+        os.environ.get("ELEMENT_PROPS", "").split() + ["!", "fakesink", "sync=false"]
     t0 = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, timeout=900, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
@@ -49,8 +51,9 @@ for r in range(rounds):
     print("round %d: element %.1f ms, engine %.1f ms" % (r + 1, el[-1], en[-1]), file=sys.stderr)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 e, g = statistics.median(el), statistics.median(en)
-print("# machine: %d cores, %s; model %s at %s, precision %s (%s), %d rounds" % (
-    os.cpu_count(), cpu, os.path.basename(model), size, precision, prec, rounds))
+print("# machine: %d cores, %s; model %s at %s, precision %s (%s), element properties '%s', %d rounds" % (
+    os.cpu_count(), cpu, os.path.basename(model), size, precision, prec,
+    os.environ.get("ELEMENT_PROPS", ""), rounds))
 print("element (gst-launch, videotestsrc RGBx -> artemstylize -> fakesink): %.1f ms/frame = %.1f fps" % (e, 1000 / e))
 print("engine alone (artem-bench, 8-bit frames in and out):               %.1f ms/frame = %.1f fps" % (g, 1000 / g))
 print("element / engine: %.3f" % (e / g))

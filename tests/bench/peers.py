@@ -7,6 +7,7 @@ process's peak memory (max RSS).
 Peers: artem (artem-bench: fp32 and auto precision, end to end from 8-bit frames),
 ONNX Runtime CPU (npm onnxruntime-node), PyTorch fp32 and bf16 (TransformerNet family),
 OpenCV DNN.  The peers time the network alone (float input, no 8-bit conversion).
+$PEERS (comma list of peer names: artem,onnxruntime,pytorch,opencv) limits the peers.
 usage: peers.py BUILD_DIR MODELS(comma list) SIZES(comma list) ROUNDS FRAMES NODE_DIR"""
 import json
 import os
@@ -29,7 +30,9 @@ def run(cmd, extra_env=None):
     # the child's own peak memory (os.wait4 would race communicate(); ru_maxrss of
     # RUSAGE_CHILDREN is the max over children, so read it from /usr/bin/time instead)
     if p.returncode != 0:
-        return None, "%s failed: %s" % (os.path.basename(cmd[0]), err.strip()[-200:]), 0
+        lines = [l for l in err.splitlines() if l.strip() and not l.startswith("maxrss_kb=")]
+        why = lines[-1].strip() if lines else "exit %d" % p.returncode
+        return None, "fails: %s" % why.replace("|", "/")[-160:], 0
     ms, name, rss = None, None, 0
     for line in (out + err).splitlines():
         if line.startswith("frame_ms="):
@@ -78,6 +81,9 @@ for model in models.split(","):
                                                        model, size, str(frames), prec])))
         cmds.append(("opencv", timed(["/usr/bin/python3", os.path.join(here, "opencv_dnn_bench.py"), model,
                                       size, str(frames)])))
+        wanted = os.environ.get("PEERS")
+        if wanted:
+            cmds = [c for c in cmds if c[0].split()[0] in wanted.split(",")]
         peers.append((model, size, cmds))
 
 results = {}

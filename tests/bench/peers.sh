@@ -4,6 +4,7 @@
 # ONNX Runtime comes from npm (onnxruntime-node, CPU library inside the package) into
 # BUILD_DIR/peers, installed with --ignore-scripts: its install script would download GPU
 # binaries from a host this network does not reach.
+# $PEERS=artem,onnxruntime,... limits the peers (tests/bench/peers.py).
 # usage: tests/bench/peers.sh [BUILD_DIR] [SIZES] [ROUNDS] [FRAMES] [MODELS]
 #   defaults: build 640x360,1280x720 3 5 "TransformerNet (full width),models/default/default-style.onnx"
 set -e
