@@ -4,6 +4,8 @@
  *   artem-bench MODEL [--size WxH] [--backend cpu|cuda|auto] [--frames N] [--warmup N]
  *               [--binarize weights|xnor] [--layers inner|all|residual|NAMES]
  *               [--precision auto|fp16|bf16|fp32] [--pipelined]
+ *               [--margin N] [--stabilize A]   (the elements' frame settings: a 16-pixel
+ *               mirrored margin and stabilisation 1 are artemstylize's defaults)
  *
  * Timing is end to end: 8-bit RGBx frames in host memory to 8-bit frames in host memory.
  * --pipelined keeps two frames in flight (artem_net_submit_frame / receive_frame: on the
@@ -20,6 +22,8 @@ main (int argc, char **argv)
   const char *model = NULL, *backend = "auto", *binarize = NULL, *layers = "inner";
   const char *precision = NULL;
   gboolean pipelined = FALSE;
+  int margin = 0;
+  double stabilize = 0;
   int w = 640, h = 360, frames = 20, warmup = 2;
   for (int i = 1; i < argc; i++) {
     if (!strcmp (argv[i], "--size") && i + 1 < argc) {
@@ -37,6 +41,10 @@ main (int argc, char **argv)
       layers = argv[++i];
     } else if (!strcmp (argv[i], "--precision") && i + 1 < argc) {
       precision = argv[++i];
+    } else if (!strcmp (argv[i], "--margin") && i + 1 < argc) {
+      margin = atoi (argv[++i]);
+    } else if (!strcmp (argv[i], "--stabilize") && i + 1 < argc) {
+      stabilize = atof (argv[++i]);
     } else if (!strcmp (argv[i], "--pipelined")) {
       pipelined = TRUE;
     } else if (!strcmp (argv[i], "--warmup") && i + 1 < argc) {
@@ -66,6 +74,10 @@ main (int argc, char **argv)
   if (net && binarize)
     artem_net_binarize (net, !strcmp (binarize, "weights") ? ARTEM_BINARIZE_WEIGHTS
                                                             : ARTEM_BINARIZE_XNOR, layers, 0, &err);
+  if (net) {
+    artem_net_set_frame_margin (net, margin);
+    artem_net_set_frame_stabilize (net, (float) stabilize);
+  }
   if (!net || err || !artem_net_reshape_frame (net, w, h, &err)) {
     fprintf (stderr, "artem-bench: %s\n", err->message);
     g_error_free (err);
@@ -119,7 +131,7 @@ main (int argc, char **argv)
   }
   double mean = total / frames;
   printf ("model=%s backend=%s precision=%s binarize=%s layers=%s size=%dx%d align=%d nodes=%u "
-          "memory=%.1fMiB device_memory=%.1fMiB frames=%d mode=%s\n",
+          "memory=%.1fMiB device_memory=%.1fMiB frames=%d mode=%s margin=%d stabilize=%g\n",
           model, artem_backend_name (artem_net_get_backend (net)),
           artem_net_get_precision (net) == ARTEM_PRECISION_FP16   ? "fp16"
           : artem_net_get_precision (net) == ARTEM_PRECISION_BF16 ? "bf16" : "fp32",
@@ -127,7 +139,7 @@ main (int argc, char **argv)
           artem_net_get_frame_alignment (net), artem_net_get_n_nodes (net),
           artem_net_get_memory_bytes (net) / 1048576.0,
           artem_net_get_device_memory_bytes (net) / 1048576.0, frames,
-          pipelined ? "pipelined" : "sync");
+          pipelined ? "pipelined" : "sync", margin, stabilize);
   guint64 run_allocs = artem_net_get_n_allocations (net) - allocs;
   /* the network alone (no frame conversion, no host transfer) */
   double net_ms = artem_net_get_backend (net) == ARTEM_BACKEND_CUDA
