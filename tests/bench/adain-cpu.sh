@@ -1,6 +1,8 @@
 #!/bin/sh
 # AdaIN on the CPU: artem-bench on the cd-vgg19-16x relu4_1 AdaIN model (encoder + AdaIN +
-# decoder, style statistics cached) and PyTorch CPU on the same network, same sizes, one run.
+# decoder, style statistics cached) and PyTorch CPU on the same network, same sizes, one run;
+# each in fp32 and in bf16 (artem: precision auto, bf16 on CPUs with AVX512-BF16/AMX;
+# PyTorch: autocast).
 # usage: tests/bench/adain-cpu.sh [BUILD_DIR] [FRAMES]
 set -e
 build=${1:-build}; frames=${2:-5}
@@ -12,6 +14,8 @@ mkdir -p "$build/bench-models"
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 for size in 1280x720 2160x1200; do
   echo "# AdaIN cd-vgg19-16x relu4_1 at $size"
-  "$build/gpu/artem-bench" "$m" --backend cpu --size "$size" --frames "$frames"
-  /usr/bin/python3 "$here/adain_torch_bench.py" "$size" "$frames" 2>/dev/null
+  "$build/gpu/artem-bench" "$m" --backend cpu --size "$size" --frames "$frames" --precision fp32 | grep -v frame_ms
+  "$build/gpu/artem-bench" "$m" --backend cpu --size "$size" --frames "$frames" | grep -v frame_ms
+  /usr/bin/python3 "$here/adain_torch_bench.py" "$size" "$frames" fp32 2>/dev/null
+  /usr/bin/python3 "$here/adain_torch_bench.py" "$size" "$frames" bf16 2>/dev/null
 done
