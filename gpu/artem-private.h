@@ -20,6 +20,8 @@ typedef struct {
   int producer;         /* node index, -1 for inputs/initializers */
   int last_use;         /* last exec step that reads it (planning) */
   int slot;             /* memory slot at run time, -1 none */
+  gboolean nhwc;        /* CPU plan: a 4-D float activation stored NHWC, not NCHW
+                         * (layout.c decides, before the ops' prepare) */
 } ArtemValue;
 
 typedef struct _ArtemNode ArtemNode;
@@ -110,6 +112,13 @@ int64_t artem_value_numel (const ArtemValue *v);
 /* the default ONNX domain's opsets artem reads (README) */
 #define ARTEM_MIN_OPSET 6
 #define ARTEM_MAX_OPSET 17
+
+/* ---- layouts (layout.c): marks the activations the CPU keeps NHWC ---- */
+void artem_plan_layouts (ArtemNet *net);
+/* dst (N x C x HW) = src (N x HW x C) and the reverse, for the few places a region's
+ * NHWC frame meets NCHW code (cpu/conv.c's fallback) */
+void artem_nhwc_to_nchw (const float *src, float *dst, int64_t N, int64_t C, int64_t HW);
+void artem_nchw_to_nhwc (const float *src, float *dst, int64_t N, int64_t C, int64_t HW);
 
 /* ---- operator registry (ops.c) ---- */
 const ArtemOpDef *artem_op_lookup (const char *op_type);

@@ -2,6 +2,7 @@
  * planning for a size (constant folding, liveness-based memory slots) and running. */
 #include "artem-private.h"
 #include "net-private.h"
+#include "cpu/conv.h"
 #include "cuda-backend.h"
 #include "cpu/binary.h"
 #include <errno.h>
@@ -521,6 +522,7 @@ free_plan (ArtemNet *net)
     v->owned = FALSE;
     v->is_const = FALSE;
     v->slot = -1;
+    v->nhwc = FALSE;
     v->shape.ndim = 0;
   }
   for (guint i = 0; i < net->nodes->len; i++) {
@@ -589,6 +591,8 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   plan.cpu_kernels = net->backend == ARTEM_BACKEND_CPU;
   plan.bf16 = net->cpu_bf16 = plan.cpu_kernels && artem_cpu_wants_bf16 (net->precision);
   plan.init_serial = &net->init_serial;
+  if (plan.cpu_kernels && artem_dnnl_available ())
+    artem_plan_layouts (net);   /* the activations kept NHWC between convolutions */
   double cost = 0;
   gboolean ok = TRUE;
   ArtemValue *in[64], *out[16];

@@ -151,7 +151,7 @@ fastest_kernel (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bia
   ArtemDnnlConv *c[3] = { NULL, NULL, NULL };
   gsize wb = 0, sb = 0, sbmax = 0;
   for (int k = 1; k <= (bf16 ? 2 : 1); k++) {
-    c[k] = artem_dnnl_conv_new (&t.g, t.relu, has_bias, k == 2, &wb, &sb);
+    c[k] = artem_dnnl_conv_new (&t.g, t.relu, has_bias, k == 2, FALSE, FALSE, &wb, &sb);
     sbmax = MAX (sbmax, sb);
   }
   gsize nx = (gsize) t.g.C * t.g.H * t.g.W, ny = (gsize) t.g.M * t.g.OH * t.g.OW;
@@ -211,8 +211,11 @@ conv_choose (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias, 
   const char *force = g_getenv ("ARTEM_CONV_IMPL");
   if ((force && !strcmp (force, "blas")) || !artem_dnnl_available ())
     return NULL;
-  if (force && !strcmp (force, "dnnl"))
-    return artem_dnnl_conv_new (g, n->fused_relu, has_bias, bf16, wbytes, sbytes);
+  /* a convolution at the edge of an NHWC region (layout.c) takes oneDNN, which reads and
+   * writes NHWC (the point of the region: no transpositions) */
+  if ((force && !strcmp (force, "dnnl")) || g->src_nhwc || g->dst_nhwc)
+    return artem_dnnl_conv_new (g, n->fused_relu, has_bias, bf16, g->src_nhwc, g->dst_nhwc,
+                                wbytes, sbytes);
   char *key = g_strdup_printf ("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
                                g->N, g->C, g->H, g->W, g->M, g->KH, g->KW, g->SH, g->SW,
                                g->DH, g->DW, g->PT, g->PL, g->PB, g->PR, g->G, bf16,
@@ -234,7 +237,8 @@ conv_choose (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias, 
   }
   if (kernel == 0)
     return NULL;
-  return artem_dnnl_conv_new (g, n->fused_relu, has_bias, kernel == 2, wbytes, sbytes);
+  return artem_dnnl_conv_new (g, n->fused_relu, has_bias, kernel == 2, FALSE, FALSE, wbytes,
+                              sbytes);
 }
 
 gboolean
@@ -322,6 +326,8 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
     g.tile = ohw;
   g.w_init = w->is_init;
   g.w_const = w->is_const;
+  g.src_nhwc = x->nhwc;
+  g.dst_nhwc = out[0]->nhwc;
   g.init_serial = plan->init_serial;
   out[0]->dtype = ARTEM_DTYPE_FLOAT;
   out[0]->shape = (ArtemShape) { 4, { g.N, g.M, g.OH, g.OW } };
@@ -335,6 +341,10 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
       plan->priv_bytes += wbytes;
     }
   }
+  if (!g.dnnl && (g.src_nhwc || g.dst_nhwc))
+    /* no oneDNN kernel for an NHWC edge: NCHW copies of X and Y ahead of OpenBLAS's
+     * columns */
+    plan->scratch_floats += (gsize) g.N * (g.C * g.H * g.W + g.M * g.OH * g.OW) + 32;
   n->priv = g_memdup2 (&g, sizeof g);
   n->priv_clear = conv_priv_clear;
   return TRUE;
@@ -436,6 +446,18 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     guint64 serial = g->w_const && !g->w_init ? 0
                      : g->w_init ? *g->init_serial : ++g->runs;
     artem_dnnl_conv_run (g->dnnl, in[0]->data, w, serial, bias, out[0]->data, scratch);
+    return;
+  }
+  if (g->src_nhwc || g->dst_nhwc) {   /* OpenBLAS between NHWC frames: through NCHW copies */
+    gsize nx = (gsize) g->N * g->C * g->H * g->W, ny = (gsize) g->N * g->M * g->OH * g->OW;
+    float *x = scratch, *y = scratch + ((nx + 15) & ~(gsize) 15);
+    float *cols = y + ((ny + 15) & ~(gsize) 15);
+    if (g->src_nhwc)
+      artem_nhwc_to_nchw (in[0]->data, x, g->N, g->C, (gsize) g->H * g->W);
+    conv_blas (g, g->src_nhwc ? x : in[0]->data, w, bias, n->fused_relu,
+               g->dst_nhwc ? y : out[0]->data, cols);
+    if (g->dst_nhwc)
+      artem_nchw_to_nhwc (y, out[0]->data, g->N, g->M, (gsize) g->OH * g->OW);
     return;
   }
   conv_blas (g, in[0]->data, w, bias, n->fused_relu, out[0]->data, scratch);

@@ -14,6 +14,7 @@ typedef struct {
    * artem_net_set_initializer, which bumps *init_serial), w_const (fixed), else computed
    * by another node on every run */
   struct _ArtemDnnlConv *dnnl;
+  gboolean src_nhwc, dst_nhwc;   /* X and Y in NHWC (layout.c) */
   gboolean w_init, w_const;
   const guint64 *init_serial;
   guint64 runs;
@@ -29,8 +30,9 @@ gboolean artem_dnnl_bf16_available (void);
  * has no fast kernel for it; *weight_bytes: the reordered weights it holds;
  * *scratch_bytes: the scratch a run needs (reordered frames, oneDNN's scratchpad) */
 ArtemDnnlConv *artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias,
-                                    gboolean bf16, gsize *weight_bytes, gsize *scratch_bytes);
-/* y = conv (x, w) + bias on NCHW fp32 data; the weights are reordered again when @w or
+                                    gboolean bf16, gboolean src_nhwc, gboolean dst_nhwc,
+                                    gsize *weight_bytes, gsize *scratch_bytes);
+/* y = conv (x, w) + bias on fp32 data (NCHW, or NHWC where made so); the weights are reordered again when @w or
  * @w_serial changed; @scratch: *scratch_bytes, 64-byte aligned */
 void artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 w_serial,
                           const float *bias, float *y, void *scratch);

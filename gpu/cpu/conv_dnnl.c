@@ -2,9 +2,10 @@
  * JIT kernels for the ISA it finds at run time (AVX2, AVX-512, AVX512-BF16, AMX), in
  * fp32 or in bf16 (bf16 activations and weights, fp32 accumulation and output).
  *
- * The engine's activations are plain NCHW fp32; the primitive picks its own layout
- * (format "any": nChw16c, or nhwc for the AMX kernels) and the frames are reordered in
- * and out around it.  The weights are reordered once (again when an initializer was
+ * The engine's activations are NCHW fp32, except between convolutions, where the CPU
+ * keeps them NHWC (layout.c); the primitive picks its own layout (format "any": nhwc for
+ * the AMX and brgemm kernels, nChw16c for others) and the frames are reordered in and
+ * out around it where the layouts differ (NCHW <-> NHWC, fp32 -> bf16).  The weights are reordered once (again when an initializer was
  * rewritten, every run when another node computes them).  Bias and a fused ReLU are
  * oneDNN post-ops.  conv.c chooses between this and its im2col + OpenBLAS path per node
  * by measurement (artem_conv_choose). */
@@ -109,7 +110,8 @@ in_scratch (const dnnl_memory_desc_t *md, dnnl_memory_t *mem, gsize *off, gsize 
 
 ArtemDnnlConv *
 artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboolean bf16,
-                     gsize *weight_bytes, gsize *scratch_bytes)
+                     gboolean src_nhwc, gboolean dst_nhwc, gsize *weight_bytes,
+                     gsize *scratch_bytes)
 {
   if (!dnnl_init ())
     return NULL;
@@ -122,8 +124,8 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   dnnl_dims_t pl = { g->PT, g->PL }, pr = { g->PB, g->PR };
   dnnl_memory_desc_t u_src, u_dst, u_w, a_src, a_dst, a_w, b_md;
   gboolean grouped = g->G > 1;
-  if (dnnl_memory_desc_init_by_tag (&u_src, 4, sd, dnnl_f32, dnnl_nchw) ||
-      dnnl_memory_desc_init_by_tag (&u_dst, 4, dd, dnnl_f32, dnnl_nchw) ||
+  if (dnnl_memory_desc_init_by_tag (&u_src, 4, sd, dnnl_f32, src_nhwc ? dnnl_nhwc : dnnl_nchw) ||
+      dnnl_memory_desc_init_by_tag (&u_dst, 4, dd, dnnl_f32, dst_nhwc ? dnnl_nhwc : dnnl_nchw) ||
       dnnl_memory_desc_init_by_tag (&u_w, grouped ? 5 : 4, grouped ? wdg : wd1, dnnl_f32,
                                     grouped ? dnnl_goihw : dnnl_oihw) ||
       dnnl_memory_desc_init_by_tag (&a_src, 4, sd, act, dnnl_format_tag_any) ||
@@ -249,8 +251,8 @@ artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 w
 gboolean artem_dnnl_available (void) { return FALSE; }
 gboolean artem_dnnl_bf16_available (void) { return FALSE; }
 ArtemDnnlConv *artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias,
-                                    gboolean bf16, gsize *weight_bytes,
-                                    gsize *scratch_bytes) { return NULL; }
+                                    gboolean bf16, gboolean src_nhwc, gboolean dst_nhwc,
+                                    gsize *weight_bytes, gsize *scratch_bytes) { return NULL; }
 void artem_dnnl_conv_free (ArtemDnnlConv *c) { }
 const char *artem_dnnl_conv_impl (const ArtemDnnlConv *c) { return "none"; }
 void artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 s,

@@ -207,6 +207,12 @@ bin_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, G
     return FALSE;
   }
   ArtemShape os;
+  if ((a->nhwc || b->nhwc) && (a->nhwc != b->nhwc || !artem_shape_equal (&a->shape, &b->shape))) {
+    /* layout.c keeps both operands NHWC only together; equal shapes make it elementwise */
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "NHWC operands of different shapes "
+                      "or layouts (ARTEM_NO_NHWC=1 plans NCHW)");
+    return FALSE;
+  }
   if (!artem_broadcast_shape (&a->shape, &b->shape, &os)) {
     char *sa = artem_shape_to_string (&a->shape), *sb = artem_shape_to_string (&b->shape);
     artem_node_error (error, ARTEM_ERROR_SHAPE, n, "shapes %s and %s do not broadcast", sa, sb);

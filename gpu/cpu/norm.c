@@ -1,6 +1,9 @@
 /* norm.c — InstanceNormalization and BatchNormalization (inference) on the CPU. */
 #include "../artem-private.h"
 #include <math.h>
+#include <omp.h>
+
+#define NHWC_MAX_C 1024   /* the most channels of an NHWC InstanceNormalization */
 
 static const char *const in_attrs[] = { "epsilon", NULL };
 
@@ -39,7 +42,15 @@ norm_prepare_common (ArtemNode *n, ArtemValue **in, ArtemValue **out, int n_para
 static gboolean
 in_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, GError **error)
 {
-  return norm_prepare_common (n, in, out, 2, error);
+  if (!norm_prepare_common (n, in, out, 2, error))
+    return FALSE;
+  if (in[0]->nhwc && (in[0]->shape.ndim != 4 || in[0]->shape.dims[1] > NHWC_MAX_C)) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "an NHWC input of rank %d with "
+                      "%" G_GINT64_FORMAT " channels (ARTEM_NO_NHWC=1 plans NCHW)",
+                      in[0]->shape.ndim, (gint64) in[0]->shape.dims[1]);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* Sums over a plane, vectorized: float partial sums over chunks of 1024 (16 lanes of 64
@@ -87,6 +98,93 @@ plane_affine (const float *x, float *y, int64_t n, float a, float b, gboolean re
   }
 }
 
+/* InstanceNormalization of an NHWC frame (layout.c), NHWC out: one pass for the
+ * per-channel sums (shifted by the first pixel, a sample of the channel, so no
+ * cancellation), one that normalizes, vectorized across the channels of a pixel. */
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+static void
+nhwc_sums (const float *x, int64_t p0, int64_t p1, int C, const float *shift, double *s1,
+           double *s2)
+{
+  float f1[NHWC_MAX_C], f2[NHWC_MAX_C];
+  for (int64_t q0 = p0; q0 < p1; q0 += 256) {   /* float partial sums of 256 pixels */
+    int64_t q1 = MIN (p1, q0 + 256);
+    for (int c = 0; c < C; c++)
+      f1[c] = f2[c] = 0.f;
+    for (int64_t p = q0; p < q1; p++) {
+      const float *xp = x + p * C;
+#pragma omp simd
+      for (int c = 0; c < C; c++) {
+        float d = xp[c] - shift[c];
+        f1[c] += d;
+        f2[c] += d * d;
+      }
+    }
+    for (int c = 0; c < C; c++) {
+      s1[c] += f1[c];
+      s2[c] += f2[c];
+    }
+  }
+}
+
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+static void
+nhwc_affine (const float *x, float *y, int64_t p0, int64_t p1, int C, const float *a,
+             const float *o, gboolean relu)
+{
+  for (int64_t p = p0; p < p1; p++) {
+    const float *xp = x + p * C;
+    float *yp = y + p * C;
+    if (relu) {
+#pragma omp simd
+      for (int c = 0; c < C; c++) {
+        float v = xp[c] * a[c] + o[c];
+        yp[c] = v > 0.f ? v : 0.f;
+      }
+    } else {
+#pragma omp simd
+      for (int c = 0; c < C; c++)
+        yp[c] = xp[c] * a[c] + o[c];
+    }
+  }
+}
+
+static void
+in_run_nhwc (const float *x, float *y, int64_t N, int C, int64_t sp, const float *scale,
+             const float *bias, float eps, gboolean relu)
+{
+  for (int64_t b = 0; b < N; b++) {
+    const float *xb = x + b * sp * C;
+    float *yb = y + b * sp * C;
+    double s1[NHWC_MAX_C] = { 0 }, s2[NHWC_MAX_C] = { 0 };
+    float shift[NHWC_MAX_C], a[NHWC_MAX_C], o[NHWC_MAX_C];
+    for (int c = 0; c < C; c++)
+      shift[c] = sp > 0 ? xb[c] : 0.f;
+#pragma omp parallel
+    {
+      double t1[NHWC_MAX_C] = { 0 }, t2[NHWC_MAX_C] = { 0 };
+      int nt = omp_get_num_threads (), id = omp_get_thread_num ();
+      nhwc_sums (xb, sp * id / nt, sp * (id + 1) / nt, C, shift, t1, t2);
+#pragma omp critical
+      for (int c = 0; c < C; c++) {
+        s1[c] += t1[c];
+        s2[c] += t2[c];
+      }
+    }
+    for (int c = 0; c < C; c++) {
+      double m = s1[c] / (double) MAX (sp, 1);
+      double var = MAX (0.0, s2[c] / (double) MAX (sp, 1) - m * m);
+      a[c] = scale[c] / sqrtf ((float) var + eps);
+      o[c] = bias[c] - (float) (m + shift[c]) * a[c];
+    }
+#pragma omp parallel
+    {
+      int nt = omp_get_num_threads (), id = omp_get_thread_num ();
+      nhwc_affine (xb, yb, sp * id / nt, sp * (id + 1) / nt, C, a, o, relu);
+    }
+  }
+}
+
 static void
 in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
@@ -99,6 +197,10 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   const float *x = in[0]->data, *scale = in[1]->data, *bias = in[2]->data;
   float *y = out[0]->data;
   gboolean relu = n->fused_relu;
+  if (in[0]->nhwc) {
+    in_run_nhwc (x, y, s->dims[0], (int) C, sp, scale, bias, eps, relu);
+    return;
+  }
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t i = 0; i < NC; i++) {
     const float *xp = x + i * sp;

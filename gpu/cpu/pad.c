@@ -140,12 +140,94 @@ pad_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, G
   return TRUE;
 }
 
+/* The gather on an NHWC frame whose channels map one to one (Pad and nearest Resize of
+ * a style network): whole pixels (C floats) copied, consecutive ones in one memcpy.
+ * FALSE when the channel map is not the identity. */
+static gboolean
+gather_nhwc_pixels (const float *src, const ArtemShape *is, float *dst, const ArtemShape *os,
+                    int64_t *const *maps, float fill)
+{
+  int64_t N = os->dims[0], C = os->dims[1], OH = os->dims[2], OW = os->dims[3];
+  int64_t IH = is->dims[2], IW = is->dims[3];
+  if (is->dims[1] != C)
+    return FALSE;
+  for (int64_t c = 0; c < C; c++)
+    if (maps[1][c] != c)
+      return FALSE;
+  /* the column map as runs of consecutive source columns (or of fill) */
+  enum { MAX_RUNS = 64 };
+  int64_t run_x[MAX_RUNS + 1], run_src[MAX_RUNS];
+  int n_runs = 0;
+  const int64_t *wm = maps[3];
+  for (int64_t x = 0; x < OW;) {
+    if (n_runs == MAX_RUNS) {
+      n_runs = -1;
+      break;
+    }
+    run_x[n_runs] = x;
+    run_src[n_runs] = wm[x];
+    int64_t x1 = x + 1;
+    if (wm[x] < 0)
+      while (x1 < OW && wm[x1] < 0) x1++;
+    else
+      while (x1 < OW && wm[x1] == wm[x1 - 1] + 1) x1++;
+    n_runs++;
+    x = x1;
+  }
+  if (n_runs >= 0)
+    run_x[n_runs] = OW;
+#pragma omp parallel for schedule(static) collapse(2)
+  for (int64_t b = 0; b < N; b++)
+    for (int64_t oy = 0; oy < OH; oy++) {
+      float *d = dst + (b * OH + oy) * OW * C;
+      int64_t sb = maps[0][b], sy = maps[2][oy];
+      if (sb < 0 || sy < 0) {
+        for (int64_t i = 0; i < OW * C; i++)
+          d[i] = fill;
+        continue;
+      }
+      const float *s = src + (sb * IH + sy) * IW * C;
+      if (n_runs >= 0) {
+        for (int k = 0; k < n_runs; k++) {
+          int64_t x0 = run_x[k], len = (run_x[k + 1] - x0) * C;
+          if (run_src[k] < 0)
+            for (int64_t i = 0; i < len; i++)
+              d[x0 * C + i] = fill;
+          else
+            memcpy (d + x0 * C, s + run_src[k] * C, len * sizeof (float));
+        }
+      } else {
+        for (int64_t x = 0; x < OW; x++) {
+          if (wm[x] < 0)
+            for (int64_t c = 0; c < C; c++)
+              d[x * C + c] = fill;
+          else
+            memcpy (d + x * C, s + wm[x] * C, C * sizeof (float));
+        }
+      }
+    }
+  return TRUE;
+}
+
 void
 artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
   GatherPlan *g = n->priv;
   if (artem_value_numel (out[0]) == 0)
     return;
+  if (in[0]->nhwc && in[0]->shape.ndim == 4) {
+    /* an NHWC frame (layout.c): the same gather over the dimensions as stored */
+    const ArtemShape *is = &in[0]->shape, *os = &out[0]->shape;
+    ArtemShape pi = { 4, { is->dims[0], is->dims[2], is->dims[3], is->dims[1] } };
+    ArtemShape po = { 4, { os->dims[0], os->dims[2], os->dims[3], os->dims[1] } };
+    if (out[0]->dtype == ARTEM_DTYPE_FLOAT &&
+        gather_nhwc_pixels (in[0]->data, is, out[0]->data, os, g->maps, g->fill.f))
+      return;
+    int64_t *pm[ARTEM_MAX_DIMS] = { g->maps[0], g->maps[2], g->maps[3], g->maps[1] };
+    artem_cpu_gather_maps (in[0]->data, &pi, out[0]->data, &po,
+                           artem_dtype_size (out[0]->dtype), pm, &g->fill);
+    return;
+  }
   artem_cpu_gather_maps (in[0]->data, &in[0]->shape, out[0]->data, &out[0]->shape,
                          artem_dtype_size (out[0]->dtype), g->maps, &g->fill);
 }

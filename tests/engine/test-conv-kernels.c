@@ -2,8 +2,14 @@
  * geometries: oneDNN fp32 (ARTEM_CONV_IMPL=dnnl) equals im2col + OpenBLAS (=blas) to
  * fp32 rounding, oneDNN bf16 stays within bf16's precision, the kernel chosen by
  * measurement (no variable) equals one of them, and a weight rewritten through
- * artem_net_set_initializer reaches the oneDNN kernel (its reordered copy is refreshed). */
+ * artem_net_set_initializer reaches the oneDNN kernel (its reordered copy is refreshed).
+ * And the NHWC regions between convolutions (gpu/layout.c): a style-network block
+ * (Pad, Conv, InstanceNormalization + Relu, Add, nearest Resize) is planned NHWC inside
+ * and NCHW at its edges, and computes what the NCHW plan (ARTEM_NO_NHWC) and OpenBLAS do. */
 #include "../common/conv-model.h"
+#include "../common/onnx-builder.h"
+#include "net-private.h"
+#include "cpu/conv.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -112,10 +118,120 @@ test_geometries (void)
     check (&geos[i]);
 }
 
+static float *
+rand_floats (int n, double lo, double hi)
+{
+  float *v = g_new (float, n);
+  for (int i = 0; i < n; i++)
+    v[i] = g_test_rand_double_range (lo, hi);
+  return v;
+}
+
+/* x -> Pad -> Conv -> IN+Relu (r) -> Pad -> Conv -> IN -> Add r -> Resize x2 -> Conv 1x1 */
+static GBytes *
+block_model (void)
+{
+  TB *b = tb_new (13);
+  tb_input (b, "x");
+  tb_output (b, "y");
+  int64_t pads[8] = { 0, 0, 1, 1, 0, 0, 1, 1 }, pd[1] = { 8 };
+  tb_init_i64 (b, "pads", 1, pd, pads);
+  float scales[4] = { 1, 1, 2, 2 };
+  tb_init (b, "scales", 1, (int64_t[]) { 4 }, scales);
+  const int64_t w1[4] = { 8, 3, 3, 3 }, w2[4] = { 8, 8, 3, 3 }, w3[4] = { 3, 8, 1, 1 };
+  const int64_t c8[1] = { 8 }, c3[1] = { 3 };
+  float *v;
+  tb_init (b, "W1", 4, w1, v = tb_keep (b, rand_floats (8 * 3 * 9, -1, 1)));
+  tb_init (b, "B1", 1, c8, v = tb_keep (b, rand_floats (8, -1, 1)));
+  tb_init (b, "W2", 4, w2, v = tb_keep (b, rand_floats (8 * 8 * 9, -1, 1)));
+  tb_init (b, "W3", 4, w3, v = tb_keep (b, rand_floats (3 * 8, -1, 1)));
+  tb_init (b, "B3", 1, c3, v = tb_keep (b, rand_floats (3, -1, 1)));
+  for (int i = 1; i <= 2; i++) {
+    char *s = g_strdup_printf ("s%d", i), *o = g_strdup_printf ("o%d", i);
+    tb_init (b, s, 1, c8, tb_keep (b, rand_floats (8, 0.5, 1.5)));
+    tb_init (b, o, 1, c8, tb_keep (b, rand_floats (8, -0.5, 0.5)));
+    g_free (s);
+    g_free (o);
+  }
+  tb_attr_string (b, tb_node (b, "Pad", NULL, "x,pads", "p1"), "mode", "reflect");
+  tb_node (b, "Conv", NULL, "p1,W1,B1", "c1");
+  tb_node (b, "InstanceNormalization", NULL, "c1,s1,o1", "n1");
+  tb_node (b, "Relu", NULL, "n1", "r1");
+  tb_attr_string (b, tb_node (b, "Pad", NULL, "r1,pads", "p2"), "mode", "reflect");
+  tb_node (b, "Conv", NULL, "p2,W2", "c2");
+  tb_node (b, "InstanceNormalization", NULL, "c2,s2,o2", "n2");
+  tb_node (b, "Add", NULL, "n2,r1", "a");
+  tb_node (b, "Resize", NULL, "a,,scales", "u");
+  tb_node (b, "Conv", NULL, "u,W3,B3", "y");
+  return tb_finish (b);
+}
+
+static float *
+run_block (GBytes *model, const float *x, int w, int h, const char *impl, gboolean nhwc,
+           ArtemPrecision precision, int *n_nhwc)
+{
+  if (impl)
+    g_setenv ("ARTEM_CONV_IMPL", impl, TRUE);
+  if (!nhwc)
+    g_setenv ("ARTEM_NO_NHWC", "1", TRUE);
+  GError *err = NULL;
+  gsize size;
+  const void *data = g_bytes_get_data (model, &size);
+  ArtemNet *net = artem_net_new_from_data (data, size, "block", ARTEM_BACKEND_CPU, &err);
+  g_assert_no_error (err);
+  artem_net_set_precision (net, precision);
+  ArtemShape s = { 4, { 1, 3, h, w } };
+  g_assert_true (artem_net_reshape (net, &s, NULL, &err));
+  g_assert_no_error (err);
+  memcpy (artem_net_get_input_buffer (net, 0), x, sizeof (float) * 3 * w * h);
+  g_assert_true (artem_net_run (net, &err));
+  *n_nhwc = 0;
+  for (guint i = 0; i < net->values->len; i++) {
+    ArtemValue *v = &g_array_index (net->values, ArtemValue, i);
+    *n_nhwc += v->nhwc;
+    /* the edges stay NCHW: the graph's input and output */
+    if (!strcmp (v->name, "x") || !strcmp (v->name, "y") || !strcmp (v->name, "p1"))
+      g_assert_false (v->nhwc);
+  }
+  ArtemShape os;
+  const float *y = artem_net_get_output (net, 0, &os, NULL);
+  g_assert_cmpint (os.dims[2], ==, 2 * h);
+  float *copy = g_memdup2 (y, sizeof (float) * artem_shape_numel (&os));
+  artem_net_free (net);
+  g_unsetenv ("ARTEM_CONV_IMPL");
+  g_unsetenv ("ARTEM_NO_NHWC");
+  return copy;
+}
+
+static void
+test_nhwc_regions (void)
+{
+  GBytes *m = block_model ();
+  int w = 37, h = 23, n_nhwc, n_none;
+  float *x = rand_floats (3 * w * h, 0, 1);
+  gsize ny = (gsize) 3 * 2 * w * 2 * h;
+  float *nchw_blas = run_block (m, x, w, h, "blas", FALSE, ARTEM_PRECISION_FP32, &n_none);
+  float *nchw = run_block (m, x, w, h, "dnnl", FALSE, ARTEM_PRECISION_FP32, &n_none);
+  float *nhwc = run_block (m, x, w, h, NULL, TRUE, ARTEM_PRECISION_FP32, &n_nhwc);
+  float *nhwc_bf16 = run_block (m, x, w, h, NULL, TRUE, ARTEM_PRECISION_BF16, &n_nhwc);
+  g_test_message ("NHWC values %d (NCHW plan %d); NHWC vs NCHW %.2g, vs OpenBLAS %.2g, "
+                  "bf16 %.2g", n_nhwc, n_none, rel_diff (nhwc, nchw, ny),
+                  rel_diff (nhwc, nchw_blas, ny), rel_diff (nhwc_bf16, nchw_blas, ny));
+  g_assert_cmpint (n_none, ==, 0);
+  if (artem_dnnl_available ())   /* c1, r1, p2, c2, n2, a, u */
+    g_assert_cmpint (n_nhwc, ==, 7);
+  g_assert_cmpfloat (rel_diff (nhwc, nchw, ny), <, 1e-5);
+  g_assert_cmpfloat (rel_diff (nhwc, nchw_blas, ny), <, 1e-5);
+  g_assert_cmpfloat (rel_diff (nhwc_bf16, nchw_blas, ny), <, 3e-2);
+  g_free (nchw_blas); g_free (nchw); g_free (nhwc); g_free (nhwc_bf16); g_free (x);
+  g_bytes_unref (m);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/conv-kernels/geometries", test_geometries);
+  g_test_add_func ("/conv-kernels/nhwc-regions", test_nhwc_regions);
   return g_test_run ();
 }
