@@ -31,7 +31,8 @@ def run(cmd, extra_env=None):
     # RUSAGE_CHILDREN is the max over children, so read it from /usr/bin/time instead)
     if p.returncode != 0:
         lines = [l for l in err.splitlines() if l.strip() and not l.startswith("maxrss_kb=")]
-        why = lines[-1].strip() if lines else "exit %d" % p.returncode
+        errs = [l for l in lines if "error" in l.lower()]
+        why = (errs or lines or ["exit %d" % p.returncode])[-1].strip()
         return None, "fails: %s" % why.replace("|", "/")[-160:], 0
     ms, name, rss = None, None, 0
     for line in (out + err).splitlines():
