@@ -140,6 +140,11 @@ gboolean artem_require_const (ArtemNode *node, ArtemValue **in, int i,
 void artem_cpu_gather_maps (const void *src, const ArtemShape *in_shape, void *dst,
                             const ArtemShape *out_shape, gsize esize,
                             int64_t *const *maps, const void *fill);
+/* @map (n entries, -1 = fill) as runs of consecutive source indices or of fill: run k
+ * covers outputs [run_x[k], run_x[k + 1]) from run_src[k] on (run_x has max_runs + 1
+ * entries); the number of runs, or -1 when there are more than max_runs */
+int artem_map_runs (const int64_t *map, int64_t n, int64_t *run_x, int64_t *run_src,
+                    int max_runs);
 int artem_cpu_threads (void);
 void artem_cpu_init (void);
 /* whether a CPU net asked for @p computes its convolutions in bf16: BF16 or AUTO (where

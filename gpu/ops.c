@@ -52,6 +52,26 @@ artem_cpu_init (void)
   }
 }
 
+int
+artem_map_runs (const int64_t *map, int64_t n, int64_t *run_x, int64_t *run_src, int max_runs)
+{
+  int n_runs = 0;
+  for (int64_t x = 0; x < n; n_runs++) {
+    if (n_runs == max_runs)
+      return -1;
+    run_x[n_runs] = x;
+    run_src[n_runs] = map[x];
+    int64_t x1 = x + 1;
+    if (map[x] < 0)
+      while (x1 < n && map[x1] < 0) x1++;
+    else
+      while (x1 < n && map[x1] == map[x1 - 1] + 1) x1++;
+    x = x1;
+  }
+  run_x[n_runs] = n;
+  return n_runs;
+}
+
 /* dst[o] = src[maps[0][o0], ..., maps[r-1][o_{r-1}]], or *fill where any map is -1.
  * Pad, Slice, Resize-nearest and Expand are all this gather. */
 void
@@ -75,29 +95,12 @@ artem_cpu_gather_maps (const void *src, const ArtemShape *in_shape, void *dst,
   for (int d = 0; d < r - 1; d++)
     rows *= out_shape->dims[d];
   const int64_t *lmap = maps[r - 1];
-  /* the innermost map as runs of consecutive source indices (or of fill), so that a
-   * padded or sliced row is a few memcpy; maps with too many runs (nearest-neighbour
-   * upsampling) gather element by element */
+  /* the innermost map as runs, so that a padded or sliced row is a few memcpy; maps with
+   * too many runs (nearest-neighbour upsampling) gather element by element */
   enum { MAX_RUNS = 32 };
   int64_t run_x[MAX_RUNS + 1], run_src[MAX_RUNS];
-  int n_runs = 0;
-  for (int64_t x = 0; x < inner && n_runs <= MAX_RUNS; n_runs++) {
-    if (n_runs == MAX_RUNS) {
-      n_runs = MAX_RUNS + 1;
-      break;
-    }
-    run_x[n_runs] = x;
-    run_src[n_runs] = lmap[x];
-    int64_t x1 = x + 1;
-    if (lmap[x] < 0)
-      while (x1 < inner && lmap[x1] < 0) x1++;
-    else
-      while (x1 < inner && lmap[x1] == lmap[x1 - 1] + 1) x1++;
-    x = x1;
-  }
-  gboolean use_runs = n_runs <= MAX_RUNS;
-  if (use_runs)
-    run_x[n_runs] = inner;
+  int n_runs = artem_map_runs (lmap, inner, run_x, run_src, MAX_RUNS);
+  gboolean use_runs = n_runs >= 0;
 #pragma omp parallel for schedule(static) if (rows * inner > 32768)
   for (int64_t row = 0; row < rows; row++) {
     int64_t rem = row, off = 0;

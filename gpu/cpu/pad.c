@@ -157,25 +157,8 @@ gather_nhwc_pixels (const float *src, const ArtemShape *is, float *dst, const Ar
   /* the column map as runs of consecutive source columns (or of fill) */
   enum { MAX_RUNS = 64 };
   int64_t run_x[MAX_RUNS + 1], run_src[MAX_RUNS];
-  int n_runs = 0;
   const int64_t *wm = maps[3];
-  for (int64_t x = 0; x < OW;) {
-    if (n_runs == MAX_RUNS) {
-      n_runs = -1;
-      break;
-    }
-    run_x[n_runs] = x;
-    run_src[n_runs] = wm[x];
-    int64_t x1 = x + 1;
-    if (wm[x] < 0)
-      while (x1 < OW && wm[x1] < 0) x1++;
-    else
-      while (x1 < OW && wm[x1] == wm[x1 - 1] + 1) x1++;
-    n_runs++;
-    x = x1;
-  }
-  if (n_runs >= 0)
-    run_x[n_runs] = OW;
+  int n_runs = artem_map_runs (wm, OW, run_x, run_src, MAX_RUNS);
 #pragma omp parallel for schedule(static) collapse(2)
   for (int64_t b = 0; b < N; b++)
     for (int64_t oy = 0; oy < OH; oy++) {

@@ -18,6 +18,23 @@ typedef struct {
   gboolean bias;
 } Geo;
 
+/* a CPU net of @model sized for @s, @x in its input, run once */
+static ArtemNet *
+load_run (GBytes *model, ArtemPrecision precision, const ArtemShape *s, const float *x)
+{
+  GError *err = NULL;
+  gsize size;
+  const void *data = g_bytes_get_data (model, &size);
+  ArtemNet *net = artem_net_new_from_data (data, size, "model", ARTEM_BACKEND_CPU, &err);
+  g_assert_no_error (err);
+  artem_net_set_precision (net, precision);
+  g_assert_true (artem_net_reshape (net, s, NULL, &err));
+  g_assert_no_error (err);
+  memcpy (artem_net_get_input_buffer (net, 0), x, sizeof (float) * artem_shape_numel (s));
+  g_assert_true (artem_net_run (net, &err));
+  return net;
+}
+
 static float *
 run_conv (GBytes *model, const Geo *g, const float *x, const char *impl,
           ArtemPrecision precision, const float *new_w, gsize n_w)
@@ -27,16 +44,8 @@ run_conv (GBytes *model, const Geo *g, const float *x, const char *impl,
   else
     g_unsetenv ("ARTEM_CONV_IMPL");
   GError *err = NULL;
-  gsize size;
-  const void *data = g_bytes_get_data (model, &size);
-  ArtemNet *net = artem_net_new_from_data (data, size, "conv", ARTEM_BACKEND_CPU, &err);
-  g_assert_no_error (err);
-  artem_net_set_precision (net, precision);
   ArtemShape s = { 4, { 1, g->C, g->H, g->W } };
-  g_assert_true (artem_net_reshape (net, &s, NULL, &err));
-  g_assert_no_error (err);
-  memcpy (artem_net_get_input_buffer (net, 0), x, sizeof (float) * g->C * g->H * g->W);
-  g_assert_true (artem_net_run (net, &err));
+  ArtemNet *net = load_run (model, precision, &s, x);
   if (new_w) {   /* a second run after the weights changed */
     g_assert_true (artem_net_set_initializer (net, "W", new_w, n_w, &err));
     g_assert_true (artem_net_run (net, &err));
@@ -174,17 +183,8 @@ run_block (GBytes *model, const float *x, int w, int h, const char *impl, gboole
     g_setenv ("ARTEM_CONV_IMPL", impl, TRUE);
   if (!nhwc)
     g_setenv ("ARTEM_NO_NHWC", "1", TRUE);
-  GError *err = NULL;
-  gsize size;
-  const void *data = g_bytes_get_data (model, &size);
-  ArtemNet *net = artem_net_new_from_data (data, size, "block", ARTEM_BACKEND_CPU, &err);
-  g_assert_no_error (err);
-  artem_net_set_precision (net, precision);
   ArtemShape s = { 4, { 1, 3, h, w } };
-  g_assert_true (artem_net_reshape (net, &s, NULL, &err));
-  g_assert_no_error (err);
-  memcpy (artem_net_get_input_buffer (net, 0), x, sizeof (float) * 3 * w * h);
-  g_assert_true (artem_net_run (net, &err));
+  ArtemNet *net = load_run (model, precision, &s, x);
   *n_nhwc = 0;
   for (guint i = 0; i < net->values->len; i++) {
     ArtemValue *v = &g_array_index (net->values, ArtemValue, i);
