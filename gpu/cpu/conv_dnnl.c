@@ -10,7 +10,6 @@
  * oneDNN post-ops.  conv.c chooses between this and its im2col + OpenBLAS path per node
  * by measurement (artem_conv_choose). */
 #include "conv.h"
-#include <math.h>
 
 #ifdef ARTEM_HAVE_DNNL
 #include <dnnl.h>

@@ -201,11 +201,11 @@ artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratc
   if (in[0]->nhwc && in[0]->shape.ndim == 4) {
     /* an NHWC frame (layout.c): the same gather over the dimensions as stored */
     const ArtemShape *is = &in[0]->shape, *os = &out[0]->shape;
-    ArtemShape pi = { 4, { is->dims[0], is->dims[2], is->dims[3], is->dims[1] } };
-    ArtemShape po = { 4, { os->dims[0], os->dims[2], os->dims[3], os->dims[1] } };
     if (out[0]->dtype == ARTEM_DTYPE_FLOAT &&
         gather_nhwc_pixels (in[0]->data, is, out[0]->data, os, g->maps, g->fill.f))
       return;
+    ArtemShape pi = { 4, { is->dims[0], is->dims[2], is->dims[3], is->dims[1] } };
+    ArtemShape po = { 4, { os->dims[0], os->dims[2], os->dims[3], os->dims[1] } };
     int64_t *pm[ARTEM_MAX_DIMS] = { g->maps[0], g->maps[2], g->maps[3], g->maps[1] };
     artem_cpu_gather_maps (in[0]->data, &pi, out[0]->data, &po,
                            artem_dtype_size (out[0]->dtype), pm, &g->fill);
