@@ -4,6 +4,7 @@
 
 #include "artem.h"
 #include "onnx.pb-c.h"
+#include "op-params.h"
 #include <string.h>
 
 G_BEGIN_DECLS
@@ -27,9 +28,12 @@ typedef struct {
 typedef struct _ArtemNode ArtemNode;
 typedef struct _ArtemPlan ArtemPlan;
 
-/* One operator: check (load time, attributes only), prepare (plan time: output
- * shapes/dtypes, scratch), run (no allocation). */
+/* One operator: its kind (op-kinds.h: what every backend dispatches on), check (load
+ * time, attributes only), prepare (plan time: output shapes/dtypes, node->params, and on
+ * the CPU its kernel state and scratch), run (the CPU kernel; no allocation). */
 typedef struct {
+  ArtemOpKind kind;
+  int sub;              /* UNARY: ArtemUnaryKind; BINARY: ArtemBinaryKind */
   const char *op_type;
   gboolean (*check) (ArtemNode *node, GError **error);
   gboolean (*prepare) (ArtemNode *node, ArtemValue **in, ArtemValue **out,
@@ -50,9 +54,26 @@ struct _ArtemNode {
   gboolean removed;     /* folded into another node */
   gint64 profile_us;    /* time spent in run() (ARTEM_PROFILE) */
   void *bin;            /* ArtemBinaryWeights of a binarized Conv (cpu/binary.h) */
-  void *priv;           /* op state computed at prepare, freed with g_free */
+  ArtemOpParams params; /* set by prepare: the parameters every backend reads */
+  void *priv;           /* the CPU's op state computed at prepare, freed with g_free */
   void (*priv_clear) (void *priv);  /* frees what priv points to (before its g_free) */
 };
+
+static inline gboolean
+artem_node_is_unary (const ArtemNode *n, ArtemUnaryKind k)
+{
+  return n->def->kind == ARTEM_OP_UNARY && n->def->sub == (int) k;
+}
+static inline gboolean
+artem_node_is_binary (const ArtemNode *n, ArtemBinaryKind k)
+{
+  return n->def->kind == ARTEM_OP_BINARY && n->def->sub == (int) k;
+}
+/* a Resize / Upsample in linear mode (from its attributes: known before prepare); the
+ * other modes gather (node->params.gather) */
+gboolean artem_resize_is_linear (const ArtemNode *n);
+
+G_STATIC_ASSERT (G_N_ELEMENTS (((ArtemGatherMaps *) NULL)->maps) == ARTEM_MAX_DIMS);
 
 /* Planning context handed to prepare(). */
 struct _ArtemPlan {
@@ -154,11 +175,8 @@ gboolean artem_cpu_wants_bf16 (ArtemPrecision p);
 /* Each op family file exports its table. */
 extern const ArtemOpDef artem_op_conv, artem_op_conv_transpose;
 extern const ArtemOpDef artem_op_instance_norm, artem_op_batch_norm;
-extern const ArtemOpDef artem_op_relu, artem_op_leaky_relu, artem_op_sigmoid,
-    artem_op_tanh, artem_op_clip, artem_op_floor, artem_op_ceil, artem_op_neg,
-    artem_op_sqrt, artem_op_exp;
-extern const ArtemOpDef artem_op_add, artem_op_sub, artem_op_mul, artem_op_div,
-    artem_op_pow;
+/* indexed by ArtemUnaryKind / ArtemBinaryKind (cpu/elementwise.c) */
+extern const ArtemOpDef artem_unary_ops[ARTEM_N_UNARY], artem_binary_ops[ARTEM_N_BINARY];
 extern const ArtemOpDef artem_op_pad, artem_op_resize, artem_op_upsample;
 extern const ArtemOpDef artem_op_max_pool;
 extern const ArtemOpDef artem_op_adain, artem_op_conv_xnor;

@@ -2,9 +2,9 @@
  * planning for a size (constant folding, liveness-based memory slots) and running. */
 #include "artem-private.h"
 #include "net-private.h"
-#include "cpu/conv.h"
 #include "cuda-backend.h"
-#include "cpu/binary.h"
+#include "binary.h"
+#include "cpu/conv.h"   /* artem_dnnl_available: the CPU plan (backend split: #14) */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -371,7 +371,7 @@ load_graph (ArtemNet *net, GError **error)
    * binarized Convs with float alpha * sign (W) weights for the float paths. */
   for (guint i = 0; i < nn; i++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
-    if (n->def != &artem_op_binary_conv)
+    if (n->def->kind != ARTEM_OP_BINARY_CONV)
       continue;
     ArtemValue *bits = n->n_in > 1 && n->in[1] >= 0 ? VAL (net, n->in[1]) : NULL;
     ArtemValue *alpha = n->n_in > 2 && n->in[2] >= 0 ? VAL (net, n->in[2]) : NULL;
@@ -486,16 +486,17 @@ fuse_relu (ArtemNet *net)
     uses[g_array_index (net->outputs, int, i)] += 2;
   for (guint i = 0; i < nn; i++) {
     ArtemNode *r = &g_array_index (net->nodes, ArtemNode, i);
-    if (r->removed || r->def != &artem_op_relu || r->n_in < 1 || r->in[0] < 0 || r->out[0] < 0)
+    if (r->removed || !artem_node_is_unary (r, ARTEM_UNARY_RELU) || r->n_in < 1 ||
+        r->in[0] < 0 || r->out[0] < 0)
       continue;
     int v = r->in[0];
     int p = VAL (net, v)->producer;
     if (p < 0 || uses[v] != 1)
       continue;
     ArtemNode *prod = &g_array_index (net->nodes, ArtemNode, p);
-    if (prod->def != &artem_op_conv && prod->def != &artem_op_conv_transpose &&
-        prod->def != &artem_op_instance_norm && prod->def != &artem_op_batch_norm &&
-        prod->def != &artem_op_add)
+    if (prod->def->kind != ARTEM_OP_CONV && prod->def->kind != ARTEM_OP_CONV_TRANSPOSE &&
+        prod->def->kind != ARTEM_OP_INSTANCE_NORM && prod->def->kind != ARTEM_OP_BATCH_NORM &&
+        !artem_node_is_binary (prod, ARTEM_BINARY_ADD))
       continue;
     if (prod->fused_relu || prod->n_out != 1)
       continue;
@@ -531,6 +532,7 @@ free_plan (ArtemNet *net)
       n->priv_clear (n->priv);
     n->priv_clear = NULL;
     g_clear_pointer (&n->priv, g_free);
+    memset (&n->params, 0, sizeof n->params);
   }
   for (guint i = 0; i < net->n_slots; i++)
     free (net->slots[i].data);
@@ -1234,7 +1236,7 @@ artem_net_binarize (ArtemNet *net, ArtemBinarizeMode mode, const char *layers, g
   for (guint s = 0; s < net->order->len; s++) {
     int i = g_array_index (net->order, int, s);
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
-    if (n->removed || (n->def != &artem_op_conv && n->def != &artem_op_conv_xnor))
+    if (n->removed || (n->def->kind != ARTEM_OP_CONV && n->def->kind != ARTEM_OP_CONV_XNOR))
       continue;
     g_array_append_val (convs, i);
   }

@@ -11,7 +11,6 @@
  * The ops read ArtemValue.nhwc in prepare and run; conv.c then uses oneDNN for every
  * convolution that touches a region. */
 #include "net-private.h"
-#include "cpu/gather-plan.h"
 
 #define VAL(net, i) (&g_array_index ((net)->values, ArtemValue, (i)))
 #define NODE(net, i) (&g_array_index ((net)->nodes, ArtemNode, (i)))
@@ -20,12 +19,13 @@
 static int
 transparent_inputs (const ArtemNode *n)
 {
-  if (n->def == &artem_op_instance_norm || n->def == &artem_op_pad || n->def == &artem_op_relu)
+  if (n->def->kind == ARTEM_OP_INSTANCE_NORM || n->def->kind == ARTEM_OP_PAD ||
+      artem_node_is_unary (n, ARTEM_UNARY_RELU))
     return 1;
-  if ((n->def == &artem_op_resize || n->def == &artem_op_upsample) &&
+  if ((n->def->kind == ARTEM_OP_RESIZE || n->def->kind == ARTEM_OP_UPSAMPLE) &&
       !artem_resize_is_linear (n))
     return 1;
-  if (n->def == &artem_op_add)
+  if (artem_node_is_binary (n, ARTEM_BINARY_ADD))
     return 2;
   return 0;
 }
@@ -33,7 +33,7 @@ transparent_inputs (const ArtemNode *n)
 static gboolean
 is_conv (const ArtemNode *n)
 {
-  return n->def == &artem_op_conv && !n->bin;
+  return n->def->kind == ARTEM_OP_CONV && !n->bin;
 }
 
 static int

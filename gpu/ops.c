@@ -1,14 +1,11 @@
 /* ops.c — the operator table and kernels shared by several CPU operators. */
 #include "artem-private.h"
-#include "cpu/conv.h"
+#include "cpu/conv.h"   /* the oneDNN probes */
 #include <cblas.h>
 #include <omp.h>
 
 static const ArtemOpDef *const all_ops[] = {
   &artem_op_conv, &artem_op_conv_transpose, &artem_op_instance_norm, &artem_op_batch_norm,
-  &artem_op_relu, &artem_op_leaky_relu, &artem_op_sigmoid, &artem_op_tanh, &artem_op_clip,
-  &artem_op_floor, &artem_op_ceil, &artem_op_neg, &artem_op_sqrt, &artem_op_exp,
-  &artem_op_add, &artem_op_sub, &artem_op_mul, &artem_op_div, &artem_op_pow,
   &artem_op_pad, &artem_op_resize, &artem_op_upsample, &artem_op_max_pool,
   &artem_op_identity, &artem_op_shape, &artem_op_gather, &artem_op_unsqueeze,
   &artem_op_squeeze, &artem_op_concat, &artem_op_cast, &artem_op_slice, &artem_op_reshape,
@@ -22,6 +19,12 @@ artem_op_lookup (const char *op_type)
   for (gsize i = 0; i < G_N_ELEMENTS (all_ops); i++)
     if (strcmp (all_ops[i]->op_type, op_type) == 0)
       return all_ops[i];
+  for (int k = 0; k < ARTEM_N_UNARY; k++)
+    if (strcmp (artem_unary_ops[k].op_type, op_type) == 0)
+      return &artem_unary_ops[k];
+  for (int k = 0; k < ARTEM_N_BINARY; k++)
+    if (strcmp (artem_binary_ops[k].op_type, op_type) == 0)
+      return &artem_binary_ops[k];
   return NULL;
 }
 

@@ -86,4 +86,5 @@ adain_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_adain = { "AdaIN", adain_check, adain_prepare, adain_run, FALSE };
+const ArtemOpDef artem_op_adain = { ARTEM_OP_ADAIN, 0, "AdaIN", adain_check, adain_prepare,
+                                    adain_run, FALSE };

@@ -6,7 +6,7 @@
  * 1x1 stride-1 unpadded convolutions skip im2col.  Bias and a fused ReLU are applied
  * per tile while it is hot. */
 #include "conv.h"
-#include "binary.h"
+#include "../binary.h"
 #include <cblas.h>
 #include <omp.h>
 
@@ -345,6 +345,8 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
     /* no oneDNN kernel for an NHWC edge: NCHW copies of X and Y ahead of OpenBLAS's
      * columns */
     plan->scratch_floats += (gsize) g.N * (g.C * g.H * g.W + g.M * g.OH * g.OW) + 32;
+  n->params.conv = (ArtemConvParams) { g.N, g.C, g.H, g.W, g.M, g.OH, g.OW, g.KH, g.KW, g.SH,
+                                       g.SW, g.DH, g.DW, g.PT, g.PL, g.PB, g.PR, g.G };
   n->priv = g_memdup2 (&g, sizeof g);
   n->priv_clear = conv_priv_clear;
   return TRUE;
@@ -463,4 +465,4 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   conv_blas (g, in[0]->data, w, bias, n->fused_relu, out[0]->data, scratch);
 }
 
-const ArtemOpDef artem_op_conv = { "Conv", conv_check, artem_conv_prepare, conv_run, FALSE };
+const ArtemOpDef artem_op_conv = { ARTEM_OP_CONV, 0, "Conv", conv_check, artem_conv_prepare, conv_run, FALSE };

@@ -99,6 +99,8 @@ convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
   int bmin = MAX (1, ((g.KH - 1) * g.DH + 1 + g.SH - 1) / g.SH);
   g.band = MAX (bmin, (256 * 1024) / MAX (1, g.MKK * g.W));
   g.band = MIN (g.band, MAX (g.H, 1));
+  n->params.conv = (ArtemConvParams) { g.N, g.C, g.H, g.W, g.M, g.OH, g.OW, g.KH, g.KW, g.SH,
+                                       g.SW, g.DH, g.DW, pt, pl, pb, pr, 1 };
   n->priv = g_memdup2 (&g, sizeof g);
   out[0]->dtype = ARTEM_DTYPE_FLOAT;
   out[0]->shape = (ArtemShape) { 4, { g.N, g.M, g.OH, g.OW } };
@@ -166,5 +168,5 @@ convt_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_conv_transpose = { "ConvTranspose", convt_check, convt_prepare,
+const ArtemOpDef artem_op_conv_transpose = { ARTEM_OP_CONV_TRANSPOSE, 0, "ConvTranspose", convt_check, convt_prepare,
                                              convt_run, FALSE };

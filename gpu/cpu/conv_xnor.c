@@ -8,7 +8,7 @@
  * the kernel window) + bias.  With AVX-512 VPOPCNTQ (runtime check) 64 output
  * channels are counted per pass in eight registers, else with the scalar POPCNT. */
 #include "conv.h"
-#include "binary.h"
+#include "../binary.h"
 #include <math.h>
 #include <omp.h>
 #ifdef __x86_64__
@@ -353,7 +353,7 @@ xnor_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_conv_xnor = { "Conv", NULL, xnor_prepare, xnor_run, FALSE };
+const ArtemOpDef artem_op_conv_xnor = { ARTEM_OP_CONV_XNOR, 0, "Conv", NULL, xnor_prepare, xnor_run, FALSE };
 
 /* Only a marker: load turns each BinaryConv into a binarized Conv (graph.c). */
-const ArtemOpDef artem_op_binary_conv = { "BinaryConv", NULL, NULL, NULL, FALSE };
+const ArtemOpDef artem_op_binary_conv = { ARTEM_OP_BINARY_CONV, 0, "BinaryConv", NULL, NULL, NULL, FALSE };

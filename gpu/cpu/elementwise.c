@@ -1,6 +1,6 @@
 /* elementwise.c — unary activations (Relu, LeakyRelu, Sigmoid, Tanh, Clip, ...) and
  * broadcasting binary arithmetic (Add, Sub, Mul, Div, Pow) on the CPU. */
-#include "op-params.h"
+#include "../artem-private.h"
 #include <math.h>
 
 /* int64 arithmetic of a model's constants: wraps instead of overflowing (signed
@@ -27,16 +27,10 @@ i64_div (int64_t u, int64_t v)
 /* ---- unary ---- */
 
 
-static UnaryKind
-unary_kind (ArtemNode *n)
+static ArtemUnaryKind
+unary_kind (const ArtemNode *n)
 {
-  const char *t = n->def->op_type;
-  static const char *const names[] = { "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip",
-                                       "Floor", "Ceil", "Neg", "Sqrt", "Exp" };
-  for (int i = 0; i < (int) G_N_ELEMENTS (names); i++)
-    if (!strcmp (t, names[i]))
-      return (UnaryKind) i;
-  return U_RELU;
+  return (ArtemUnaryKind) n->def->sub;
 }
 
 static gboolean
@@ -45,8 +39,8 @@ unary_check (ArtemNode *n, GError **error)
   static const char *const none[] = { NULL };
   static const char *const leaky[] = { "alpha", NULL };
   static const char *const clip[] = { "min", "max", NULL };
-  UnaryKind k = unary_kind (n);
-  return artem_attr_check_known (n, k == U_LEAKY ? leaky : k == U_CLIP ? clip : none, error);
+  ArtemUnaryKind k = unary_kind (n);
+  return artem_attr_check_known (n, k == ARTEM_UNARY_LEAKY_RELU ? leaky : k == ARTEM_UNARY_CLIP ? clip : none, error);
 }
 
 static gboolean
@@ -57,15 +51,15 @@ unary_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "missing input");
     return FALSE;
   }
-  UnaryParams p = { unary_kind (n), 0.f, 0.f };
-  if (in[0]->dtype != ARTEM_DTYPE_FLOAT && p.kind != U_NEG && p.kind != U_CLIP &&
-      p.kind != U_FLOOR && p.kind != U_CEIL && p.kind != U_RELU) {
+  ArtemUnaryParams p = { unary_kind (n), 0.f, 0.f };
+  if (in[0]->dtype != ARTEM_DTYPE_FLOAT && p.kind != ARTEM_UNARY_NEG && p.kind != ARTEM_UNARY_CLIP &&
+      p.kind != ARTEM_UNARY_FLOOR && p.kind != ARTEM_UNARY_CEIL && p.kind != ARTEM_UNARY_RELU) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "float input only");
     return FALSE;
   }
-  if (p.kind == U_LEAKY)
+  if (p.kind == ARTEM_UNARY_LEAKY_RELU)
     p.a = artem_attr_float (n, "alpha", 0.01f);
-  if (p.kind == U_CLIP) {
+  if (p.kind == ARTEM_UNARY_CLIP) {
     p.a = -INFINITY;
     p.b = INFINITY;
     if (n->opset < 11) {
@@ -86,7 +80,7 @@ unary_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
       }
     }
   }
-  n->priv = g_memdup2 (&p, sizeof p);
+  n->params.unary = p;
   out[0]->dtype = in[0]->dtype;
   out[0]->shape = in[0]->shape;
   return TRUE;
@@ -95,7 +89,7 @@ unary_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
 static void
 unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
-  const UnaryParams *p = n->priv;
+  const ArtemUnaryParams *p = &n->params.unary;
   int64_t len = artem_value_numel (in[0]);
   if (in[0]->dtype == ARTEM_DTYPE_INT64) {
     const int64_t *x = in[0]->data;
@@ -103,9 +97,9 @@ unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     for (int64_t i = 0; i < len; i++) {
       int64_t v = x[i];
       switch (p->kind) {
-        case U_NEG: v = i64_wrap (0 - (uint64_t) v); break;
-        case U_RELU: v = v > 0 ? v : 0; break;
-        case U_CLIP: v = v < p->a ? artem_float_to_int64 (p->a) : (v > p->b ? artem_float_to_int64 (p->b) : v); break;
+        case ARTEM_UNARY_NEG: v = i64_wrap (0 - (uint64_t) v); break;
+        case ARTEM_UNARY_RELU: v = v > 0 ? v : 0; break;
+        case ARTEM_UNARY_CLIP: v = v < p->a ? artem_float_to_int64 (p->a) : (v > p->b ? artem_float_to_int64 (p->b) : v); break;
         default: break;
       }
       y[i] = v;
@@ -119,49 +113,39 @@ unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 #define LOOP(expr) \
   _Pragma ("omp parallel for schedule(static) if (len > 65536)") \
   for (int64_t i = 0; i < len; i++) { float v = x[i]; y[i] = (expr); } break
-    case U_RELU: LOOP (v > 0.f ? v : 0.f);
-    case U_LEAKY: LOOP (v >= 0.f ? v : a * v);
-    case U_SIGMOID: LOOP (1.f / (1.f + expf (-v)));
-    case U_TANH: LOOP (tanhf (v));
-    case U_CLIP: LOOP (v < a ? a : (v > b ? b : v));
-    case U_FLOOR: LOOP (floorf (v));
-    case U_CEIL: LOOP (ceilf (v));
-    case U_NEG: LOOP (-v);
-    case U_SQRT: LOOP (sqrtf (v));
-    case U_EXP: LOOP (expf (v));
+    case ARTEM_UNARY_RELU: LOOP (v > 0.f ? v : 0.f);
+    case ARTEM_UNARY_LEAKY_RELU: LOOP (v >= 0.f ? v : a * v);
+    case ARTEM_UNARY_SIGMOID: LOOP (1.f / (1.f + expf (-v)));
+    case ARTEM_UNARY_TANH: LOOP (tanhf (v));
+    case ARTEM_UNARY_CLIP: LOOP (v < a ? a : (v > b ? b : v));
+    case ARTEM_UNARY_FLOOR: LOOP (floorf (v));
+    case ARTEM_UNARY_CEIL: LOOP (ceilf (v));
+    case ARTEM_UNARY_NEG: LOOP (-v);
+    case ARTEM_UNARY_SQRT: LOOP (sqrtf (v));
+    case ARTEM_UNARY_EXP: LOOP (expf (v));
 #undef LOOP
   }
 }
 
-#define UNARY(var, name) \
-  const ArtemOpDef var = { name, unary_check, unary_prepare, unary_run, FALSE }
-UNARY (artem_op_relu, "Relu");
-UNARY (artem_op_leaky_relu, "LeakyRelu");
-UNARY (artem_op_sigmoid, "Sigmoid");
-UNARY (artem_op_tanh, "Tanh");
-UNARY (artem_op_clip, "Clip");
-UNARY (artem_op_floor, "Floor");
-UNARY (artem_op_ceil, "Ceil");
-UNARY (artem_op_neg, "Neg");
-UNARY (artem_op_sqrt, "Sqrt");
-UNARY (artem_op_exp, "Exp");
+#define UNARY_DEF(k, name) \
+  [ARTEM_UNARY_##k] = { ARTEM_OP_UNARY, ARTEM_UNARY_##k, name, unary_check, unary_prepare, \
+                        unary_run, FALSE },
+const ArtemOpDef artem_unary_ops[ARTEM_N_UNARY] = { ARTEM_UNARY_OPS (UNARY_DEF) };
 
 /* ---- binary with numpy broadcasting ---- */
 
 
 typedef struct {
-  BinKind kind;
+  ArtemBinaryKind kind;
   int rank;                          /* after merging dimensions */
   int64_t dims[ARTEM_MAX_DIMS];
   int64_t sa[ARTEM_MAX_DIMS], sb[ARTEM_MAX_DIMS];
 } BinPlan;
 
-static BinKind
-bin_kind (ArtemNode *n)
+static ArtemBinaryKind
+bin_kind (const ArtemNode *n)
 {
-  const char *t = n->def->op_type;
-  return !strcmp (t, "Add") ? B_ADD : !strcmp (t, "Sub") ? B_SUB : !strcmp (t, "Mul") ? B_MUL
-         : !strcmp (t, "Div") ? B_DIV : B_POW;
+  return (ArtemBinaryKind) n->def->sub;
 }
 
 static gboolean
@@ -202,7 +186,7 @@ bin_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, G
   }
   ArtemValue *a = in[0], *b = in[1];
   BinPlan p = { bin_kind (n), 0, { 0 }, { 0 }, { 0 } };
-  if (a->dtype != b->dtype && p.kind != B_POW) {
+  if (a->dtype != b->dtype && p.kind != ARTEM_BINARY_POW) {
     artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "inputs of different types");
     return FALSE;
   }
@@ -254,6 +238,7 @@ bin_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, G
     p.dims[0] = 1;
     p.sa[0] = p.sb[0] = 0;
   }
+  n->params.binary = p.kind;
   n->priv = g_memdup2 (&p, sizeof p);
   out[0]->dtype = a->dtype;
   out[0]->shape = os;
@@ -297,11 +282,11 @@ bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       }
       const float *B = (const float *) in[1]->data + ob;
       switch (p->kind) {
-        case B_ADD: BIN_INNER (float, u + v); break;
-        case B_SUB: BIN_INNER (float, u - v); break;
-        case B_MUL: BIN_INNER (float, u * v); break;
-        case B_DIV: BIN_INNER (float, u / v); break;
-        case B_POW: BIN_INNER (float, powf (u, v)); break;
+        case ARTEM_BINARY_ADD: BIN_INNER (float, u + v); break;
+        case ARTEM_BINARY_SUB: BIN_INNER (float, u - v); break;
+        case ARTEM_BINARY_MUL: BIN_INNER (float, u * v); break;
+        case ARTEM_BINARY_DIV: BIN_INNER (float, u / v); break;
+        case ARTEM_BINARY_POW: BIN_INNER (float, powf (u, v)); break;
       }
       if (relu)
         for (int64_t i = 0; i < len; i++)
@@ -317,20 +302,17 @@ bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
         continue;
       }
       switch (p->kind) {
-        case B_ADD: BIN_INNER (int64_t, i64_wrap ((uint64_t) u + (uint64_t) v)); break;
-        case B_SUB: BIN_INNER (int64_t, i64_wrap ((uint64_t) u - (uint64_t) v)); break;
-        case B_MUL: BIN_INNER (int64_t, i64_wrap ((uint64_t) u * (uint64_t) v)); break;
-        case B_DIV: BIN_INNER (int64_t, i64_div (u, v)); break;
-        case B_POW: BIN_INNER (int64_t, artem_float_to_int64 (pow ((double) u, (double) v))); break;
+        case ARTEM_BINARY_ADD: BIN_INNER (int64_t, i64_wrap ((uint64_t) u + (uint64_t) v)); break;
+        case ARTEM_BINARY_SUB: BIN_INNER (int64_t, i64_wrap ((uint64_t) u - (uint64_t) v)); break;
+        case ARTEM_BINARY_MUL: BIN_INNER (int64_t, i64_wrap ((uint64_t) u * (uint64_t) v)); break;
+        case ARTEM_BINARY_DIV: BIN_INNER (int64_t, i64_div (u, v)); break;
+        case ARTEM_BINARY_POW: BIN_INNER (int64_t, artem_float_to_int64 (pow ((double) u, (double) v))); break;
       }
     }
   }
 }
 
-#define BINARY(var, name) \
-  const ArtemOpDef var = { name, bin_check, bin_prepare, bin_run, FALSE }
-BINARY (artem_op_add, "Add");
-BINARY (artem_op_sub, "Sub");
-BINARY (artem_op_mul, "Mul");
-BINARY (artem_op_div, "Div");
-BINARY (artem_op_pow, "Pow");
+#define BINARY_DEF(k, name) \
+  [ARTEM_BINARY_##k] = { ARTEM_OP_BINARY, ARTEM_BINARY_##k, name, bin_check, bin_prepare, \
+                         bin_run, FALSE },
+const ArtemOpDef artem_binary_ops[ARTEM_N_BINARY] = { ARTEM_BINARY_OPS (BINARY_DEF) };

@@ -213,7 +213,7 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_instance_norm = { "InstanceNormalization", in_check, in_prepare,
+const ArtemOpDef artem_op_instance_norm = { ARTEM_OP_INSTANCE_NORM, 0, "InstanceNormalization", in_check, in_prepare,
                                             in_run, FALSE };
 
 static const char *const bn_attrs[] = { "epsilon", "momentum", "training_mode", "spatial",
@@ -273,5 +273,5 @@ bn_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_batch_norm = { "BatchNormalization", bn_check, bn_prepare, bn_run,
+const ArtemOpDef artem_op_batch_norm = { ARTEM_OP_BATCH_NORM, 0, "BatchNormalization", bn_check, bn_prepare, bn_run,
                                          FALSE };

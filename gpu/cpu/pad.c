@@ -135,6 +135,7 @@ pad_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan, G
   else
     g->fill.i = (int64_t) value;
   n->priv = g;
+  n->params.gather = g;
   out[0]->dtype = x->dtype;
   out[0]->shape = os;
   return TRUE;
@@ -215,4 +216,4 @@ artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratc
                          artem_dtype_size (out[0]->dtype), g->maps, &g->fill);
 }
 
-const ArtemOpDef artem_op_pad = { "Pad", pad_check, pad_prepare, artem_gather_run, FALSE };
+const ArtemOpDef artem_op_pad = { ARTEM_OP_PAD, 0, "Pad", pad_check, pad_prepare, artem_gather_run, FALSE };

@@ -1,5 +1,5 @@
 /* pool.c — MaxPool (2-D: kernel, strides, pads, dilations, ceil_mode, auto_pad). */
-#include "op-params.h"
+#include "../artem-private.h"
 #include <math.h>
 
 
@@ -43,7 +43,7 @@ pool_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd tensor dimensions");
     return FALSE;
   }
-  PoolGeom g = { 0 };
+  ArtemPoolParams g = { 0 };
   g.NC = (int) (x->shape.dims[0] * x->shape.dims[1]);
   g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
   g.KH = (int) k[0]; g.KW = (int) k[1]; g.SH = (int) s[0]; g.SW = (int) s[1];
@@ -87,7 +87,7 @@ pool_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
   }
   /* one compare per window tap and output: a 4096x4096 window is a cost, not a size */
   plan->cost = (double) g.NC * g.OH * g.OW * g.KH * g.KW;
-  n->priv = g_memdup2 (&g, sizeof g);
+  n->params.pool = g;
   out[0]->dtype = ARTEM_DTYPE_FLOAT;
   out[0]->shape = (ArtemShape) { 4, { x->shape.dims[0], x->shape.dims[1], g.OH, g.OW } };
   return TRUE;
@@ -96,7 +96,7 @@ pool_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
 static void
 pool_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
-  const PoolGeom *g = n->priv;
+  const ArtemPoolParams *g = &n->params.pool;
   const float *x = in[0]->data;
   float *y = out[0]->data;
 #pragma omp parallel for schedule(static)
@@ -121,4 +121,4 @@ pool_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_max_pool = { "MaxPool", pool_check, pool_prepare, pool_run, FALSE };
+const ArtemOpDef artem_op_max_pool = { ARTEM_OP_MAX_POOL, 0, "MaxPool", pool_check, pool_prepare, pool_run, FALSE };

@@ -264,12 +264,13 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
     }
   }
   n->priv = g;
+  n->params.gather = g;
   out[0]->dtype = x->dtype;
   out[0]->shape = os;
   return TRUE;
 }
 
-const ArtemOpDef artem_op_resize = { "Resize", resize_check, resize_prepare, resize_run,
+const ArtemOpDef artem_op_resize = { ARTEM_OP_RESIZE, 0, "Resize", resize_check, resize_prepare, resize_run,
                                      FALSE };
-const ArtemOpDef artem_op_upsample = { "Upsample", resize_check, resize_prepare, resize_run,
+const ArtemOpDef artem_op_upsample = { ARTEM_OP_UPSAMPLE, 0, "Upsample", resize_check, resize_prepare, resize_run,
                                        FALSE };

@@ -519,17 +519,17 @@ artem_cuda_plan (ArtemCuda *cu, GError **error)
     ArtemCuStep *st = &cu->steps[s];
     ArtemNode *n = st->node;
     /* a Conv whose only reader is an InstanceNorm: the bias cancels in the mean */
-    if (n->def == &artem_op_conv && !n->fused_relu && readers[n->out[0]] == 1 && s + 1 < ns)
+    if (n->def->kind == ARTEM_OP_CONV && !n->fused_relu && readers[n->out[0]] == 1 && s + 1 < ns)
       for (int t = s + 1; t < ns; t++)
         if (cu->steps[t].node->in[0] == n->out[0]) {
-          st->drop_bias = cu->steps[t].node->def == &artem_op_instance_norm;
+          st->drop_bias = cu->steps[t].node->def->kind == ARTEM_OP_INSTANCE_NORM;
           break;
         }
     /* InstanceNorm then an Add of the next step: the residual is added in the same pass */
-    if (n->def == &artem_op_instance_norm && s + 1 < ns && readers[n->out[0]] == 1) {
+    if (n->def->kind == ARTEM_OP_INSTANCE_NORM && s + 1 < ns && readers[n->out[0]] == 1) {
       ArtemCuStep *nx = &cu->steps[s + 1];
       ArtemNode *a = nx->node;
-      if (a->def == &artem_op_add && a->n_in == 2) {
+      if (artem_node_is_binary (a, ARTEM_BINARY_ADD) && a->n_in == 2) {
         int other = a->in[0] == n->out[0] ? 1 : a->in[1] == n->out[0] ? 0 : -1;
         if (other >= 0 && nx->in[other] && !nx->in[other]->is_const &&
             artem_shape_equal (&nx->in[other]->shape, &st->out[0]->shape)) {

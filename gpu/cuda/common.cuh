@@ -2,9 +2,9 @@
  * fp32 storage, layout-aware offsets, launch geometry. */
 #ifndef ARTEM_CUDA_COMMON_CUH
 #define ARTEM_CUDA_COMMON_CUH
-#ifdef ARTEM_CUDA_EMU
-#include "../../tests/cuda/emu/emu.h"   /* host C++ build for tests without a GPU */
-#else
+/* the tests' host C++ build (tests/cuda/emu) defines ARTEM_CUDA_EMU and force-includes
+ * its emulator ahead of this file */
+#ifndef ARTEM_CUDA_EMU
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 #endif

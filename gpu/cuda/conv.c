@@ -11,8 +11,7 @@
  * - a node for which cuDNN has no NHWC algorithm (channel counts tensor-core kernels
  *   reject): that node runs in NCHW, its input and output re-laid by identity gathers. */
 #include "cuda-private.h"
-#include "../cpu/conv.h"
-#include "../cpu/binary.h"
+#include "../binary.h"
 
 /* cuDNN workspace per convolution: 128 MiB unless ARTEM_CUDA_WORKSPACE_MIB says otherwise
  * (the fastest algorithms at 4K can ask for GBs; TransformerNet at 2160x1200 in fp16 holds
@@ -281,7 +280,7 @@ setup (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd
 static gboolean
 conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
-  const ConvGeom *g = st->node->priv;
+  const ArtemConvParams *g = &st->node->params.conv;
   if (g->G != 1) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
                       "a grouped convolution (group %d) has no CUDA kernel yet", g->G);
@@ -363,13 +362,13 @@ conv_clear (ArtemCuStep *st)
     clear_descs (st->priv);
 }
 
-const ArtemCuOp artem_cu_op_conv = { &artem_op_conv, conv_prepare, conv_run, conv_clear };
+const ArtemCuOp artem_cu_op_conv = { conv_prepare, conv_run, conv_clear };
 
 /* ConvTranspose = the data gradient of a Conv whose filter is W [C_in, M, KH, KW]. */
 static gboolean
 convt_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
-  const ConvTGeom *g = st->node->priv;
+  const ArtemConvParams *g = &st->node->params.conv;
   CuConv *c = g_new0 (CuConv, 1);
   st->priv = c;
   int eh = (g->KH - 1) * g->DH + 1, ew = (g->KW - 1) * g->DW + 1;
@@ -421,5 +420,4 @@ convt_run (ArtemCuda *cu, ArtemCuStep *st)
   return bias_act (cu, st, c);
 }
 
-const ArtemCuOp artem_cu_op_conv_transpose = { &artem_op_conv_transpose, convt_prepare,
-                                               convt_run, conv_clear };
+const ArtemCuOp artem_cu_op_conv_transpose = { convt_prepare, convt_run, conv_clear };

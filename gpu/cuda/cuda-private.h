@@ -23,7 +23,6 @@ typedef enum {
 } ArtemCuForm;
 
 typedef struct {
-  const ArtemOpDef *cpu;   /* the CPU operator this one mirrors (NULL: match by run) */
   gboolean (*prepare) (ArtemCuda *cu, ArtemCuStep *st, GError **error);
   /* queues the step; returns FALSE and sets cu->fail_msg on a failed launch */
   gboolean (*run) (ArtemCuda *cu, ArtemCuStep *st);

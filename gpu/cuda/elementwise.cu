@@ -1,21 +1,23 @@
 /* elementwise.cu — unary activations and broadcasting binary arithmetic (the CUDA side of
- * cpu/elementwise.c; kinds as cpu/op-params.h). */
+ * cpu/elementwise.c; kinds as op-kinds.h). */
 #include "common.cuh"
+#include "../op-kinds.h"
 
 static __device__ __forceinline__ float
 unary_op (float v, int kind, float a, float b)
 {
   switch (kind) {
-    case 0: return v > 0.f ? v : 0.f;                 /* Relu */
-    case 1: return v >= 0.f ? v : a * v;              /* LeakyRelu */
-    case 2: return 1.f / (1.f + expf (-v));           /* Sigmoid */
-    case 3: return tanhf (v);                         /* Tanh */
-    case 4: return fminf (fmaxf (v, a), b);           /* Clip */
-    case 5: return floorf (v);
-    case 6: return ceilf (v);
-    case 7: return -v;
-    case 8: return sqrtf (v);
-    default: return expf (v);
+    case ARTEM_UNARY_RELU: return v > 0.f ? v : 0.f;
+    case ARTEM_UNARY_LEAKY_RELU: return v >= 0.f ? v : a * v;
+    case ARTEM_UNARY_SIGMOID: return 1.f / (1.f + expf (-v));
+    case ARTEM_UNARY_TANH: return tanhf (v);
+    case ARTEM_UNARY_CLIP: return fminf (fmaxf (v, a), b);
+    case ARTEM_UNARY_FLOOR: return floorf (v);
+    case ARTEM_UNARY_CEIL: return ceilf (v);
+    case ARTEM_UNARY_NEG: return -v;
+    case ARTEM_UNARY_SQRT: return sqrtf (v);
+    case ARTEM_UNARY_EXP: return expf (v);
+    default: return nanf ("");      /* a kind without a kernel: NaN */
   }
 }
 
@@ -50,11 +52,12 @@ binary (const T *A, const T *B, T *y, ArtemCuDims d, ArtemCuBroadcast s, int kin
     float v = ld (B, a * s.b[0] + c * s.b[1] + h * s.b[2] + w * s.b[3]);
     float r;
     switch (kind) {
-      case 0: r = u + v; break;
-      case 1: r = u - v; break;
-      case 2: r = u * v; break;
-      case 3: r = u / v; break;
-      default: r = powf (u, v); break;
+      case ARTEM_BINARY_ADD: r = u + v; break;
+      case ARTEM_BINARY_SUB: r = u - v; break;
+      case ARTEM_BINARY_MUL: r = u * v; break;
+      case ARTEM_BINARY_DIV: r = u / v; break;
+      case ARTEM_BINARY_POW: r = powf (u, v); break;
+      default: r = nanf (""); break;
     }
     if (act && r < 0.f)
       r = 0.f;

@@ -1,6 +1,6 @@
 /* gather.cu — 4-D gather through per-axis index maps: Pad (constant, reflect, edge),
  * Resize / Upsample (nearest) and Slice, with the maps the CPU operator computed
- * (cpu/gather-plan.h), so both backends index identically. */
+ * (ArtemGatherMaps, op-params.h), so both backends index identically. */
 #include "common.cuh"
 
 template <typename T>

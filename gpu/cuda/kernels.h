@@ -63,11 +63,11 @@ int artem_cu_max_pool (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, i
                        ArtemCuStream stream);
 
 /* ---- elementwise.cu ---- */
-/* kinds as UnaryKind in cpu/op-params.h */
+/* kind: ArtemUnaryKind / ArtemBinaryKind (op-kinds.h) */
 int artem_cu_unary (const void *x, void *y, uint32_t n, int half, int kind, float a, float b,
                     ArtemCuStream stream);
 /* y = act (A op B) with broadcasting: strides (in elements, 0 where broadcast) of A and B
- * for the logical n, c, h, w of y's dims; kinds as BinKind. */
+ * for the logical n, c, h, w of y's dims. */
 typedef struct {
   uint32_t a[4], b[4];   /* element strides; all indices are 32-bit */
 } ArtemCuBroadcast;
@@ -111,7 +111,7 @@ typedef struct {
 /* bits: [N*H*W][words], amean: [N*H*W] */
 int artem_cu_xnor_pack (const void *x, ArtemCuDims d, int half, uint64_t *bits, float *amean,
                         int words, ArtemCuStream stream);
-/* wbits: [KH*KW][words][mp] as cpu/binary.h packs them */
+/* wbits: [KH*KW][words][mp] as binary.h packs them */
 int artem_cu_xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g,
                         const uint64_t *wbits, const float *alpha, const float *bias, void *y,
                         ArtemCuDims yd, int half, ArtemCuStream stream);

@@ -1,12 +1,10 @@
 /* ops.c — the CUDA backend's operator table: every operator but the convolutions
- * (conv.c), each the GPU twin of a CPU operator whose prepared parameters it reuses
- * (node->priv: gather maps, pooling geometry, unary constants), so both backends
- * compute the same thing.  Kernels live in the .cu files named in each section. */
+ * (conv.c), chosen by the node's op kind (op-kinds.h).  Each reads the parameters the
+ * node was sized with (node->params, op-params.h: gather maps, pooling geometry, unary
+ * constants), the same ones the CPU kernels read, and nothing of the CPU backend.
+ * Kernels live in the .cu files named in each section. */
 #include "cuda-private.h"
-#include "../cpu/gather-plan.h"
-#include "../cpu/op-params.h"
-#include "../cpu/binary.h"
-#include "../cpu/conv.h"
+#include "../binary.h"
 #include <math.h>
 
 /* ---- InstanceNormalization, AdaIN (norm.cu) ---- */
@@ -132,7 +130,7 @@ device_priv_clear (ArtemCuStep *st)
 static gboolean
 gather_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
-  const GatherPlan *g = st->node->priv;
+  const ArtemGatherMaps *g = st->node->params.gather;
   if (st->in[0]->shape.ndim != 4 || st->out[0]->shape.ndim != 4) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node, "CUDA gathers are 4-D");
     return FALSE;
@@ -153,7 +151,7 @@ gather_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 static gboolean
 gather_run (ArtemCuda *cu, ArtemCuStep *st)
 {
-  const GatherPlan *g = st->node->priv;
+  const ArtemGatherMaps *g = st->node->params.gather;
   return !artem_cu_failed (cu, st->node->def->op_type,
                            artem_cu_gather4 (st->x[0], st->xd[0], st->y, st->yd, cu->half,
                                              st->priv, g->fill.f, cu->stream));
@@ -164,7 +162,7 @@ gather_run (ArtemCuda *cu, ArtemCuStep *st)
 static gboolean
 pool_run (ArtemCuda *cu, ArtemCuStep *st)
 {
-  const PoolGeom *g = st->node->priv;
+  const ArtemPoolParams *g = &st->node->params.pool;
   return !artem_cu_failed (cu, "max pool",
                            artem_cu_max_pool (st->x[0], st->xd[0], st->y, st->yd, cu->half, g->KH,
                                               g->KW, g->SH, g->SW, g->DH, g->DW, g->PT, g->PL,
@@ -176,7 +174,7 @@ pool_run (ArtemCuda *cu, ArtemCuStep *st)
 static gboolean
 unary_run (ArtemCuda *cu, ArtemCuStep *st)
 {
-  const UnaryParams *p = st->node->priv;
+  const ArtemUnaryParams *p = &st->node->params.unary;
   uint32_t n = (uint32_t) st->yd.n * st->yd.c * st->yd.h * st->yd.w;
   return !artem_cu_failed (cu, st->node->def->op_type,
                            artem_cu_unary (st->x[0], st->y, n, cu->half, (int) p->kind, p->a, p->b,
@@ -209,9 +207,7 @@ binary_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
   CuBinary *b = g_new0 (CuBinary, 1);
   st->priv = b;
-  const char *t = st->node->def->op_type;
-  b->kind = !strcmp (t, "Add") ? B_ADD : !strcmp (t, "Sub") ? B_SUB : !strcmp (t, "Mul") ? B_MUL
-            : !strcmp (t, "Div") ? B_DIV : B_POW;
+  b->kind = st->node->params.binary;
   const void **ops[2] = { &b->a, &b->b };
   uint32_t *strides[2] = { b->st.a, b->st.b };
   for (int k = 0; k < 2; k++) {
@@ -260,7 +256,7 @@ use_mma (ArtemCuda *cu)
 static gboolean
 xnor_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
-  const ConvGeom *cg = st->node->priv;
+  const ArtemConvParams *cg = &st->node->params.conv;
   const ArtemBinaryWeights *b = st->node->bin;
   CuXnor *x = g_new0 (CuXnor, 1);
   st->priv = x;
@@ -336,39 +332,38 @@ identity_run (ArtemCuda *cu, ArtemCuStep *st)
 
 /* ---- the table ---- */
 
-static const ArtemCuOp op_in = { &artem_op_instance_norm, in_prepare, in_run, NULL };
-static const ArtemCuOp op_adain = { &artem_op_adain, adain_prepare, adain_run, NULL };
-static const ArtemCuOp op_bn = { &artem_op_batch_norm, bn_prepare, bn_run, device_priv_clear };
-static const ArtemCuOp op_gather = { NULL, gather_prepare, gather_run, device_priv_clear };
-static const ArtemCuOp op_pool = { &artem_op_max_pool, NULL, pool_run, NULL };
-static const ArtemCuOp op_unary = { NULL, NULL, unary_run, NULL };
-static const ArtemCuOp op_binary = { NULL, binary_prepare, binary_run, NULL };
-static const ArtemCuOp op_identity = { &artem_op_identity, NULL, identity_run, NULL };
-static const ArtemCuOp op_xnor = { &artem_op_conv_xnor, xnor_prepare, xnor_run, NULL };
+static const ArtemCuOp op_in = { in_prepare, in_run, NULL };
+static const ArtemCuOp op_adain = { adain_prepare, adain_run, NULL };
+static const ArtemCuOp op_bn = { bn_prepare, bn_run, device_priv_clear };
+static const ArtemCuOp op_gather = { gather_prepare, gather_run, device_priv_clear };
+static const ArtemCuOp op_pool = { NULL, pool_run, NULL };
+static const ArtemCuOp op_unary = { NULL, unary_run, NULL };
+static const ArtemCuOp op_binary = { binary_prepare, binary_run, NULL };
+static const ArtemCuOp op_identity = { NULL, identity_run, NULL };
+static const ArtemCuOp op_xnor = { xnor_prepare, xnor_run, NULL };
 
 const ArtemCuOp *
 artem_cu_op_lookup (const ArtemNode *node)
 {
-  const ArtemOpDef *d = node->def;
-  static const ArtemCuOp *const direct[] = { &artem_cu_op_conv, &artem_cu_op_conv_transpose,
-                                             &op_in, &op_adain, &op_bn, &op_pool, &op_identity,
-                                             &op_xnor };
-  /* binary-weight convolutions (Conv with node->bin) run as float filters (conv.c);
-   * XNOR ones (artem_op_conv_xnor) with popcounts (xnor.cu) */
-  for (guint i = 0; i < G_N_ELEMENTS (direct); i++)
-    if (direct[i]->cpu == d)
-      return direct[i];
-  if (d->run == artem_gather_run)
-    return &op_gather;
-  /* Resize / Upsample gather in nearest mode; linear mode has no CUDA kernel yet */
-  if ((d == &artem_op_resize || d == &artem_op_upsample) && !artem_resize_is_linear (node))
-    return &op_gather;
-  if (d == &artem_op_relu || d == &artem_op_leaky_relu || d == &artem_op_sigmoid ||
-      d == &artem_op_tanh || d == &artem_op_clip || d == &artem_op_floor || d == &artem_op_ceil ||
-      d == &artem_op_neg || d == &artem_op_sqrt || d == &artem_op_exp)
-    return &op_unary;
-  if (d == &artem_op_add || d == &artem_op_sub || d == &artem_op_mul || d == &artem_op_div ||
-      d == &artem_op_pow)
-    return &op_binary;
-  return NULL;
+  switch (node->def->kind) {
+    /* binary-weight convolutions (Conv with node->bin) run as float filters (conv.c); XNOR
+     * ones with popcounts (xnor.cu) */
+    case ARTEM_OP_CONV: return &artem_cu_op_conv;
+    case ARTEM_OP_CONV_XNOR: return &op_xnor;
+    case ARTEM_OP_CONV_TRANSPOSE: return &artem_cu_op_conv_transpose;
+    case ARTEM_OP_INSTANCE_NORM: return &op_in;
+    case ARTEM_OP_ADAIN: return &op_adain;
+    case ARTEM_OP_BATCH_NORM: return &op_bn;
+    case ARTEM_OP_MAX_POOL: return &op_pool;
+    case ARTEM_OP_IDENTITY: return &op_identity;
+    case ARTEM_OP_UNARY: return &op_unary;
+    case ARTEM_OP_BINARY: return &op_binary;
+    case ARTEM_OP_PAD:
+    case ARTEM_OP_SLICE:
+    case ARTEM_OP_RESIZE:
+    case ARTEM_OP_UPSAMPLE:
+      /* Resize / Upsample in linear mode do not gather, and have no CUDA kernel yet */
+      return node->params.gather ? &op_gather : NULL;
+    default: return NULL;
+  }
 }

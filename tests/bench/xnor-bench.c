@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *artem_xnor_kernel_name (void);
+#include "binary.h"   /* artem_xnor_kernel_name */
 
 static double
 time_net (ArtemNet *net, int frames)

@@ -4,7 +4,7 @@
  * dilation; binary-weight mode equals a float convolution with alpha * sign (W); the
  * scaled XNOR output follows XNOR-Net's formula. */
 #include "artem-private.h"
-#include "cpu/binary.h"
+#include "binary.h"
 #include <math.h>
 #include <glib/gstdio.h>
 

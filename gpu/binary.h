@@ -1,7 +1,7 @@
 /* binary.h — XNOR-Net (Rastegari et al. 2016) binarized convolution weights. */
 #ifndef ARTEM_CPU_BINARY_H
 #define ARTEM_CPU_BINARY_H
-#include "../artem-private.h"
+#include "artem-private.h"
 
 typedef struct {
   int mode;              /* ArtemBinarizeMode */
@@ -22,5 +22,8 @@ void artem_binary_weights_free (ArtemBinaryWeights *b);
 ArtemBinaryWeights *artem_binary_weights_from_bits (const int64_t *bytes, const float *alpha,
                                                     int M, int C, int KH, int KW, int mode,
                                                     gboolean act_scale);
+
+/* the CPU XNOR kernel this build and CPU run ("avx512-vpopcntq", "popcnt" or "generic") */
+const char *artem_xnor_kernel_name (void);
 
 #endif
