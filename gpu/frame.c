@@ -1,6 +1,6 @@
 /* frame.c — 8-bit packed RGB-family frames to and from network planes: range scaling,
  * reflection padding to the network's alignment, cropping, clamping. */
-#include "cuda-backend.h"
+#include "backend.h"
 #include "stabilize.h"
 #include <math.h>
 #include <stdlib.h>
@@ -215,8 +215,8 @@ stab_box (const guint16 *m, int w, int h, int x, int y)
   return sum;
 }
 
-static gboolean
-process_frame_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
+gboolean
+artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
                    gsize dst_stride, ArtemPixelFormat fmt, GError **error)
 {
   int w = net->frame_w, h = net->frame_h, pw = net->pad_w, ph = net->pad_h;
@@ -302,29 +302,27 @@ artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, gui
 {
   if (!frame_args_ok (net, src, fmt, error) || !frame_args_ok (net, dst, fmt, error))
     return FALSE;
-  if (net->backend == ARTEM_BACKEND_CUDA) {
-    if (artem_cuda_frames_in_flight (net->cuda) > 0) {
-      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
-                   "submitted frames are in flight: receive them first");
-      return FALSE;
-    }
-    GError *err = NULL;
-    if (artem_cuda_submit_frame (net->cuda, src, src_stride, fmt, &err) &&
-        artem_cuda_receive_frame (net->cuda, dst, dst_stride, &err))
-      return TRUE;
-    /* device=auto: a GPU that fails while running (a driver error, a lost device) leaves
-     * the frames to the CPU, from this one on */
-    if (net->requested != ARTEM_BACKEND_AUTO || err->code != ARTEM_ERROR_BACKEND) {
-      g_propagate_error (error, err);
-      return FALSE;
-    }
-    g_warning ("artem: %s: the GPU failed (%s); running on the CPU from now on", net->path,
-               err->message);
-    g_error_free (err);
-    if (!artem_net_fall_back_to_cpu (net, error))
-      return FALSE;
+  const ArtemBackend *be = net->be;
+  if (!be->process && be->in_flight (net) > 0) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
+                 "submitted frames are in flight: receive them first");
+    return FALSE;
   }
-  return process_frame_cpu (net, src, src_stride, dst, dst_stride, fmt, error);
+  GError *err = NULL;
+  if (be->process ? be->process (net, src, src_stride, dst, dst_stride, fmt, &err)
+                  : be->submit (net, src, src_stride, fmt, &err) &&
+                        be->receive (net, dst, dst_stride, &err))
+    return TRUE;
+  /* device=auto: a GPU that fails while running (a driver error, a lost device) leaves
+   * the frames to the CPU, from this one on */
+  if (err->code != ARTEM_ERROR_BACKEND) {
+    g_propagate_error (error, err);
+    return FALSE;
+  }
+  int w = net->frame_w, h = net->frame_h;
+  if (!artem_net_fall_back (net, err, error) || !artem_net_reshape_frame (net, w, h, error))
+    return FALSE;
+  return net->be->process (net, src, src_stride, dst, dst_stride, fmt, error);
 }
 
 gboolean
@@ -333,30 +331,7 @@ artem_net_submit_frame (ArtemNet *net, const guint8 *src, gsize src_stride,
 {
   if (!frame_args_ok (net, src, fmt, error))
     return FALSE;
-  if (net->backend == ARTEM_BACKEND_CUDA)
-    return artem_cuda_submit_frame (net->cuda, src, src_stride, fmt, error);
-  if (net->cpu_frame_pending) {
-    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT,
-                 "a frame is in flight: receive it first");
-    return FALSE;
-  }
-  gsize row = (gsize) net->frame_w * artem_pixel_format_bpp (fmt);
-  gsize size = row * net->frame_h;
-  if (net->cpu_frame_size < size) {
-    g_free (net->cpu_frame);
-    net->cpu_frame = g_try_malloc (size);
-    net->cpu_frame_size = net->cpu_frame ? size : 0;
-    net->n_allocations++;
-    if (!net->cpu_frame) {
-      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate a frame");
-      return FALSE;
-    }
-  }
-  if (!process_frame_cpu (net, src, src_stride, net->cpu_frame, row, fmt, error))
-    return FALSE;
-  net->cpu_frame_row = row;
-  net->cpu_frame_pending = TRUE;
-  return TRUE;
+  return net->be->submit (net, src, src_stride, fmt, error);
 }
 
 gboolean
@@ -366,23 +341,13 @@ artem_net_receive_frame (ArtemNet *net, guint8 *dst, gsize dst_stride, GError **
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "bad frame arguments");
     return FALSE;
   }
-  if (net->backend == ARTEM_BACKEND_CUDA)
-    return artem_cuda_receive_frame (net->cuda, dst, dst_stride, error);
-  if (!net->cpu_frame_pending) {
-    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "no frame in flight");
-    return FALSE;
-  }
-  for (int y = 0; y < net->frame_h; y++)
-    memcpy (dst + (gsize) y * dst_stride, net->cpu_frame + (gsize) y * net->cpu_frame_row,
-            net->cpu_frame_row);
-  net->cpu_frame_pending = FALSE;
-  return TRUE;
+  return net->be->receive (net, dst, dst_stride, error);
 }
 
 guint
 artem_net_get_max_frames_in_flight (const ArtemNet *net)
 {
-  return net->backend == ARTEM_BACKEND_CUDA ? 2 : 1;
+  return net->be->max_in_flight;
 }
 
 void
@@ -401,8 +366,7 @@ void
 artem_net_reset_frame_history (ArtemNet *net)
 {
   net->stab_valid = FALSE;
-  if (net->cuda)
-    artem_cuda_reset_frame_history (net->cuda);
+  net->be->reset_history (net);
 }
 
 gboolean
@@ -426,32 +390,4 @@ artem_net_process_planes (ArtemNet *net, const float *src, float *dst, GError **
       memcpy (dst + (gsize) c * w * h + (gsize) y * w, out + (gsize) c * pw * ph + (gsize) y * pw,
               w * sizeof (float));
   return TRUE;
-}
-
-/* ---- backends ---- */
-
-gboolean
-artem_backend_available (ArtemBackendKind kind)
-{
-  return kind == ARTEM_BACKEND_AUTO || kind == ARTEM_BACKEND_CPU ||
-         (kind == ARTEM_BACKEND_CUDA && artem_cuda_probe (NULL));
-}
-
-const char *
-artem_backend_name (ArtemBackendKind kind)
-{
-  switch (kind) {
-    case ARTEM_BACKEND_CPU: return "cpu";
-    case ARTEM_BACKEND_CUDA: return "cuda";
-    default: return "auto";
-  }
-}
-
-const char *
-artem_backend_unavailable_reason (ArtemBackendKind kind)
-{
-  const char *why = NULL;
-  if (kind == ARTEM_BACKEND_CUDA && !artem_cuda_probe (&why))
-    return why;
-  return NULL;
 }

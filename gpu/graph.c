@@ -2,7 +2,7 @@
  * planning for a size (constant folding, liveness-based memory slots) and running. */
 #include "artem-private.h"
 #include "net-private.h"
-#include "cuda-backend.h"
+#include "backend.h"
 #include "binary.h"
 #include "cpu/conv.h"   /* artem_dnnl_available: the CPU plan (backend split: #14) */
 #include <errno.h>
@@ -508,11 +508,11 @@ fuse_relu (ArtemNet *net)
   g_free (uses);
 }
 
-static void
-free_plan (ArtemNet *net)
+void
+artem_net_unplan (ArtemNet *net)
 {
-  artem_cuda_unplan (net->cuda);
-  net->cpu_frame_pending = FALSE;
+  if (net->be)
+    net->be->unplan (net);
   for (guint i = 0; i < net->values->len; i++) {
     ArtemValue *v = VAL (net, i);
     if (v->is_init)
@@ -534,12 +534,8 @@ free_plan (ArtemNet *net)
     g_clear_pointer (&n->priv, g_free);
     memset (&n->params, 0, sizeof n->params);
   }
-  for (guint i = 0; i < net->n_slots; i++)
-    free (net->slots[i].data);
   g_clear_pointer (&net->slots, g_free);
   net->n_slots = 0;
-  free (net->scratch);
-  net->scratch = NULL;
   g_clear_pointer (&net->steps, g_free);
   g_clear_pointer (&net->step_args, g_free);
   net->n_steps = 0;
@@ -547,23 +543,12 @@ free_plan (ArtemNet *net)
   net->sized = FALSE;
 }
 
-static void *
-aligned_alloc64 (ArtemNet *net, gsize bytes)
-{
-  void *p = NULL;
-  net->n_allocations++;
-  if (posix_memalign (&p, 64, MAX (bytes, 64)) != 0)
-    return NULL;
-  memset (p, 0, MAX (bytes, 64));  /* defined contents even before the first frame */
-  return p;
-}
-
 gboolean
 artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *consts,
                    GError **error)
 {
   g_return_val_if_fail (net && (shapes || net->inputs->len == 0), FALSE);
-  free_plan (net);
+  artem_net_unplan (net);
   guint nn = net->order->len;
   for (guint i = 0; i < net->inputs->len; i++) {
     ArtemValue *v = VAL (net, g_array_index (net->inputs, int, i));
@@ -590,20 +575,20 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   ArtemPlan plan = { 0 };
   plan.n_threads = artem_cpu_threads ();
   plan.memory_limit = net->memory_limit;
-  plan.cpu_kernels = net->backend == ARTEM_BACKEND_CPU;
+  plan.cpu_kernels = net->be->cpu_kernels;
   plan.bf16 = net->cpu_bf16 = plan.cpu_kernels && artem_cpu_wants_bf16 (net->precision);
   plan.init_serial = &net->init_serial;
   if (plan.cpu_kernels && artem_dnnl_available ())
     artem_plan_layouts (net);   /* the activations kept NHWC between convolutions */
   double cost = 0;
   gboolean ok = TRUE;
-  ArtemValue *in[64], *out[16];
+  ArtemValue *in[ARTEM_STEP_MAX_IN], *out[ARTEM_STEP_MAX_OUT];
   for (guint s = 0; s < nn && ok; s++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, g_array_index (net->order, int, s));
     if (n->removed)
       continue;
     gboolean all_const = TRUE;
-    for (int k = n->n_in; k < 64; k++)
+    for (int k = n->n_in; k < ARTEM_STEP_MAX_IN; k++)
       in[k] = NULL;
     for (int k = 0; k < n->n_in; k++) {
       in[k] = n->in[k] >= 0 ? VAL (net, n->in[k]) : NULL;
@@ -681,7 +666,7 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   }
   if (!ok) {
     g_free (exec);
-    free_plan (net);
+    artem_net_unplan (net);
     return FALSE;
   }
   /* Liveness. */
@@ -749,9 +734,9 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   net->n_slots = slots->len;
   net->slots = (ArtemSlot *) g_array_free (slots, FALSE);
   g_array_free (owners, TRUE);
-  gboolean on_gpu = net->backend == ARTEM_BACKEND_CUDA;
-  gboolean half = on_gpu && artem_cuda_wants_half (net->cuda);
-  gsize planned = on_gpu ? 0 : scratch_max * sizeof (float);   /* the GPU needs no scratch */
+  const ArtemBackend *be = net->be;
+  gboolean half = be->stores_half (net);
+  gsize planned = be->cpu_kernels ? scratch_max * sizeof (float) : 0;   /* CPU scratch */
   planned += plan.priv_bytes;   /* the ops' index maps */
   for (guint i = 0; i < net->n_slots; i++)
     planned += half ? net->slots[i].size / 2 : net->slots[i].size;
@@ -760,65 +745,29 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
                  "%s: this size needs %" G_GSIZE_FORMAT " MiB of activations, more than the "
                  "limit of %" G_GSIZE_FORMAT " MiB", net->path, planned >> 20,
                  net->memory_limit >> 20);
-    ok = FALSE;
-  }
-  for (guint i = 0; i < net->n_slots && ok && !on_gpu; i++) {
-    net->slots[i].data = aligned_alloc64 (net, net->slots[i].size);
-    net->memory_bytes += net->slots[i].size;
-    if (!net->slots[i].data) {
-      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE,
-                   "cannot allocate %zu bytes of activations", net->slots[i].size);
-      ok = FALSE;
-    }
-  }
-  if (on_gpu)
-    net->memory_bytes = planned;
-  if (ok && scratch_max && !on_gpu) {
-    net->scratch = aligned_alloc64 (net, scratch_max * sizeof (float));
-    net->memory_bytes += scratch_max * sizeof (float);
-    if (!net->scratch) {
-      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate scratch");
-      ok = FALSE;
-    }
-  }
-  if (!ok) {
     g_free (exec);
-    free_plan (net);
+    artem_net_unplan (net);
     return FALSE;
-  }
-  for (guint i = 0; i < net->values->len; i++) {
-    ArtemValue *v = VAL (net, i);
-    if (v->slot >= 0)
-      v->data = net->slots[v->slot].data;
   }
   /* Argument arrays per step, so a run allocates nothing. */
   net->n_steps = n_exec;
   net->steps = exec;
-  net->step_args = g_new0 (ArtemValue *, (gsize) MAX (n_exec, 1) * 80);
+  net->step_args = g_new0 (ArtemValue *, (gsize) MAX (n_exec, 1) * ARTEM_STEP_ARGS);
   for (int s = 0; s < n_exec; s++) {
-    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, exec[s]);
-    ArtemValue **args = net->step_args + (gsize) s * 80;
+    ArtemNode *n = artem_step_node (net, s);
+    ArtemValue **args = artem_step_args (net, s);
     for (int k = 0; k < n->n_in; k++)
       args[k] = n->in[k] >= 0 ? VAL (net, n->in[k]) : NULL;
     for (int k = 0; k < n->n_out; k++)
-      args[64 + k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
+      args[ARTEM_STEP_MAX_IN + k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
   }
-  if (on_gpu) {
-    GError *err = NULL;
-    if (!artem_cuda_plan (net->cuda, &err)) {
-      free_plan (net);
-      /* AUTO: whatever stops the GPU (an operator without a CUDA kernel, cuDNN without an
-       * algorithm, GPU memory) leaves the CPU, which checks its own limits */
-      if (net->requested == ARTEM_BACKEND_AUTO) {
-        g_warning ("artem: %s: %s; this net runs on the CPU", net->path, err->message);
-        g_error_free (err);
-        g_clear_pointer (&net->cuda, artem_cuda_free);
-        net->backend = ARTEM_BACKEND_CPU;
-        return artem_net_reshape (net, shapes, consts, error);
-      }
-      g_propagate_error (error, err);
+  net->memory_bytes = planned;   /* the CPU counts what it allocates instead */
+  GError *err = NULL;
+  if (!be->plan (net, scratch_max, &err)) {
+    artem_net_unplan (net);
+    if (!artem_net_fall_back (net, err, error))
       return FALSE;
-    }
+    return artem_net_reshape (net, shapes, consts, error);
   }
   net->cost = cost;
   net->sized = TRUE;
@@ -832,17 +781,7 @@ artem_net_run (ArtemNet *net, GError **error)
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_ARGUMENT, "the net is not sized (reshape first)");
     return FALSE;
   }
-  if (net->backend == ARTEM_BACKEND_CUDA)
-    return artem_cuda_run (net->cuda, error);
-  for (int s = 0; s < net->n_steps; s++) {
-    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, net->steps[s]);
-    ArtemValue **args = net->step_args + (gsize) s * 80;
-    gint64 t0 = net->profile ? g_get_monotonic_time () : 0;
-    n->def->run (n, args, args + 64, net->scratch);
-    if (net->profile)
-      n->profile_us += g_get_monotonic_time () - t0;
-  }
-  return TRUE;
+  return net->be->run (net, error);
 }
 
 void *
@@ -881,6 +820,7 @@ net_new (const char *name)
   net->in_lo = 0.f; net->in_hi = 255.f; net->out_lo = 0.f; net->out_hi = 255.f;
   net->align = 1;
   net->frame_strength = 1.f;
+  net->be = &artem_backend_cpu;   /* until the backend asked for opens (net_new_full) */
   net->memory_limit = ARTEM_DEFAULT_MEMORY_LIMIT;
   const char *mib = g_getenv ("ARTEM_MEMORY_LIMIT_MIB");
   if (mib && g_ascii_strtoull (mib, NULL, 10) > 0)
@@ -949,7 +889,6 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
     return NULL;
   }
   ArtemNet *net = net_new (name);
-  net->backend = backend;
   net->requested = requested;
   net->only_output = g_strdup (only_output);
   net->model = onnx__model_proto__unpack (NULL, size, data);
@@ -970,19 +909,13 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
   }
   prune (net);
   fuse_relu (net);
-  if (net->backend == ARTEM_BACKEND_CUDA) {
-    net->cuda = artem_cuda_new (net, &err);
-    if (!net->cuda) {
-      if (requested != ARTEM_BACKEND_AUTO) {
-        g_prefix_error (&err, "%s: ", name);
-        g_propagate_error (error, err);
-        artem_net_free (net);
-        return NULL;
-      }
-      g_warning ("artem: %s: the GPU cannot be used (%s); running on the CPU", name,
-                 err->message);
-      g_clear_error (&err);
-      net->backend = ARTEM_BACKEND_CPU;
+  net->be = artem_backend_get (backend);
+  if (!net->be->open (net, &err)) {
+    if (net->requested != ARTEM_BACKEND_AUTO)
+      g_prefix_error (&err, "%s: ", name);
+    if (!artem_net_fall_back (net, err, error)) {
+      artem_net_free (net);
+      return NULL;
     }
   }
   parse_range (artem_net_get_metadata (net, "artem.input_range"), &net->in_lo, &net->in_hi);
@@ -1056,8 +989,8 @@ artem_net_free (ArtemNet *net)
     return;
   if (net->profile)
     print_profile (net);
-  free_plan (net);
-  g_clear_pointer (&net->cuda, artem_cuda_free);
+  artem_net_unplan (net);
+  net->be->free (net);
   g_free (net->cpu_frame);
   g_free (net->stab_ref);
   g_free (net->stab_prev);
@@ -1090,47 +1023,26 @@ artem_net_free (ArtemNet *net)
   g_free (net);
 }
 
-ArtemBackendKind artem_net_get_backend (const ArtemNet *net) { return net->backend; }
+ArtemBackendKind artem_net_get_backend (const ArtemNet *net) { return net->be->kind; }
 guint artem_net_get_n_inputs (const ArtemNet *net) { return net->inputs->len; }
 guint artem_net_get_n_outputs (const ArtemNet *net) { return net->outputs->len; }
 guint64 artem_net_get_n_allocations (const ArtemNet *net) { return net->n_allocations; }
 gsize artem_net_get_memory_bytes (const ArtemNet *net) { return net->memory_bytes; }
-gsize artem_net_get_device_memory_bytes (const ArtemNet *net) { return net->cuda && net->sized ? artem_cuda_device_bytes (net->cuda) : 0; }
+gsize artem_net_get_device_memory_bytes (const ArtemNet *net) { return net->sized ? net->be->device_bytes ((ArtemNet *) net) : 0; }
 void artem_net_set_precision (ArtemNet *net, ArtemPrecision p) { net->precision = p; }
-
-gboolean
-artem_net_fall_back_to_cpu (ArtemNet *net, GError **error)
-{
-  int w = net->frame_w, h = net->frame_h;
-  free_plan (net);
-  g_clear_pointer (&net->cuda, artem_cuda_free);
-  net->backend = ARTEM_BACKEND_CPU;
-  return artem_net_reshape_frame (net, w, h, error);
-}
 
 double
 artem_net_time_network (ArtemNet *net, int iters)
 {
   if (!net->sized || iters < 1)
     return -1;
-  if (net->backend == ARTEM_BACKEND_CUDA)
-    return artem_cuda_time_steps (net->cuda, iters);
-  if (!artem_net_run (net, NULL))   /* warm-up */
-    return -1;
-  gint64 t0 = g_get_monotonic_time ();
-  for (int i = 0; i < iters; i++)
-    if (!artem_net_run (net, NULL))
-      return -1;
-  return (g_get_monotonic_time () - t0) / 1000.0 / iters;
+  return net->be->time_steps (net, iters);
 }
 
 ArtemPrecision
 artem_net_get_precision (const ArtemNet *net)
 {
-  if (net->backend == ARTEM_BACKEND_CPU && net->sized && net->cpu_bf16)
-    return ARTEM_PRECISION_BF16;
-  return net->backend == ARTEM_BACKEND_CUDA && net->cuda && artem_cuda_is_half (net->cuda)
-             ? ARTEM_PRECISION_FP16 : ARTEM_PRECISION_FP32;
+  return net->be->precision ((ArtemNet *) net);
 }
 void
 artem_net_set_cost_limit (ArtemNet *net, double flops)
@@ -1231,7 +1143,7 @@ gboolean
 artem_net_binarize (ArtemNet *net, ArtemBinarizeMode mode, const char *layers, guint flags,
                     GError **error)
 {
-  free_plan (net);
+  artem_net_unplan (net);
   GArray *convs = g_array_new (FALSE, FALSE, sizeof (int));
   for (guint s = 0; s < net->order->len; s++) {
     int i = g_array_index (net->order, int, s);

@@ -14,9 +14,9 @@ typedef struct {
 struct _ArtemNet {
   char *path;
   char *only_output;       /* a sub-network ending at this value, or NULL */
-  ArtemBackendKind backend;   /* in use: CPU or CUDA */
+  const struct _ArtemBackend *be;   /* in use: the CPU's or CUDA's table (backend.h) */
+  void *be_state;             /* the backend's per-net state (CUDA: its context) */
   ArtemBackendKind requested; /* as asked: AUTO falls back to the CPU, CUDA fails */
-  struct _ArtemCuda *cuda;    /* the CUDA backend's context (gpu/cuda/), or NULL */
   ArtemPrecision precision;
   gboolean cpu_bf16;          /* the CPU plan runs its convolutions in bf16 */
   guint64 init_serial;        /* bumped by artem_net_set_initializer */
@@ -48,13 +48,13 @@ struct _ArtemNet {
   float *scratch;
   int *steps;
   int n_steps;
-  ArtemValue **step_args;  /* 80 per step: 64 inputs then 16 outputs */
+  ArtemValue **step_args;  /* per step: its inputs, then its outputs (artem_step_args) */
   gsize memory_bytes;
-  gsize memory_limit;
+  gsize memory_limit;      /* activations + scratch a reshape may allocate */
   double cost_limit;       /* FLOPs per frame a reshape may plan (the cost budget) */
   double cost;             /* FLOPs per frame of the current plan */
-  gboolean profile;
-  guint n_binarized;       /* convolutions binarized by artem_net_binarize */        /* ARTEM_PROFILE set: time every node */      /* activations + scratch a reshape may allocate */
+  gboolean profile;        /* ARTEM_PROFILE set: time every node */
+  guint n_binarized;       /* convolutions binarized by artem_net_binarize */
   guint64 n_allocations;
   /* frame */
   int frame_w, frame_h, pad_w, pad_h, align;
@@ -62,7 +62,25 @@ struct _ArtemNet {
   int ox, oy;              /* where the frame sits in the padded planes (the margin) */
 };
 
-/* graph.c: drops the CUDA backend and sizes the net again on the CPU for the same frames */
-gboolean artem_net_fall_back_to_cpu (ArtemNet *net, GError **error);
+/* A step's arguments: ARTEM_STEP_MAX_IN input slots (NULL where omitted), then
+ * ARTEM_STEP_MAX_OUT output slots. */
+#define ARTEM_STEP_MAX_IN 64
+#define ARTEM_STEP_MAX_OUT 16
+#define ARTEM_STEP_ARGS (ARTEM_STEP_MAX_IN + ARTEM_STEP_MAX_OUT)
+static inline ArtemValue **
+artem_step_args (const ArtemNet *net, int s)
+{
+  return net->step_args + (gsize) s * ARTEM_STEP_ARGS;
+}
+static inline ArtemNode *
+artem_step_node (const ArtemNet *net, int s)
+{
+  return &g_array_index (net->nodes, ArtemNode, net->steps[s]);
+}
+
+/* frame.c: one frame through the net on the CPU (conversion, run, blend, stabilisation) */
+gboolean artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride,
+                                  guint8 *dst, gsize dst_stride, ArtemPixelFormat fmt,
+                                  GError **error);
 
 #endif

@@ -8,7 +8,8 @@
  * time or at the first frame of a size (counted in net->n_allocations). */
 #include <dlfcn.h>
 #include "cuda-private.h"
-#include "../cuda-backend.h"
+#include "cuda-backend.h"
+#include "../backend.h"
 #include <math.h>
 
 #define VIDX(net, v) ((int) ((v) - (ArtemValue *) (net)->values->data))
@@ -983,3 +984,66 @@ artem_cuda_is_half (ArtemCuda *cu)
 {
   return cu->planned && cu->half;
 }
+
+/* ---- the backend table (backend.h): net->be_state is the ArtemCuda ---- */
+
+#define CU(net) ((ArtemCuda *) (net)->be_state)
+
+static gboolean
+be_open (ArtemNet *net, GError **error)
+{
+  return (net->be_state = artem_cuda_new (net, error)) != NULL;
+}
+
+static void
+be_free (ArtemNet *net)
+{
+  g_clear_pointer (&net->be_state, artem_cuda_free);
+}
+
+static gboolean be_stores_half (ArtemNet *net) { return artem_cuda_wants_half (CU (net)); }
+static gboolean
+be_plan (ArtemNet *net, gsize scratch, GError **error)
+{
+  return artem_cuda_plan (CU (net), error);   /* no host scratch: the steps run on the GPU */
+}
+
+static void be_unplan (ArtemNet *net) { artem_cuda_unplan (CU (net)); }
+static gboolean be_run (ArtemNet *net, GError **error) { return artem_cuda_run (CU (net), error); }
+static guint be_in_flight (ArtemNet *net) { return artem_cuda_frames_in_flight (CU (net)); }
+static void be_reset_history (ArtemNet *net) { artem_cuda_reset_frame_history (CU (net)); }
+static double
+be_time_steps (ArtemNet *net, int iters)
+{
+  return artem_cuda_time_steps (CU (net), iters);
+}
+
+static gsize be_device_bytes (ArtemNet *net) { return artem_cuda_device_bytes (CU (net)); }
+
+static gboolean
+be_submit (ArtemNet *net, const guint8 *src, gsize src_stride, ArtemPixelFormat fmt,
+           GError **error)
+{
+  return artem_cuda_submit_frame (CU (net), src, src_stride, fmt, error);
+}
+
+static gboolean
+be_receive (ArtemNet *net, guint8 *dst, gsize dst_stride, GError **error)
+{
+  return artem_cuda_receive_frame (CU (net), dst, dst_stride, error);
+}
+
+static ArtemPrecision
+be_precision (ArtemNet *net)
+{
+  return artem_cuda_is_half (CU (net)) ? ARTEM_PRECISION_FP16 : ARTEM_PRECISION_FP32;
+}
+
+const ArtemBackend artem_backend_cuda = {
+  .kind = ARTEM_BACKEND_CUDA, .name = "cuda", .available = artem_cuda_probe,
+  .open = be_open, .free = be_free, .cpu_kernels = FALSE, .stores_half = be_stores_half,
+  .plan = be_plan, .unplan = be_unplan, .run = be_run, .process = NULL, .submit = be_submit,
+  .receive = be_receive, .in_flight = be_in_flight, .max_in_flight = 2,
+  .reset_history = be_reset_history, .time_steps = be_time_steps,
+  .device_bytes = be_device_bytes, .precision = be_precision,
+};

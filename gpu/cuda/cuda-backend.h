@@ -1,8 +1,8 @@
-/* cuda-backend.h — what graph.c and frame.c call of the CUDA backend (gpu/cuda/backend.c;
- * gpu/cuda-stub.c in a build without the CUDA toolkit). */
+/* cuda-backend.h — the CUDA backend's context (gpu/cuda/backend.c), which its table
+ * (artem_backend_cuda, backend.h) wraps for the net. */
 #ifndef ARTEM_CUDA_BACKEND_H
 #define ARTEM_CUDA_BACKEND_H
-#include "net-private.h"
+#include "../net-private.h"
 
 typedef struct _ArtemCuda ArtemCuda;
 
