@@ -1,7 +1,7 @@
 /* backend.h — the backend interface: what a backend gives a net, and the one place that
  * moves a device=auto net to the CPU when its GPU fails (load, plan or run).
  *
- * A net is loaded and planned by backend-neutral code (graph.c: import, passes, the ops'
+ * A net is loaded and planned by backend-neutral code (import.c, passes.c, plan.c: the ops'
  * prepare for shapes and node->params, liveness, slots); then the net's backend allocates
  * what a run needs and runs it.  The CPU backend is gpu/cpu/backend.c, the CUDA backend
  * gpu/cuda/backend.c (gpu/cuda-stub.c in a build without the CUDA toolkit).  Neither
@@ -53,8 +53,5 @@ const ArtemBackend *artem_backend_get (ArtemBackendKind kind);
  * TRUE, and the caller does again on the CPU what failed.  Otherwise @err goes to @error:
  * FALSE. */
 gboolean artem_net_fall_back (ArtemNet *net, GError *err, GError **error);
-
-/* graph.c: drops the plan (node state, slots, steps) */
-void artem_net_unplan (ArtemNet *net);
 
 #endif

@@ -12,8 +12,6 @@
  * convolution that touches a region. */
 #include "net-private.h"
 
-#define VAL(net, i) (&g_array_index ((net)->values, ArtemValue, (i)))
-#define NODE(net, i) (&g_array_index ((net)->nodes, ArtemNode, (i)))
 
 /* an operator that keeps the layout of its data inputs; how many data inputs it has */
 static int

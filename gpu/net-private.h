@@ -1,4 +1,5 @@
-/* net-private.h — the ArtemNet structure (graph.c, frame.c). */
+/* net-private.h — the ArtemNet structure and what the engine's files share (import.c, passes.c,
+ * plan.c, net.c, binarize.c, frame.c, the backends). */
 #ifndef ARTEM_NET_PRIVATE_H
 #define ARTEM_NET_PRIVATE_H
 #include "artem-private.h"
@@ -61,6 +62,25 @@ struct _ArtemNet {
   int margin;              /* requested by artem_net_set_frame_margin (next reshape) */
   int ox, oy;              /* where the frame sits in the padded planes (the margin) */
 };
+
+/* value and node @i of @net */
+#define VAL(net, i) (&g_array_index ((net)->values, ArtemValue, (i)))
+#define NODE(net, i) (&g_array_index ((net)->nodes, ArtemNode, (i)))
+
+/* import.c: the index of the value named @name, -1 when none */
+int artem_net_value_lookup (ArtemNet *net, const char *name);
+/* plan.c: drops the plan (node state, slots, steps, the backend's plan) */
+void artem_net_unplan (ArtemNet *net);
+
+/* passes.c, after import: the topological order; drops the nodes no output depends on; folds each Relu into the
+ * Conv, ConvTranspose, InstanceNorm, BatchNorm or Add whose only reader it is */
+gboolean artem_pass_order (ArtemNet *net, GError **error);
+void artem_pass_prune (ArtemNet *net);
+void artem_pass_fuse_relu (ArtemNet *net);
+
+/* Fusion passes count a value's readers; a graph output counts as this many more, so that
+ * no pass fuses it away (its value must stay visible) */
+#define ARTEM_OUTPUT_READERS 1000
 
 /* A step's arguments: ARTEM_STEP_MAX_IN input slots (NULL where omitted), then
  * ARTEM_STEP_MAX_OUT output slots. */

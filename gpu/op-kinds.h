@@ -11,7 +11,7 @@
 #define ARTEM_UNARY_OPS(X) \
   X (RELU, "Relu") X (LEAKY_RELU, "LeakyRelu") X (SIGMOID, "Sigmoid") X (TANH, "Tanh") \
   X (CLIP, "Clip") X (FLOOR, "Floor") X (CEIL, "Ceil") X (NEG, "Neg") X (SQRT, "Sqrt") \
-  X (EXP, "Exp")
+  X (EXP, "Exp") X (ABS, "Abs")
 
 /* broadcasting binary arithmetic: X (KIND, "OnnxName") */
 #define ARTEM_BINARY_OPS(X) \

@@ -52,8 +52,9 @@ unary_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     return FALSE;
   }
   ArtemUnaryParams p = { unary_kind (n), 0.f, 0.f };
-  if (in[0]->dtype != ARTEM_DTYPE_FLOAT && p.kind != ARTEM_UNARY_NEG && p.kind != ARTEM_UNARY_CLIP &&
-      p.kind != ARTEM_UNARY_FLOOR && p.kind != ARTEM_UNARY_CEIL && p.kind != ARTEM_UNARY_RELU) {
+  if (in[0]->dtype != ARTEM_DTYPE_FLOAT && p.kind != ARTEM_UNARY_NEG &&
+      p.kind != ARTEM_UNARY_CLIP && p.kind != ARTEM_UNARY_FLOOR && p.kind != ARTEM_UNARY_CEIL &&
+      p.kind != ARTEM_UNARY_RELU) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "float input only");
     return FALSE;
   }
@@ -99,7 +100,9 @@ unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       switch (p->kind) {
         case ARTEM_UNARY_NEG: v = i64_wrap (0 - (uint64_t) v); break;
         case ARTEM_UNARY_RELU: v = v > 0 ? v : 0; break;
-        case ARTEM_UNARY_CLIP: v = v < p->a ? artem_float_to_int64 (p->a) : (v > p->b ? artem_float_to_int64 (p->b) : v); break;
+        case ARTEM_UNARY_CLIP:
+          v = v < p->a ? artem_float_to_int64 (p->a) : (v > p->b ? artem_float_to_int64 (p->b) : v);
+          break;
         default: break;
       }
       y[i] = v;
@@ -123,6 +126,7 @@ unary_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     case ARTEM_UNARY_NEG: LOOP (-v);
     case ARTEM_UNARY_SQRT: LOOP (sqrtf (v));
     case ARTEM_UNARY_EXP: LOOP (expf (v));
+    case ARTEM_UNARY_ABS: LOOP (fabsf (v));
 #undef LOOP
   }
 }

@@ -502,7 +502,7 @@ artem_cuda_plan (ArtemCuda *cu, GError **error)
       if (cu->steps[s].node->in[k] >= 0)
         readers[cu->steps[s].node->in[k]]++;
   for (guint i = 0; i < net->outputs->len; i++)
-    readers[g_array_index (net->outputs, int, i)] += 1000;
+    readers[g_array_index (net->outputs, int, i)] += ARTEM_OUTPUT_READERS;
   for (int s = 0; s < ns; s++) {
     ArtemCuStep *st = &cu->steps[s];
     ArtemNode *n = st->node;

@@ -1,6 +1,6 @@
 /* cuda-private.h — the CUDA backend's state (backend.c) and its operator table (ops.c,
  * conv.c).  The CPU plan stays the master: shapes, constant folding, fusion and the
- * liveness slots are computed once by graph.c; the CUDA backend mirrors the slots in
+ * liveness slots are computed once by plan.c; the CUDA backend mirrors the slots in
  * device memory, uploads the constants each step reads, and runs the steps on one stream,
  * captured as a CUDA graph per frame size. */
 #ifndef ARTEM_CUDA_PRIVATE_H

@@ -17,6 +17,7 @@ unary_op (float v, int kind, float a, float b)
     case ARTEM_UNARY_NEG: return -v;
     case ARTEM_UNARY_SQRT: return sqrtf (v);
     case ARTEM_UNARY_EXP: return expf (v);
+    case ARTEM_UNARY_ABS: return fabsf (v);
     default: return nanf ("");      /* a kind without a kernel: NaN */
   }
 }
