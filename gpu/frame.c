@@ -2,6 +2,7 @@
  * reflection padding to the network's alignment, cropping, clamping. */
 #include "backend.h"
 #include "stabilize.h"
+#include "reflect.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -22,18 +23,6 @@ artem_pixel_format_offsets (ArtemPixelFormat fmt, int *r, int *g, int *b, int *a
   if ((int) fmt < 0 || fmt >= ARTEM_FORMAT_COUNT)
     fmt = ARTEM_FORMAT_RGB;
   *r = t[fmt][0]; *g = t[fmt][1]; *b = t[fmt][2]; *a = t[fmt][3];
-}
-
-static inline int
-reflect_index (int i, int n)
-{
-  if (n == 1)
-    return 0;
-  while (i < 0 || i >= n) {
-    if (i < 0) i = -i;
-    if (i >= n) i = 2 * (n - 1) - i;
-  }
-  return i;
 }
 
 gboolean
@@ -126,13 +115,13 @@ pad_planes (float *p, int w, int h, int pw, int ph, int ox, int oy)
     for (int y = oy; y < oy + h; y++) {
       float *row = pl + (gsize) y * pw;
       for (int x = 0; x < ox; x++)
-        row[x] = row[ox + reflect_index (x - ox, w)];
+        row[x] = row[ox + artem_reflect_index (x - ox, w)];
       for (int x = ox + w; x < pw; x++)
-        row[x] = row[ox + reflect_index (x - ox, w)];
+        row[x] = row[ox + artem_reflect_index (x - ox, w)];
     }
     for (int y = 0; y < ph; y++)
       if (y < oy || y >= oy + h)
-        memcpy (pl + (gsize) y * pw, pl + (gsize) (oy + reflect_index (y - oy, h)) * pw,
+        memcpy (pl + (gsize) y * pw, pl + (gsize) (oy + artem_reflect_index (y - oy, h)) * pw,
                 pw * sizeof (float));
   }
 }

@@ -27,14 +27,12 @@
 #include "gstartemadain.h"
 #include "artemstyleimage.h"
 #include "artemloader.h"
+#include "artemcolor.h"
 #include <math.h>
 
 GST_DEBUG_CATEGORY_STATIC (artem_adain_debug);
 #define GST_CAT_DEFAULT artem_adain_debug
 
-#ifndef ARTEM_MODELDIR
-#define ARTEM_MODELDIR "/usr/local/share/artem/models"
-#endif
 #define DEFAULT_MODEL_LOCATION ARTEM_MODELDIR "/default-adain.onnx"
 
 static gchar *
@@ -157,113 +155,6 @@ style_config_free (StyleConfig *c)
   g_free (c);
 }
 
-/* Eigen-decomposition of a symmetric 3x3 matrix (Jacobi): a = v diag (e) v^T. */
-static void
-eigen3 (const gdouble *a_in, gdouble *e, gdouble *v)
-{
-  gdouble a[9];
-  memcpy (a, a_in, sizeof a);
-  for (int i = 0; i < 9; i++)
-    v[i] = i % 4 == 0;
-  for (int sweep = 0; sweep < 50; sweep++) {
-    gdouble off = fabs (a[1]) + fabs (a[2]) + fabs (a[5]);
-    if (off < 1e-12)
-      break;
-    for (int p = 0; p < 2; p++)
-      for (int q = p + 1; q < 3; q++) {
-        gdouble apq = a[p * 3 + q];
-        if (fabs (apq) < 1e-15)
-          continue;
-        gdouble theta = (a[q * 3 + q] - a[p * 3 + p]) / (2 * apq);
-        gdouble t = (theta >= 0 ? 1 : -1) / (fabs (theta) + sqrt (theta * theta + 1));
-        gdouble c = 1 / sqrt (t * t + 1), sn = t * c;
-        for (int k = 0; k < 3; k++) {   /* a = J^T a J */
-          gdouble akp = a[k * 3 + p], akq = a[k * 3 + q];
-          a[k * 3 + p] = c * akp - sn * akq;
-          a[k * 3 + q] = sn * akp + c * akq;
-        }
-        for (int k = 0; k < 3; k++) {
-          gdouble apk = a[p * 3 + k], aqk = a[q * 3 + k];
-          a[p * 3 + k] = c * apk - sn * aqk;
-          a[q * 3 + k] = sn * apk + c * aqk;
-        }
-        for (int k = 0; k < 3; k++) {
-          gdouble vkp = v[k * 3 + p], vkq = v[k * 3 + q];
-          v[k * 3 + p] = c * vkp - sn * vkq;
-          v[k * 3 + q] = sn * vkp + c * vkq;
-        }
-      }
-  }
-  for (int i = 0; i < 3; i++)
-    e[i] = MAX (a[i * 4], 1e-6);
-}
-
-/* m = v diag (e^power) v^T */
-static void
-sym_power (const gdouble *cov, gdouble power, gdouble *m)
-{
-  gdouble e[3], v[9];
-  eigen3 (cov, e, v);
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) {
-      gdouble s = 0;
-      for (int k = 0; k < 3; k++)
-        s += v[i * 3 + k] * pow (e[k], power) * v[j * 3 + k];
-      m[i * 3 + j] = s;
-    }
-}
-
-/* Mean and covariance of packed RGB pixels (every @step-th pixel of rows @step apart). */
-static void
-color_stats (const guint8 *rgb, int w, int h, gsize stride, int bpp, const int *off, int step,
-             gdouble *mean, gdouble *cov)
-{
-  gdouble s[3] = { 0 }, ss[9] = { 0 };
-  gdouble n = 0;
-  for (int y = 0; y < h; y += step)
-    for (int x = 0; x < w; x += step) {
-      const guint8 *p = rgb + (gsize) y * stride + (gsize) x * bpp;
-      gdouble c[3] = { p[off[0]], p[off[1]], p[off[2]] };
-      for (int i = 0; i < 3; i++) {
-        s[i] += c[i];
-        for (int j = 0; j < 3; j++)
-          ss[i * 3 + j] += c[i] * c[j];
-      }
-      n++;
-    }
-  for (int i = 0; i < 3; i++)
-    mean[i] = s[i] / MAX (n, 1);
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++)
-      cov[i * 3 + j] = ss[i * 3 + j] / MAX (n, 1) - mean[i] * mean[j] + (i == j ? 1e-3 : 0);
-}
-
-/* The AdaIN paper's colour control (after Gatys et al.): the style picture's colours
- * take the content's mean and covariance: x' = Sc^1/2 Ss^-1/2 (x - ms) + mc. */
-static void
-match_colors (guint8 *rgb, int w, int h, const gdouble *mc, const gdouble *cc)
-{
-  static const int off[3] = { 0, 1, 2 };
-  gdouble ms[3], cs[9], a[9], b[9], t[9];
-  color_stats (rgb, w, h, (gsize) w * 3, 3, off, 1, ms, cs);
-  sym_power (cc, 0.5, a);
-  sym_power (cs, -0.5, b);
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) {
-      t[i * 3 + j] = 0;
-      for (int k = 0; k < 3; k++)
-        t[i * 3 + j] += a[i * 3 + k] * b[k * 3 + j];
-    }
-  for (gsize p = 0; p < (gsize) w * h; p++) {
-    guint8 *px = rgb + p * 3;
-    gdouble d[3] = { px[0] - ms[0], px[1] - ms[1], px[2] - ms[2] };
-    for (int i = 0; i < 3; i++) {
-      gdouble v = mc[i] + t[i * 3] * d[0] + t[i * 3 + 1] * d[1] + t[i * 3 + 2] * d[2];
-      px[i] = (guint8) CLAMP (v + 0.5, 0, 255);
-    }
-  }
-}
-
 /* Encodes one RGB picture and adds weight * its feature statistics to mean/std. */
 static gboolean
 accumulate_style (ArtemNet *enc, const guint8 *rgb, int w, int h, gdouble weight,
@@ -336,7 +227,7 @@ compute_style (ArtemNet *enc, StyleConfig *cfg, gfloat **mean, gfloat **std, gin
     if (!rgb)
       goto fail;
     if (cfg->match)
-      match_colors (rgb, w, h, cfg->mean, cfg->cov);
+      artem_color_match (rgb, w, h, cfg->mean, cfg->cov);
     gboolean ok = accumulate_style (enc, rgb, w, h, cfg->weights[i] / total, mean, std,
                                     channels, error);
     g_free (rgb);
@@ -485,18 +376,6 @@ gst_artem_adain_install_extra (GstArtemBaseFilter *base, gpointer data)
     restyle (self);
 }
 
-/* Whether the content's colours moved away from those the style was matched to. */
-static gboolean
-colors_drifted (const gdouble *m0, const gdouble *c0, const gdouble *m1, const gdouble *c1)
-{
-  gdouble dm = 0, dc = 0, tr = c0[0] + c0[4] + c0[8];
-  for (int i = 0; i < 3; i++)
-    dm = MAX (dm, fabs (m0[i] - m1[i]));
-  for (int i = 0; i < 9; i++)
-    dc += fabs (c0[i] - c1[i]);
-  return dm > 8.0 || dc > 0.25 * tr;
-}
-
 /* A model whose style statistics feed several initializers (MicroAST: two AdaIN nodes and
  * four modulation vectors, models/artem_models/microast.py) names them in its metadata,
  * `artem.adain.split` = "NAME=mean|std:OFFSET:COUNT ...": the channels OFFSET ..
@@ -561,22 +440,16 @@ gst_artem_adain_prepare_net (GstArtemBaseFilter *base, ArtemNet *net, GstVideoFr
   gboolean push = FALSE;
   if (preserve) {
     int off[4], bpp;
-    static const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR,
-        GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_xBGR,
-        GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_ABGR };
-    ArtemPixelFormat af = ARTEM_FORMAT_RGB;
-    for (int i = 0; i < ARTEM_FORMAT_COUNT; i++)
-      if (fmts[i] == GST_VIDEO_FRAME_FORMAT (in))
-        af = (ArtemPixelFormat) i;
+    ArtemPixelFormat af = artem_gst_format (GST_VIDEO_FRAME_FORMAT (in));
     artem_pixel_format_offsets (af, &off[0], &off[1], &off[2], &off[3]);
     bpp = artem_pixel_format_bpp (af);
     gdouble m[3], c[9];
-    color_stats (GST_VIDEO_FRAME_PLANE_DATA (in, 0), GST_VIDEO_FRAME_WIDTH (in),
+    artem_color_stats (GST_VIDEO_FRAME_PLANE_DATA (in, 0), GST_VIDEO_FRAME_WIDTH (in),
                  GST_VIDEO_FRAME_HEIGHT (in), GST_VIDEO_FRAME_PLANE_STRIDE (in, 0), bpp, off, 4,
                  m, c);
     GST_OBJECT_LOCK (self);
     if (!self->match_pending &&
-        (!self->matched || colors_drifted (self->match_mean, self->match_cov, m, c))) {
+        (!self->matched || artem_color_drifted (self->match_mean, self->match_cov, m, c))) {
       self->match_pending = TRUE;
       memcpy (self->want_mean, m, sizeof m);
       memcpy (self->want_cov, c, sizeof c);

@@ -7,6 +7,7 @@
  * between frames, so the old one serves until then and a failed load only warns. */
 #include "gstartembasefilter.h"
 #include "artemloader.h"
+#include "artemcolor.h"
 
 GST_DEBUG_CATEGORY_STATIC (artem_base_debug);
 #define GST_CAT_DEFAULT artem_base_debug
@@ -239,9 +240,6 @@ loader_func (guint gen, gpointer user_data)
   GST_INFO_OBJECT (self, "new model ready (request %u)", gen);
 }
 
-#ifndef ARTEM_MODELDIR
-#define ARTEM_MODELDIR "/usr/local/share/artem/models"
-#endif
 
 gboolean
 gst_artem_base_filter_get_preserve_colors (GstArtemBaseFilter *self)
@@ -364,31 +362,13 @@ gst_artem_base_filter_stop (GstBaseTransform *trans)
   return TRUE;
 }
 
-static ArtemPixelFormat
-artem_format (GstVideoFormat f)
-{
-  switch (f) {
-    case GST_VIDEO_FORMAT_RGB: return ARTEM_FORMAT_RGB;
-    case GST_VIDEO_FORMAT_BGR: return ARTEM_FORMAT_BGR;
-    case GST_VIDEO_FORMAT_RGBx: return ARTEM_FORMAT_RGBx;
-    case GST_VIDEO_FORMAT_BGRx: return ARTEM_FORMAT_BGRx;
-    case GST_VIDEO_FORMAT_xRGB: return ARTEM_FORMAT_xRGB;
-    case GST_VIDEO_FORMAT_xBGR: return ARTEM_FORMAT_xBGR;
-    case GST_VIDEO_FORMAT_RGBA: return ARTEM_FORMAT_RGBA;
-    case GST_VIDEO_FORMAT_BGRA: return ARTEM_FORMAT_BGRA;
-    case GST_VIDEO_FORMAT_ARGB: return ARTEM_FORMAT_ARGB;
-    case GST_VIDEO_FORMAT_ABGR: return ARTEM_FORMAT_ABGR;
-    default: return ARTEM_FORMAT_COUNT;
-  }
-}
-
 static gboolean
 gst_artem_base_filter_set_info (GstVideoFilter *filter, GstCaps *incaps, GstVideoInfo *in_info,
                                 GstCaps *outcaps, GstVideoInfo *out_info)
 {
   GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (filter);
   GstArtemBaseFilterPrivate *priv = PRIV (self);
-  priv->fmt = artem_format (GST_VIDEO_INFO_FORMAT (in_info));
+  priv->fmt = artem_gst_format (GST_VIDEO_INFO_FORMAT (in_info));
   if (priv->fmt == ARTEM_FORMAT_COUNT) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL), ("unsupported format %s",
                        gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (in_info))));
@@ -556,39 +536,6 @@ swap_in_pending (GstArtemBaseFilter *self, GstVideoInfo *info, gdouble scale, gi
   GST_INFO_OBJECT (self, "switched to the new model");
 }
 
-/* out = in + strength * (styled' - in); styled' takes only the luminance of styled when
- * preserving colours (RGB shifted by the luma difference keeps Cb and Cr). */
-static void
-compose (GstVideoFrame *in, GstVideoFrame *styled, GstVideoFrame *out, gfloat strength,
-         gboolean preserve, ArtemPixelFormat fmt)
-{
-  int ro, go, bo, ao, bpp = artem_pixel_format_bpp (fmt);
-  artem_pixel_format_offsets (fmt, &ro, &go, &bo, &ao);
-  gint w = GST_VIDEO_FRAME_WIDTH (in), h = GST_VIDEO_FRAME_HEIGHT (in);
-  gint is = GST_VIDEO_FRAME_PLANE_STRIDE (in, 0), ss = GST_VIDEO_FRAME_PLANE_STRIDE (styled, 0),
-       os = GST_VIDEO_FRAME_PLANE_STRIDE (out, 0);
-  const guint8 *ib = GST_VIDEO_FRAME_PLANE_DATA (in, 0), *sb = GST_VIDEO_FRAME_PLANE_DATA (styled, 0);
-  guint8 *ob = GST_VIDEO_FRAME_PLANE_DATA (out, 0);
-  for (gint y = 0; y < h; y++) {
-    const guint8 *ip = ib + (gsize) y * is, *sp = sb + (gsize) y * ss;
-    guint8 *op = ob + (gsize) y * os;
-    for (gint x = 0; x < w; x++, ip += bpp, sp += bpp, op += bpp) {
-      gfloat r = ip[ro], g = ip[go], b = ip[bo];
-      gfloat sr = sp[ro], sg = sp[go], sbv = sp[bo];
-      if (preserve) {
-        gfloat d = 0.299f * (sr - r) + 0.587f * (sg - g) + 0.114f * (sbv - b);
-        sr = r + d; sg = g + d; sbv = b + d;
-      }
-      gfloat o[3] = { r + strength * (sr - r), g + strength * (sg - g), b + strength * (sbv - b) };
-      gint off[3] = { ro, go, bo };
-      for (int c = 0; c < 3; c++)
-        op[off[c]] = (guint8) CLAMP (o[c] + 0.5f, 0.f, 255.f);
-      if (ao >= 0)
-        op[ao] = ip[ao];
-    }
-  }
-}
-
 /* A frame from a live source that waited in a backlog is skipped instead of run:
  * otherwise, when the source outpaces the network, frames queue up upstream and the delay
  * grows without bound (also into sync=false sinks, which send no QoS events).  A frame's
@@ -665,69 +612,71 @@ too_late (GstArtemBaseFilter *self, GstBuffer *buf)
   return late;
 }
 
-static GstFlowReturn
-gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
-                                       GstVideoFrame *out)
+/* What a frame needs of the properties, read at once under the object lock. */
+typedef struct {
+  gdouble strength, scale, stabilize;
+  gint margin;
+  gboolean reset, preserve;
+} FrameSettings;
+
+static FrameSettings
+read_settings (GstArtemBaseFilter *self, GstVideoFrame *in)
 {
-  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (filter);
   GstArtemBaseFilterPrivate *priv = PRIV (self);
+  FrameSettings fs;
   GST_OBJECT_LOCK (self);
-  gdouble strength = priv->strength, scale = priv->inference_scale;
-  gdouble stabilize = priv->stabilize;
-  gint margin = priv->margin >= 0 ? priv->margin
-                                  : GST_ARTEM_BASE_FILTER_GET_CLASS (self)->auto_margin;
-  gboolean reset = priv->history_reset ||
-                   GST_BUFFER_FLAG_IS_SET (in->buffer, GST_BUFFER_FLAG_DISCONT);
-  gboolean preserve = priv->preserve_colors &&
-                      !GST_ARTEM_BASE_FILTER_GET_CLASS (self)->own_preserve_colors;
+  fs.strength = priv->strength;
+  fs.scale = priv->inference_scale;
+  fs.stabilize = priv->stabilize;
+  fs.margin = priv->margin >= 0 ? priv->margin
+                                : GST_ARTEM_BASE_FILTER_GET_CLASS (self)->auto_margin;
+  fs.reset = priv->history_reset || GST_BUFFER_FLAG_IS_SET (in->buffer, GST_BUFFER_FLAG_DISCONT);
+  fs.preserve = priv->preserve_colors &&
+                !GST_ARTEM_BASE_FILTER_GET_CLASS (self)->own_preserve_colors;
   GST_OBJECT_UNLOCK (self);
-  swap_in_pending (self, &in->info, scale, margin);
-  if (too_late (self, in->buffer))
-    return GST_BASE_TRANSFORM_FLOW_DROPPED;
-  if (strength <= 0.0) {
-    gst_video_frame_copy (out, in);
-    return GST_FLOW_OK;
-  }
-  gint64 t0 = g_get_monotonic_time ();
-  if (!ensure_sized (self, &in->info, scale, margin))
-    return GST_FLOW_ERROR;
-  if (GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net)
-    GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net (self, priv->net, in);
-  gboolean scaled = priv->down != NULL;
-  /* the engine blends by strength where the pixels are (on the GPU with CUDA) */
-  gboolean engine_blend = !preserve && !scaled && strength < 1.0;
-  gboolean direct = (strength >= 1.0 && !preserve) || engine_blend;
-  artem_net_set_frame_strength (priv->net, engine_blend ? (float) strength : 1.f);
-  artem_net_set_frame_stabilize (priv->net, (float) stabilize);
-  if (reset) {
-    artem_net_reset_frame_history (priv->net);
-    GST_OBJECT_LOCK (self);
-    priv->history_reset = FALSE;
-    GST_OBJECT_UNLOCK (self);
-  }
+  return fs;
+}
+
+/* Where a frame goes: scaled (through the small frames and GstVideoConverter), blended
+ * by the engine (where the pixels are: on the GPU with CUDA), and direct (the network
+ * writes the output frame itself; else it writes priv->styled and compose () blends). */
+typedef struct {
+  gboolean scaled, engine_blend, direct;
+} FramePath;
+
+static FramePath
+choose_path (const FrameSettings *fs, gboolean scaled)
+{
+  FramePath p;
+  p.scaled = scaled;
+  p.engine_blend = !fs->preserve && !scaled && fs->strength < 1.0;
+  p.direct = (fs->strength >= 1.0 && !fs->preserve) || p.engine_blend;
+  return p;
+}
+
+/* the network on one frame along @p: the small frames and priv->styled mapped, scaled
+ * down and up, and blended as the path says */
+static gboolean
+run_frame (GstArtemBaseFilter *self, GstVideoFrame *in, GstVideoFrame *out,
+           const FrameSettings *fs, const FramePath *p)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
   GstVideoFrame small_in, small_out, styled;
-  GstVideoFrame *net_src = in, *net_dst;
-  gboolean ok = TRUE;
-  if (!direct && !gst_video_frame_map (&styled, &priv->full_info, priv->styled,
-                                       GST_MAP_READWRITE))
-    return GST_FLOW_ERROR;
-  if (scaled) {
-    if (!gst_video_frame_map (&small_in, &priv->small_info, priv->small_in, GST_MAP_READWRITE)) {
-      if (!direct)
-        gst_video_frame_unmap (&styled);
-      return GST_FLOW_ERROR;
-    }
-    if (!gst_video_frame_map (&small_out, &priv->small_info, priv->small_out, GST_MAP_READWRITE)) {
-      gst_video_frame_unmap (&small_in);
-      if (!direct)
-        gst_video_frame_unmap (&styled);
-      return GST_FLOW_ERROR;
-    }
+  gboolean m_styled = FALSE, m_in = FALSE, m_out = FALSE, ok = FALSE;
+  GstVideoFrame *net_src = in, *net_dst = p->direct ? out : &styled;
+  if (!p->direct &&
+      !(m_styled = gst_video_frame_map (&styled, &priv->full_info, priv->styled,
+                                        GST_MAP_READWRITE)))
+    goto done;
+  if (p->scaled) {
+    if (!(m_in = gst_video_frame_map (&small_in, &priv->small_info, priv->small_in,
+                                      GST_MAP_READWRITE)) ||
+        !(m_out = gst_video_frame_map (&small_out, &priv->small_info, priv->small_out,
+                                       GST_MAP_READWRITE)))
+      goto done;
     gst_video_converter_frame (priv->down, in, &small_in);
     net_src = &small_in;
     net_dst = &small_out;
-  } else {
-    net_dst = direct ? out : &styled;
   }
   GError *err = NULL;
   if (!artem_net_process_frame (priv->net, GST_VIDEO_FRAME_PLANE_DATA (net_src, 0),
@@ -736,32 +685,39 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
                                 GST_VIDEO_FRAME_PLANE_STRIDE (net_dst, 0), priv->fmt, &err)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Inference failed"), ("%s", err_text (err)));
     g_clear_error (&err);
-    ok = FALSE;
+    goto done;
   }
-  if (ok && scaled)
-    gst_video_converter_frame (priv->up, &small_out, direct ? out : &styled);
-  if (ok && scaled && direct && GST_VIDEO_INFO_HAS_ALPHA (&in->info))
-    compose (in, out, out, 1.0f, FALSE, priv->fmt);   /* alpha from the input */
-  if (ok && !direct)
-    compose (in, &styled, out, (gfloat) strength, preserve, priv->fmt);
-  if (scaled) {
+  if (p->scaled)
+    gst_video_converter_frame (priv->up, &small_out, p->direct ? out : &styled);
+  if (p->scaled && p->direct && GST_VIDEO_INFO_HAS_ALPHA (&in->info))
+    artem_compose (in, out, out, 1.0f, FALSE, priv->fmt);   /* alpha from the input */
+  if (!p->direct)
+    artem_compose (in, &styled, out, (gfloat) fs->strength, fs->preserve, priv->fmt);
+  ok = TRUE;
+done:
+  if (m_in)
     gst_video_frame_unmap (&small_in);
+  if (m_out)
     gst_video_frame_unmap (&small_out);
-  }
-  if (!direct)
+  if (m_styled)
     gst_video_frame_unmap (&styled);
-  if (!ok)
-    return GST_FLOW_ERROR;
-  gdouble ms = (g_get_monotonic_time () - t0) / 1000.0;
+  return ok;
+}
+
+/* the statistics, and the latency a live pipeline needs: a syncing sink drops every frame
+ * that takes longer than the latency reported, so report the worst recent frame (with a
+ * margin), not the average; a slower frame raises it at once, and it comes down only once
+ * the window has forgotten it */
+static void
+account_frame (GstArtemBaseFilter *self, GstVideoFrame *in, gdouble ms)
+{
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
   gboolean post_latency = FALSE;
   GST_OBJECT_LOCK (self);
   priv->frames++;
   priv->last_ms = ms;
   priv->total_ms += ms;
   gdouble avg = priv->total_ms / priv->frames;
-  /* a syncing sink drops every frame that takes longer than the latency reported, so
-   * report the worst recent frame (with a margin), not the average; a slower frame
-   * raises it at once, and it comes down only once the window has forgotten it */
   priv->recent_ms[priv->recent_i] = ms;
   priv->recent_i = (priv->recent_i + 1) % LATENCY_WINDOW;
   priv->recent_n = MIN (priv->recent_n + 1, LATENCY_WINDOW);
@@ -781,6 +737,39 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
                   priv->net_h, ms, avg);
   if (post_latency)
     gst_element_post_message (GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
+}
+
+static GstFlowReturn
+gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in,
+                                       GstVideoFrame *out)
+{
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (filter);
+  GstArtemBaseFilterPrivate *priv = PRIV (self);
+  FrameSettings fs = read_settings (self, in);
+  swap_in_pending (self, &in->info, fs.scale, fs.margin);
+  if (too_late (self, in->buffer))
+    return GST_BASE_TRANSFORM_FLOW_DROPPED;
+  if (fs.strength <= 0.0) {   /* set between before_transform and here: the next is passthrough */
+    gst_video_frame_copy (out, in);
+    return GST_FLOW_OK;
+  }
+  gint64 t0 = g_get_monotonic_time ();
+  if (!ensure_sized (self, &in->info, fs.scale, fs.margin))
+    return GST_FLOW_ERROR;
+  if (GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net)
+    GST_ARTEM_BASE_FILTER_GET_CLASS (self)->prepare_net (self, priv->net, in);
+  FramePath p = choose_path (&fs, priv->down != NULL);
+  artem_net_set_frame_strength (priv->net, p.engine_blend ? (float) fs.strength : 1.f);
+  artem_net_set_frame_stabilize (priv->net, (float) fs.stabilize);
+  if (fs.reset) {
+    artem_net_reset_frame_history (priv->net);
+    GST_OBJECT_LOCK (self);
+    priv->history_reset = FALSE;
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (!run_frame (self, in, out, &fs, &p))
+    return GST_FLOW_ERROR;
+  account_frame (self, in, (g_get_monotonic_time () - t0) / 1000.0);
   return GST_FLOW_OK;
 }
 
@@ -791,6 +780,22 @@ gst_artem_base_filter_before_transform (GstBaseTransform *trans, GstBuffer *buf)
                                                 GST_BUFFER_TIMESTAMP (buf));
   if (GST_CLOCK_TIME_IS_VALID (ts))
     gst_object_sync_values (GST_OBJECT (trans), ts);
+  /* strength 0 (set, or animated by a controller): GstBaseTransform's passthrough pushes
+   * the input buffer itself, with no copy and no transform_frame */
+  GstArtemBaseFilter *self = GST_ARTEM_BASE_FILTER (trans);
+  GST_OBJECT_LOCK (self);
+  gboolean pass = PRIV (self)->strength <= 0.0;
+  GST_OBJECT_UNLOCK (self);
+  if (pass != gst_base_transform_is_passthrough (trans)) {
+    GST_DEBUG_OBJECT (self, "strength %s 0: passthrough %s", pass ? "at" : "above",
+                      pass ? "on" : "off");
+    if (!pass) {
+      GST_OBJECT_LOCK (self);
+      PRIV (self)->history_reset = TRUE;   /* the stabilisation history is stale */
+      GST_OBJECT_UNLOCK (self);
+    }
+    gst_base_transform_set_passthrough (trans, pass);
+  }
 }
 
 static gboolean
@@ -990,7 +995,7 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
           "or pending model change this is still the old one", NULL,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
-  GstCaps *caps = gst_caps_from_string (GST_ARTEM_VIDEO_CAPS);
+  GstCaps *caps = artem_gst_caps ();   /* the formats of artemcolor.c's table */
   gst_element_class_add_pad_template (GST_ELEMENT_CLASS (klass),
       gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
   gst_element_class_add_pad_template (GST_ELEMENT_CLASS (klass),

@@ -32,9 +32,11 @@ typedef enum {
 #define GST_TYPE_ARTEM_PRECISION (gst_artem_precision_get_type ())
 GType gst_artem_precision_get_type (void);
 
-/* The raw formats every element takes (8-bit packed RGB family). */
-#define GST_ARTEM_VIDEO_CAPS \
-  GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }")
+/* where the shipped models are installed (meson sets it; $ARTEM_MODELDIR overrides it at
+ * run time, gst_artem_default_model_path) */
+#ifndef ARTEM_MODELDIR
+#define ARTEM_MODELDIR "/usr/local/share/artem/models"
+#endif
 
 #define GST_TYPE_ARTEM_BASE_FILTER (gst_artem_base_filter_get_type ())
 G_DECLARE_DERIVABLE_TYPE (GstArtemBaseFilter, gst_artem_base_filter, GST, ARTEM_BASE_FILTER,

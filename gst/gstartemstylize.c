@@ -22,9 +22,6 @@
 GST_DEBUG_CATEGORY_STATIC (artem_stylize_debug);
 #define GST_CAT_DEFAULT artem_stylize_debug
 
-#ifndef ARTEM_MODELDIR
-#define ARTEM_MODELDIR "/usr/local/share/artem/models"
-#endif
 #define DEFAULT_MODEL_LOCATION ARTEM_MODELDIR "/default-style.onnx"
 
 static gchar *

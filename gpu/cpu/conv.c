@@ -242,14 +242,13 @@ conv_choose (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias, 
 }
 
 gboolean
-artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
-                    GError **error)
+artem_conv_check_inputs (ArtemNode *n, ArtemValue **in, GError **error)
 {
   if (n->n_in < 2 || !in[0] || !in[1]) {
     artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "needs X and W");
     return FALSE;
   }
-  ArtemValue *x = in[0], *w = in[1], *b = n->n_in > 2 ? in[2] : NULL;
+  ArtemValue *x = in[0], *w = in[1];
   if (x->shape.ndim != 4 || w->shape.ndim != 4) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "only 2-D convolutions (4-D tensors)");
     return FALSE;
@@ -263,6 +262,16 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
       artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd tensor dimensions");
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
+                    GError **error)
+{
+  if (!artem_conv_check_inputs (n, in, error))
+    return FALSE;
+  ArtemValue *x = in[0], *w = in[1], *b = n->n_in > 2 ? in[2] : NULL;
   ConvGeom g = { 0 };
   g.N = (int) x->shape.dims[0]; g.C = (int) x->shape.dims[1];
   g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
@@ -465,4 +474,5 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   conv_blas (g, in[0]->data, w, bias, n->fused_relu, out[0]->data, scratch);
 }
 
-const ArtemOpDef artem_op_conv = { ARTEM_OP_CONV, 0, "Conv", conv_check, artem_conv_prepare, conv_run, FALSE };
+const ArtemOpDef artem_op_conv = { ARTEM_OP_CONV, 0, "Conv", conv_check, artem_conv_prepare,
+                                   conv_run, FALSE };

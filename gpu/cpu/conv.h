@@ -54,6 +54,9 @@ gboolean artem_conv_check_autopad (ArtemNode *n, GError **error);
 gboolean artem_conv_params (ArtemNode *n, int kh_w, int kw_w, int *k, int *s, int *d, int *p,
                             GError **error);
 
+/* Conv's and ConvTranspose's X and W: present, 4-D, float, of sane sizes. */
+gboolean artem_conv_check_inputs (ArtemNode *n, ArtemValue **in, GError **error);
+
 /* Conv's prepare: validates, fills a ConvGeom into node->priv, sets the output. */
 gboolean artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
                              GError **error);

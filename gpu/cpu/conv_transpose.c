@@ -21,20 +21,9 @@ static gboolean
 convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
                GError **error)
 {
-  if (n->n_in < 2 || !in[0] || !in[1]) {
-    artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "needs X and W");
+  if (!artem_conv_check_inputs (n, in, error))
     return FALSE;
-  }
   ArtemValue *x = in[0], *w = in[1], *b = n->n_in > 2 ? in[2] : NULL;
-  if (x->shape.ndim != 4 || w->shape.ndim != 4) {
-    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, n, "only 2-D (4-D tensors)");
-    return FALSE;
-  }
-  for (int i = 0; i < 4; i++)
-    if (x->shape.dims[i] > (1 << 26) || w->shape.dims[i] > (1 << 26)) {
-      artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd tensor dimensions");
-      return FALSE;
-    }
   ConvTGeom g = { 0 };
   g.N = (int) x->shape.dims[0]; g.C = (int) x->shape.dims[1];
   g.H = (int) x->shape.dims[2]; g.W = (int) x->shape.dims[3];
@@ -168,5 +157,5 @@ convt_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_conv_transpose = { ARTEM_OP_CONV_TRANSPOSE, 0, "ConvTranspose", convt_check, convt_prepare,
-                                             convt_run, FALSE };
+const ArtemOpDef artem_op_conv_transpose = { ARTEM_OP_CONV_TRANSPOSE, 0, "ConvTranspose",
+                                             convt_check, convt_prepare, convt_run, FALSE };

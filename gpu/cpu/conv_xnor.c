@@ -353,7 +353,9 @@ xnor_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_conv_xnor = { ARTEM_OP_CONV_XNOR, 0, "Conv", NULL, xnor_prepare, xnor_run, FALSE };
+const ArtemOpDef artem_op_conv_xnor = { ARTEM_OP_CONV_XNOR, 0, "Conv", NULL, xnor_prepare, xnor_run,
+                                        FALSE };
 
 /* Only a marker: load turns each BinaryConv into a binarized Conv (import.c). */
-const ArtemOpDef artem_op_binary_conv = { ARTEM_OP_BINARY_CONV, 0, "BinaryConv", NULL, NULL, NULL, FALSE };
+const ArtemOpDef artem_op_binary_conv = { ARTEM_OP_BINARY_CONV, 0, "BinaryConv", NULL, NULL, NULL,
+                                          FALSE };

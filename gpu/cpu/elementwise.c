@@ -40,7 +40,8 @@ unary_check (ArtemNode *n, GError **error)
   static const char *const leaky[] = { "alpha", NULL };
   static const char *const clip[] = { "min", "max", NULL };
   ArtemUnaryKind k = unary_kind (n);
-  return artem_attr_check_known (n, k == ARTEM_UNARY_LEAKY_RELU ? leaky : k == ARTEM_UNARY_CLIP ? clip : none, error);
+  return artem_attr_check_known (n, k == ARTEM_UNARY_LEAKY_RELU ? leaky
+                                   : k == ARTEM_UNARY_CLIP ? clip : none, error);
 }
 
 static gboolean
@@ -310,7 +311,9 @@ bin_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
         case ARTEM_BINARY_SUB: BIN_INNER (int64_t, i64_wrap ((uint64_t) u - (uint64_t) v)); break;
         case ARTEM_BINARY_MUL: BIN_INNER (int64_t, i64_wrap ((uint64_t) u * (uint64_t) v)); break;
         case ARTEM_BINARY_DIV: BIN_INNER (int64_t, i64_div (u, v)); break;
-        case ARTEM_BINARY_POW: BIN_INNER (int64_t, artem_float_to_int64 (pow ((double) u, (double) v))); break;
+        case ARTEM_BINARY_POW:
+          BIN_INNER (int64_t, artem_float_to_int64 (pow ((double) u, (double) v)));
+          break;
       }
     }
   }

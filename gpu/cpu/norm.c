@@ -213,8 +213,8 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_instance_norm = { ARTEM_OP_INSTANCE_NORM, 0, "InstanceNormalization", in_check, in_prepare,
-                                            in_run, FALSE };
+const ArtemOpDef artem_op_instance_norm = { ARTEM_OP_INSTANCE_NORM, 0, "InstanceNormalization",
+                                            in_check, in_prepare, in_run, FALSE };
 
 static const char *const bn_attrs[] = { "epsilon", "momentum", "training_mode", "spatial",
                                         "is_test", "consumed_inputs", NULL };
@@ -273,5 +273,5 @@ bn_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_batch_norm = { ARTEM_OP_BATCH_NORM, 0, "BatchNormalization", bn_check, bn_prepare, bn_run,
-                                         FALSE };
+const ArtemOpDef artem_op_batch_norm = { ARTEM_OP_BATCH_NORM, 0, "BatchNormalization", bn_check,
+                                         bn_prepare, bn_run, FALSE };

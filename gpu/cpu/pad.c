@@ -216,4 +216,5 @@ artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratc
                          artem_dtype_size (out[0]->dtype), g->maps, &g->fill);
 }
 
-const ArtemOpDef artem_op_pad = { ARTEM_OP_PAD, 0, "Pad", pad_check, pad_prepare, artem_gather_run, FALSE };
+const ArtemOpDef artem_op_pad = { ARTEM_OP_PAD, 0, "Pad", pad_check, pad_prepare, artem_gather_run,
+                                  FALSE };

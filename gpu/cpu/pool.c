@@ -121,4 +121,5 @@ pool_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   }
 }
 
-const ArtemOpDef artem_op_max_pool = { ARTEM_OP_MAX_POOL, 0, "MaxPool", pool_check, pool_prepare, pool_run, FALSE };
+const ArtemOpDef artem_op_max_pool = { ARTEM_OP_MAX_POOL, 0, "MaxPool", pool_check, pool_prepare,
+                                       pool_run, FALSE };

@@ -270,7 +270,7 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
   return TRUE;
 }
 
-const ArtemOpDef artem_op_resize = { ARTEM_OP_RESIZE, 0, "Resize", resize_check, resize_prepare, resize_run,
-                                     FALSE };
-const ArtemOpDef artem_op_upsample = { ARTEM_OP_UPSAMPLE, 0, "Upsample", resize_check, resize_prepare, resize_run,
-                                       FALSE };
+const ArtemOpDef artem_op_resize = { ARTEM_OP_RESIZE, 0, "Resize", resize_check, resize_prepare,
+                                     resize_run, FALSE };
+const ArtemOpDef artem_op_upsample = { ARTEM_OP_UPSAMPLE, 0, "Upsample", resize_check,
+                                       resize_prepare, resize_run, FALSE };

@@ -44,7 +44,8 @@ identity_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p,
   out[0]->shape = in[0]->shape;
   return TRUE;
 }
-const ArtemOpDef artem_op_identity = { ARTEM_OP_IDENTITY, 0, "Identity", no_check, identity_prepare, copy_run, FALSE };
+const ArtemOpDef artem_op_identity = { ARTEM_OP_IDENTITY, 0, "Identity", no_check, identity_prepare,
+                                       copy_run, FALSE };
 
 /* Shape */
 static gboolean
@@ -72,7 +73,8 @@ shape_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   for (int64_t i = 0; i < out[0]->shape.dims[0]; i++)
     ((int64_t *) out[0]->data)[i] = in[0]->shape.dims[s + i];
 }
-const ArtemOpDef artem_op_shape = { ARTEM_OP_SHAPE, 0, "Shape", no_check, shape_prepare, shape_run, TRUE };
+const ArtemOpDef artem_op_shape = { ARTEM_OP_SHAPE, 0, "Shape", no_check, shape_prepare, shape_run,
+                                    TRUE };
 
 /* Gather */
 static gboolean
@@ -134,7 +136,8 @@ gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       dst += inner * es;
     }
 }
-const ArtemOpDef artem_op_gather = { ARTEM_OP_GATHER, 0, "Gather", no_check, gather_prepare, gather_run, FALSE };
+const ArtemOpDef artem_op_gather = { ARTEM_OP_GATHER, 0, "Gather", no_check, gather_prepare,
+                                     gather_run, FALSE };
 
 /* axes from attribute (old opsets) or constant input 1 (newer ones) */
 static int
@@ -192,7 +195,8 @@ unsqueeze_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p
   out[0]->shape = os;
   return TRUE;
 }
-const ArtemOpDef artem_op_unsqueeze = { ARTEM_OP_UNSQUEEZE, 0, "Unsqueeze", no_check, unsqueeze_prepare, copy_run, FALSE };
+const ArtemOpDef artem_op_unsqueeze = { ARTEM_OP_UNSQUEEZE, 0, "Unsqueeze", no_check,
+                                        unsqueeze_prepare, copy_run, FALSE };
 
 static gboolean
 squeeze_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, GError **e)
@@ -221,7 +225,8 @@ squeeze_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, 
   out[0]->shape = os;
   return TRUE;
 }
-const ArtemOpDef artem_op_squeeze = { ARTEM_OP_SQUEEZE, 0, "Squeeze", no_check, squeeze_prepare, copy_run, FALSE };
+const ArtemOpDef artem_op_squeeze = { ARTEM_OP_SQUEEZE, 0, "Squeeze", no_check, squeeze_prepare,
+                                      copy_run, FALSE };
 
 /* Flatten */
 static gboolean
@@ -243,7 +248,8 @@ flatten_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, 
   out[0]->shape = (ArtemShape) { 2, { a, b } };
   return TRUE;
 }
-const ArtemOpDef artem_op_flatten = { ARTEM_OP_FLATTEN, 0, "Flatten", no_check, flatten_prepare, copy_run, FALSE };
+const ArtemOpDef artem_op_flatten = { ARTEM_OP_FLATTEN, 0, "Flatten", no_check, flatten_prepare,
+                                      copy_run, FALSE };
 
 /* Concat */
 static gboolean
@@ -292,7 +298,8 @@ concat_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
       dst += chunk;
     }
 }
-const ArtemOpDef artem_op_concat = { ARTEM_OP_CONCAT, 0, "Concat", no_check, concat_prepare, concat_run, FALSE };
+const ArtemOpDef artem_op_concat = { ARTEM_OP_CONCAT, 0, "Concat", no_check, concat_prepare,
+                                     concat_run, FALSE };
 
 /* Cast */
 static gboolean
@@ -337,7 +344,8 @@ cast_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     }
   }
 }
-const ArtemOpDef artem_op_cast = { ARTEM_OP_CAST, 0, "Cast", cast_check, cast_prepare, cast_run, FALSE };
+const ArtemOpDef artem_op_cast = { ARTEM_OP_CAST, 0, "Cast", cast_check, cast_prepare, cast_run,
+                                   FALSE };
 
 /* Slice */
 static gboolean
@@ -414,7 +422,8 @@ slice_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, GE
   out[0]->shape = os;
   return TRUE;
 }
-const ArtemOpDef artem_op_slice = { ARTEM_OP_SLICE, 0, "Slice", no_check, slice_prepare, artem_gather_run, FALSE };
+const ArtemOpDef artem_op_slice = { ARTEM_OP_SLICE, 0, "Slice", no_check, slice_prepare,
+                                    artem_gather_run, FALSE };
 
 /* Reshape */
 static gboolean
@@ -479,7 +488,8 @@ reshape_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *p, 
   out[0]->shape = os;
   return TRUE;
 }
-const ArtemOpDef artem_op_reshape = { ARTEM_OP_RESHAPE, 0, "Reshape", no_check, reshape_prepare, copy_run, FALSE };
+const ArtemOpDef artem_op_reshape = { ARTEM_OP_RESHAPE, 0, "Reshape", no_check, reshape_prepare,
+                                      copy_run, FALSE };
 
 /* Transpose */
 static gboolean
@@ -533,8 +543,8 @@ transpose_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     memcpy (dst + i * es, src + off * es, es);
   }
 }
-const ArtemOpDef artem_op_transpose = { ARTEM_OP_TRANSPOSE, 0, "Transpose", no_check, transpose_prepare, transpose_run,
-                                        FALSE };
+const ArtemOpDef artem_op_transpose = { ARTEM_OP_TRANSPOSE, 0, "Transpose", no_check,
+                                        transpose_prepare, transpose_run, FALSE };
 
 /* ConstantOfShape */
 static gboolean
@@ -583,8 +593,8 @@ cos_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     else ((int64_t *) out[0]->data)[i] = v.i;
   }
 }
-const ArtemOpDef artem_op_constant_of_shape = { ARTEM_OP_CONSTANT_OF_SHAPE, 0, "ConstantOfShape", no_check, cos_prepare, cos_run,
-                                                FALSE };
+const ArtemOpDef artem_op_constant_of_shape = { ARTEM_OP_CONSTANT_OF_SHAPE, 0, "ConstantOfShape",
+                                                no_check, cos_prepare, cos_run, FALSE };
 
 /* Expand */
 static gboolean
@@ -629,7 +639,8 @@ expand_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   artem_cpu_gather_maps (in[0]->data, &ins, out[0]->data, &out[0]->shape,
                          artem_dtype_size (out[0]->dtype), g->maps, &g->fill);
 }
-const ArtemOpDef artem_op_expand = { ARTEM_OP_EXPAND, 0, "Expand", no_check, expand_prepare, expand_run, FALSE };
+const ArtemOpDef artem_op_expand = { ARTEM_OP_EXPAND, 0, "Expand", no_check, expand_prepare,
+                                     expand_run, FALSE };
 
 /* Range */
 static gboolean
@@ -670,4 +681,5 @@ range_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     else ((int64_t *) out[0]->data)[i] = (int64_t) v[0] + i * (int64_t) v[2];
   }
 }
-const ArtemOpDef artem_op_range = { ARTEM_OP_RANGE, 0, "Range", no_check, range_prepare, range_run, FALSE };
+const ArtemOpDef artem_op_range = { ARTEM_OP_RANGE, 0, "Range", no_check, range_prepare, range_run,
+                                    FALSE };

@@ -6,18 +6,7 @@
  * history usable (1/0). */
 #include "common.cuh"
 #include "../stabilize.h"
-
-static __device__ __forceinline__ int
-reflect (int i, int n)
-{
-  if (n == 1)
-    return 0;
-  while (i < 0 || i >= n) {
-    if (i < 0) i = -i;
-    if (i >= n) i = 2 * (n - 1) - i;
-  }
-  return i;
-}
+#include "../reflect.h"
 
 struct Offs { int o[4]; };
 
@@ -30,7 +19,7 @@ to_tensor (const uint8_t *src, int w, int h, int ox, int oy, int bpp, Offs off, 
   GRID_STRIDE (i, n) {
     idx_t a, c, y, x;
     coords4 (d, i, &a, &c, &y, &x);
-    int sy = reflect ((int) y - oy, h), sx = reflect ((int) x - ox, w);
+    int sy = artem_reflect_index ((int) y - oy, h), sx = artem_reflect_index ((int) x - ox, w);
     st (dst, i, lo + scale * (float) src[((size_t) sy * w + sx) * bpp + off.o[c]]);
   }
 }

@@ -5,7 +5,7 @@
  * start and while playing, odd sizes. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
-#include "../common/gst-errors.h"
+#include "../common/gst-harness.h"
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -17,14 +17,11 @@ static const char *style_a = DATA "starry_night.jpg", *style_b = DATA "pic1.png"
 static GstHarness *
 harness (const char *factory, const char *model, const char *style, int w, int h)
 {
-  GstElement *el = gst_element_factory_make (factory, NULL);
-  g_object_set (el, "model-location", model, "device", artem_test_device (), NULL);
+  GstElement *el = artem_test_element (factory, model);
   if (style)
     g_object_set (el, "style-location", style, "style-size", 128, NULL);
-  GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
-  gst_object_unref (el);
-  char *caps = g_strdup_printf ("video/x-raw,format=RGB,width=%d,height=%d,framerate=30/1", w, h);
-  gst_harness_set_src_caps_str (hh, caps);
+  gchar *caps = artem_caps_str ("RGB", w, h);
+  GstHarness *hh = artem_harness_wrap (el, caps);
   g_free (caps);
   return hh;
 }
@@ -47,20 +44,6 @@ photo (int w, int h)
     }
   gst_buffer_unmap (buf, &m);
   return buf;
-}
-
-static int
-max_diff (GstBuffer *a, GstBuffer *b)
-{
-  GstMapInfo ma, mb;
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  int d = ma.size == mb.size ? 0 : 999;
-  for (gsize i = 0; i < MIN (ma.size, mb.size); i++)
-    d = MAX (d, ABS ((int) ma.data[i] - (int) mb.data[i]));
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return d;
 }
 
 static GstBuffer *
@@ -86,9 +69,9 @@ GST_START_TEST (test_alpha0_is_reconstruction)
   GstBuffer *a0 = run_once ("artemadain", adain_model, style_a, 0.0, in);
   GstBuffer *b0 = run_once ("artemadain", adain_model, style_b, 0.0, in);
   GstBuffer *a1 = run_once ("artemadain", adain_model, style_a, 1.0, in);
-  fail_unless (max_diff (a0, rec) <= 1, "alpha=0 differs from the reconstruction by %d", max_diff (a0, rec));
-  fail_unless (max_diff (a0, b0) <= 1, "alpha=0 must not depend on the style");
-  fail_unless (max_diff (a1, rec) > 10, "alpha=1 must stylize");
+  fail_unless (artem_buffers_max_diff (a0, rec) <= 1, "alpha=0 differs from the reconstruction by %d", artem_buffers_max_diff (a0, rec));
+  fail_unless (artem_buffers_max_diff (a0, b0) <= 1, "alpha=0 must not depend on the style");
+  fail_unless (artem_buffers_max_diff (a1, rec) > 10, "alpha=1 must stylize");
   gst_buffer_unref (rec); gst_buffer_unref (a0); gst_buffer_unref (b0); gst_buffer_unref (a1);
   gst_buffer_unref (in);
 }
@@ -108,7 +91,7 @@ GST_START_TEST (test_weights)
   gst_object_unref (el);
   gst_harness_set_src_caps_str (hh, "video/x-raw,format=RGB,width=48,height=40,framerate=30/1");
   GstBuffer *w10 = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_unless (max_diff (w10, a) <= 1, "weights (1,0) differ from the first style");
+  fail_unless (artem_buffers_max_diff (w10, a) <= 1, "weights (1,0) differ from the first style");
   gst_harness_teardown (hh);
   /* (0.5, 0.5) lies between the two */
   el = gst_element_factory_make ("artemadain", NULL);
@@ -119,7 +102,7 @@ GST_START_TEST (test_weights)
   gst_object_unref (el);
   gst_harness_set_src_caps_str (hh, "video/x-raw,format=RGB,width=48,height=40,framerate=30/1");
   GstBuffer *mix = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_unless (max_diff (mix, a) > 2 && max_diff (mix, b) > 2);
+  fail_unless (artem_buffers_max_diff (mix, a) > 2 && artem_buffers_max_diff (mix, b) > 2);
   gst_harness_teardown (hh);
   g_free (both);
   gst_buffer_unref (a); gst_buffer_unref (b); gst_buffer_unref (w10); gst_buffer_unref (mix);
@@ -136,14 +119,14 @@ GST_START_TEST (test_style_switch_while_playing)
   GstBus *bus = gst_bus_new ();
   gst_element_set_bus (hh->element, bus);
   GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_unless (max_diff (out, ra) <= 1);
+  fail_unless (artem_buffers_max_diff (out, ra) <= 1);
   gst_buffer_unref (out);
   /* a bad style while playing: a warning naming it, the old style stays */
   g_object_set (hh->element, "style-location", "/nonexistent/style.jpg", NULL);
   GstMessage *warn = NULL;
   for (int i = 0; i < 1000 && !warn; i++) {
     out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-    fail_unless (max_diff (out, ra) <= 1, "the old style must stay");
+    fail_unless (artem_buffers_max_diff (out, ra) <= 1, "the old style must stay");
     gst_buffer_unref (out);
     if (!(warn = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING)))
       g_usleep (2000);
@@ -163,9 +146,9 @@ GST_START_TEST (test_style_switch_while_playing)
     pushed++;
     if (out) {
       pulled++;
-      switched = max_diff (out, rb) <= 1;
+      switched = artem_buffers_max_diff (out, rb) <= 1;
       if (!switched)
-        fail_unless (max_diff (out, ra) <= 1, "neither old nor new style");
+        fail_unless (artem_buffers_max_diff (out, ra) <= 1, "neither old nor new style");
       gst_buffer_unref (out);
     }
     if (!switched)
@@ -201,7 +184,7 @@ GST_START_TEST (test_style_sample)
   gboolean changed = FALSE;
   for (int i = 0; i < 2000 && !changed; i++) {
     GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-    changed = max_diff (out, ra) > 10;
+    changed = artem_buffers_max_diff (out, ra) > 10;
     gst_buffer_unref (out);
     if (!changed)
       g_usleep (2000);
@@ -317,8 +300,8 @@ GST_START_TEST (test_margin_default)
     out[i] = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
     gst_harness_teardown (hh);
   }
-  fail_unless_equals_int (max_diff (out[0], out[1]), 0);
-  fail_unless (max_diff (out[0], out[2]) > 0, "margin=16 must change the border");
+  fail_unless_equals_int (artem_buffers_max_diff (out[0], out[1]), 0);
+  fail_unless (artem_buffers_max_diff (out[0], out[2]) > 0, "margin=16 must change the border");
   for (int i = 0; i < 3; i++)
     gst_buffer_unref (out[i]);
   gst_buffer_unref (in);

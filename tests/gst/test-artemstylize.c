@@ -3,7 +3,7 @@
  * playing, every error path, controller bindings, latency, a long run (valgrind). */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
-#include "../common/gst-errors.h"
+#include "../common/gst-harness.h"
 #include <gst/controller/gstinterpolationcontrolsource.h>
 #include <gst/controller/gstdirectcontrolbinding.h>
 #include <gst/video/video.h>
@@ -20,43 +20,10 @@ static const char *formats[] = { "RGB", "BGR", "RGBx", "BGRx", "xRGB", "xBGR", "
 static GstHarness *
 make_harness (const char *model, const char *format, int w, int h)
 {
-  GstElement *el = gst_element_factory_make ("artemstylize", NULL);
-  g_object_set (el, "model-location", model, "device", artem_test_device (), NULL);
-  GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
-  gst_object_unref (el);
-  char *caps = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
-                                format, w, h);
-  gst_harness_set_src_caps_str (hh, caps);
+  gchar *caps = artem_caps_str (format, w, h);
+  GstHarness *hh = artem_harness_new ("artemstylize", model, caps);
   g_free (caps);
   return hh;
-}
-
-static GstBuffer *
-make_frame (const char *format, int w, int h, guint seed)
-{
-  GstVideoInfo info;
-  gst_video_info_set_format (&info, gst_video_format_from_string (format), w, h);
-  GstBuffer *buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
-  GstMapInfo map;
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  GRand *r = g_rand_new_with_seed (seed);
-  for (gsize i = 0; i < map.size; i++)
-    map.data[i] = (guint8) g_rand_int_range (r, 0, 256);
-  g_rand_free (r);
-  gst_buffer_unmap (buf, &map);
-  return buf;
-}
-
-static gboolean
-buffers_equal (GstBuffer *a, GstBuffer *b)
-{
-  GstMapInfo ma, mb;
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  gboolean eq = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return eq;
 }
 
 /* Pixel (x,y) channel c (0=R,1=G,2=B,3=alpha/x) of a frame buffer. */
@@ -83,10 +50,10 @@ GST_START_TEST (test_every_format)
   /* Every format negotiates, keeps size and alpha, and gives the same RGB result. */
   int w = 33, h = 21;
   GstBuffer *ref = NULL;
-  GstBuffer *rgb_in = make_frame ("RGB", w, h, 7);
+  GstBuffer *rgb_in = artem_random_frame ("RGB", w, h, 7);
   for (gsize f = 0; f < G_N_ELEMENTS (formats); f++) {
     GstHarness *hh = make_harness (model_a, formats[f], w, h);
-    GstBuffer *in = make_frame (formats[f], w, h, 9);
+    GstBuffer *in = artem_random_frame (formats[f], w, h, 9);
     /* same RGB content as rgb_in in this format */
     GstVideoInfo info;
     gst_video_info_set_format (&info, gst_video_format_from_string (formats[f]), w, h);
@@ -140,17 +107,17 @@ GST_END_TEST;
 GST_START_TEST (test_odd_size_and_renegotiation)
 {
   GstHarness *hh = make_harness (model_a, "RGBx", 97, 61);
-  GstBuffer *out = gst_harness_push_and_pull (hh, make_frame ("RGBx", 97, 61, 1));
+  GstBuffer *out = gst_harness_push_and_pull (hh, artem_random_frame ("RGBx", 97, 61, 1));
   fail_unless_equals_int (gst_buffer_get_size (out), 97 * 61 * 4);
   gst_buffer_unref (out);
   /* resolution change mid-stream */
   gst_harness_set_src_caps_str (hh, "video/x-raw,format=RGBx,width=40,height=30,framerate=30/1");
-  out = gst_harness_push_and_pull (hh, make_frame ("RGBx", 40, 30, 2));
+  out = gst_harness_push_and_pull (hh, artem_random_frame ("RGBx", 40, 30, 2));
   fail_unless_equals_int (gst_buffer_get_size (out), 40 * 30 * 4);
   gst_buffer_unref (out);
   /* and a format change */
   gst_harness_set_src_caps_str (hh, "video/x-raw,format=BGR,width=17,height=9,framerate=30/1");
-  out = gst_harness_push_and_pull (hh, make_frame ("BGR", 17, 9, 3));
+  out = gst_harness_push_and_pull (hh, artem_random_frame ("BGR", 17, 9, 3));
   GstVideoInfo info;
   gst_video_info_set_format (&info, GST_VIDEO_FORMAT_BGR, 17, 9);
   fail_unless_equals_int (gst_buffer_get_size (out), GST_VIDEO_INFO_SIZE (&info));
@@ -163,13 +130,16 @@ GST_START_TEST (test_strength)
 {
   GstHarness *hh = make_harness (model_a, "RGBA", 32, 24);
   g_object_set (hh->element, "strength", 0.0, NULL);
-  GstBuffer *in = make_frame ("RGBA", 32, 24, 4);
+  GstBuffer *in = artem_random_frame ("RGBA", 32, 24, 4);
   GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_unless (buffers_equal (in, out), "strength=0 must pass the input through");
+  fail_unless (artem_buffers_equal (in, out), "strength=0 must pass the input through");
+  /* through GstBaseTransform's passthrough: the very buffer, not a copy */
+  fail_unless (out == in, "strength=0 must push the input buffer itself (passthrough)");
+  fail_unless (gst_base_transform_is_passthrough (GST_BASE_TRANSFORM (hh->element)));
   gst_buffer_unref (out);
   g_object_set (hh->element, "strength", 1.0, NULL);
   GstBuffer *full = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_if (buffers_equal (in, full));
+  fail_if (artem_buffers_equal (in, full));
   g_object_set (hh->element, "strength", 0.5, NULL);
   GstBuffer *half = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
   /* half way, per channel, within rounding */
@@ -219,21 +189,21 @@ GST_START_TEST (test_margin)
   gint m = -1;
   g_object_get (hh->element, "margin", &m, NULL);
   fail_unless_equals_int (m, -1);   /* the element's choice: 16 for artemstylize */
-  GstBuffer *in = make_frame ("RGBA", 40, 30, 21);
+  GstBuffer *in = artem_random_frame ("RGBA", 40, 30, 21);
   GstBuffer *o16 = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
   g_object_set (hh->element, "margin", 0, NULL);
   GstBuffer *o0 = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
   g_object_set (hh->element, "margin", 5, NULL);
   GstBuffer *o5 = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
   fail_unless (o16 && o0 && o5);
-  fail_if (buffers_equal (o16, o0), "the margin changes the output at the border");
+  fail_if (artem_buffers_equal (o16, o0), "the margin changes the output at the border");
   if (artem_test_device () == 1) {
     GstBuffer *e16 = engine_output (model_a, in, 40, 30, 16);
     GstBuffer *e0 = engine_output (model_a, in, 40, 30, 0);
     GstBuffer *e5 = engine_output (model_a, in, 40, 30, 5);
-    fail_unless (buffers_equal (o16, e16), "margin 16: not the engine's output");
-    fail_unless (buffers_equal (o0, e0), "margin 0: not the engine's output");
-    fail_unless (buffers_equal (o5, e5), "margin 5: not the engine's output");
+    fail_unless (artem_buffers_equal (o16, e16), "margin 16: not the engine's output");
+    fail_unless (artem_buffers_equal (o0, e0), "margin 0: not the engine's output");
+    fail_unless (artem_buffers_equal (o5, e5), "margin 5: not the engine's output");
     gst_buffer_unref (e16);
     gst_buffer_unref (e0);
     gst_buffer_unref (e5);
@@ -255,7 +225,7 @@ GST_END_TEST;
 GST_START_TEST (test_precision_while_playing)
 {
   GstHarness *hh = make_harness (model_a, "BGRx", 40, 30);
-  GstBuffer *in = make_frame ("BGRx", 40, 30, 9);
+  GstBuffer *in = artem_random_frame ("BGRx", 40, 30, 9);
   GstBuffer *ref = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
   g_object_set (hh->element, "precision", 2 /* fp16 */, NULL);
   gint p = 0;
@@ -265,7 +235,7 @@ GST_START_TEST (test_precision_while_playing)
     GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
     fail_unless (out != NULL);
     if (artem_test_device () == 1)
-      fail_unless (buffers_equal (ref, out), "the CPU computes in fp32 whatever the precision");
+      fail_unless (artem_buffers_equal (ref, out), "the CPU computes in fp32 whatever the precision");
     gst_buffer_unref (out);
     g_usleep (20000);
   }
@@ -280,7 +250,7 @@ GST_START_TEST (test_preserve_colors_and_scale)
   GstHarness *hh = make_harness (model_a, "RGB", 64, 48);
   g_object_set (hh->element, "preserve-colors", TRUE, NULL);
   /* a grey frame stays grey: only luminance is taken from the style */
-  GstBuffer *grey = make_frame ("RGB", 64, 48, 5);
+  GstBuffer *grey = artem_random_frame ("RGB", 64, 48, 5);
   GstMapInfo m;
   gst_buffer_map (grey, &m, GST_MAP_WRITE);
   for (gsize i = 0; i + 2 < m.size; i += 3)
@@ -294,7 +264,7 @@ GST_START_TEST (test_preserve_colors_and_scale)
       if (r > 0 && r < 255 && g > 0 && g < 255)
         fail_unless (ABS (r - g) <= 1 && ABS (g - b) <= 1, "grey became %d,%d,%d", r, g, b);
     }
-  fail_if (buffers_equal (out, grey));
+  fail_if (artem_buffers_equal (out, grey));
   gst_buffer_unref (out);
   /* inference at half size: same output size, a different (scaled) result */
   g_object_set (hh->element, "preserve-colors", FALSE, NULL);
@@ -302,7 +272,7 @@ GST_START_TEST (test_preserve_colors_and_scale)
   g_object_set (hh->element, "inference-scale", 0.5, NULL);
   GstBuffer *half = gst_harness_push_and_pull (hh, gst_buffer_ref (grey));
   fail_unless_equals_int (gst_buffer_get_size (half), 64 * 48 * 3);
-  fail_if (buffers_equal (full, half));
+  fail_if (artem_buffers_equal (full, half));
   gst_buffer_unref (full);
   gst_buffer_unref (half);
   gst_buffer_unref (grey);
@@ -313,7 +283,7 @@ GST_END_TEST;
 GST_START_TEST (test_metadata_preserved)
 {
   GstHarness *hh = make_harness (model_a, "BGRx", 16, 16);
-  GstBuffer *in = make_frame ("BGRx", 16, 16, 6);
+  GstBuffer *in = artem_random_frame ("BGRx", 16, 16, 6);
   GST_BUFFER_PTS (in) = 5 * GST_SECOND;
   GST_BUFFER_DTS (in) = 4 * GST_SECOND;
   GST_BUFFER_DURATION (in) = GST_SECOND / 30;
@@ -401,10 +371,10 @@ GST_START_TEST (test_stabilize_still_scene)
     GstBuffer *a = gst_harness_push_and_pull (on, gst_buffer_ref (in));
     GstBuffer *b = gst_harness_push_and_pull (off, gst_buffer_ref (in));
     if (f == 0)
-      fail_unless (buffers_equal (a, b), "the first frame must be styled as it is");
+      fail_unless (artem_buffers_equal (a, b), "the first frame must be styled as it is");
     /* off equals the network on this frame alone (a fresh element) */
     GstBuffer *alone = reference_output (model_a, in);
-    fail_unless (buffers_equal (b, alone), "stabilize=0 changed the output (frame %d)", f);
+    fail_unless (artem_buffers_equal (b, alone), "stabilize=0 changed the output (frame %d)", f);
     gst_buffer_unref (alone);
     if (prev_on) {
       d_on += mean_abs_diff (a, prev_on);
@@ -481,7 +451,7 @@ GST_START_TEST (test_stabilize_scene_cut)
   GstBuffer *fresh = reference_output (model_a, cut);
   gst_buffer_unref (gst_harness_push_and_pull (on, gst_buffer_ref (x)));
   GstBuffer *o = gst_harness_push_and_pull (on, gst_buffer_ref (cut));
-  fail_unless (buffers_equal (o, fresh), "a scene cut kept old output (%.2f levels off)",
+  fail_unless (artem_buffers_equal (o, fresh), "a scene cut kept old output (%.2f levels off)",
                mean_abs_diff (o, fresh));
   gst_buffer_unref (o);
   /* a still area whose fresh output changes (the top 12 of 30 rows brightened: instance
@@ -529,19 +499,19 @@ GST_START_TEST (test_stabilize_caps_change_resets)
   /* held: the output moves at most 1 - ARTEM_STAB_KEEP (0.1) of the way to the fresh one */
   double step = mean_abs_diff (o2, o1), gap = mean_abs_diff (fresh, o1);
   fail_unless (step <= 0.15 * gap + 0.5, "a 4-level change must be held (%.2f of %.2f)", step, gap);
-  fail_if (buffers_equal (o2, fresh), "the test needs a network that reacts to 4 levels");
+  fail_if (artem_buffers_equal (o2, fresh), "the test needs a network that reacts to 4 levels");
   /* BGR: the same pixels with R and B swapped, then back to RGB */
   gst_harness_set_src_caps_str (on, "video/x-raw,format=BGR,width=40,height=30,framerate=30/1");
   gst_harness_set_src_caps_str (on, "video/x-raw,format=RGB,width=40,height=30,framerate=30/1");
   GstBuffer *o3 = gst_harness_push_and_pull (on, gst_buffer_ref (x2));
-  fail_unless (buffers_equal (o3, fresh), "after a caps change the frame was not styled afresh");
+  fail_unless (artem_buffers_equal (o3, fresh), "after a caps change the frame was not styled afresh");
   /* a DISCONT buffer (a seek, a restarted source) resets too */
   GstBuffer *o4 = gst_harness_push_and_pull (on, gst_buffer_ref (x));
   fail_unless (mean_abs_diff (o4, o3) <= 0.15 * mean_abs_diff (o1, o3) + 0.5, "held again");
   GstBuffer *xd = gst_buffer_copy (x);
   GST_BUFFER_FLAG_SET (xd, GST_BUFFER_FLAG_DISCONT);
   GstBuffer *o5 = gst_harness_push_and_pull (on, xd);
-  fail_unless (buffers_equal (o5, o1), "a DISCONT frame was not styled afresh");
+  fail_unless (artem_buffers_equal (o5, o1), "a DISCONT frame was not styled afresh");
   gst_buffer_unref (o1); gst_buffer_unref (o2); gst_buffer_unref (o3); gst_buffer_unref (o4);
   gst_buffer_unref (o5); gst_buffer_unref (fresh); gst_buffer_unref (x); gst_buffer_unref (x2);
   gst_harness_teardown (on);
@@ -556,21 +526,21 @@ find_message (GstBus *bus, GstMessageType type)
 
 GST_START_TEST (test_model_swap_while_playing)
 {
-  GstBuffer *in = make_frame ("RGB", 40, 30, 8);
+  GstBuffer *in = artem_random_frame ("RGB", 40, 30, 8);
   GstBuffer *ref_a = reference_output (model_a, in), *ref_b = reference_output (model_b, in);
-  fail_if (buffers_equal (ref_a, ref_b));
+  fail_if (artem_buffers_equal (ref_a, ref_b));
   GstHarness *hh = make_harness (model_a, "RGB", 40, 30);
   GstBus *bus = gst_bus_new ();
   gst_element_set_bus (hh->element, bus);
   GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_unless (buffers_equal (out, ref_a));
+  fail_unless (artem_buffers_equal (out, ref_a));
   gst_buffer_unref (out);
   /* a bad model while playing: a warning naming the path, the old model goes on */
   g_object_set (hh->element, "model-location", "/nonexistent/bad.onnx", NULL);
   GstMessage *warn = NULL;
   for (int i = 0; i < 500 && !warn; i++) {
     out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-    fail_unless (buffers_equal (out, ref_a), "the old model must keep serving");
+    fail_unless (artem_buffers_equal (out, ref_a), "the old model must keep serving");
     gst_buffer_unref (out);
     warn = find_message (bus, GST_MESSAGE_WARNING);
     if (!warn)
@@ -593,9 +563,9 @@ GST_START_TEST (test_model_swap_while_playing)
     pushed++;
     if (out) {
       pulled++;
-      switched = buffers_equal (out, ref_b);
+      switched = artem_buffers_equal (out, ref_b);
       if (!switched)
-        fail_unless (buffers_equal (out, ref_a), "a frame is neither old nor new style");
+        fail_unless (artem_buffers_equal (out, ref_a), "a frame is neither old nor new style");
       gst_buffer_unref (out);
     }
     if (!switched)
@@ -604,7 +574,7 @@ GST_START_TEST (test_model_swap_while_playing)
   fail_unless (switched, "the new model never took over");
   fail_unless_equals_int (pushed, pulled);
   out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_unless (buffers_equal (out, ref_b));
+  fail_unless (artem_buffers_equal (out, ref_b));
   gst_buffer_unref (out);
   gst_element_set_bus (hh->element, NULL);
   gst_object_unref (bus);
@@ -676,10 +646,10 @@ GST_START_TEST (test_controller_animates_strength)
   gst_timed_value_control_source_set (tv, GST_SECOND, 1.0);
   gst_object_add_control_binding (GST_OBJECT (hh->element),
       gst_direct_control_binding_new (GST_OBJECT (hh->element), "strength", cs));
-  GstBuffer *in = make_frame ("RGB", 24, 16, 10);
+  GstBuffer *in = artem_random_frame ("RGB", 24, 16, 10);
   GST_BUFFER_PTS (in) = 0;
   GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
-  fail_unless (buffers_equal (in, out), "strength animated to 0 at t=0");
+  fail_unless (artem_buffers_equal (in, out), "strength animated to 0 at t=0");
   gst_buffer_unref (out);
   GstBuffer *in2 = gst_buffer_copy (in);
   GST_BUFFER_PTS (in2) = GST_SECOND / 2;
@@ -687,7 +657,7 @@ GST_START_TEST (test_controller_animates_strength)
   gdouble s;
   g_object_get (hh->element, "strength", &s, NULL);
   fail_unless (s > 0.45 && s < 0.55, "strength %f at t=0.5s", s);
-  fail_if (buffers_equal (in, out));
+  fail_if (artem_buffers_equal (in, out));
   gst_buffer_unref (out);
   gst_buffer_unref (in);
   gst_object_unref (cs);
@@ -699,7 +669,7 @@ GST_START_TEST (test_latency_and_stats)
 {
   GstHarness *hh = make_harness (model_a, "RGB", 160, 120);
   for (int i = 0; i < 3; i++)
-    gst_buffer_unref (gst_harness_push_and_pull (hh, make_frame ("RGB", 160, 120, i)));
+    gst_buffer_unref (gst_harness_push_and_pull (hh, artem_random_frame ("RGB", 160, 120, i)));
   guint64 frames;
   gdouble avg, last;
   g_object_get (hh->element, "frames-processed", &frames, "processing-time-average", &avg,
@@ -726,7 +696,7 @@ GST_START_TEST (test_latency_covers_worst_frame)
   gdouble worst = 0;
   for (int i = 0; i < 20; i++) {
     /* frame times vary with the machine's load: read what each one really took */
-    gst_buffer_unref (gst_harness_push_and_pull (hh, make_frame ("RGB", 160, 120, i)));
+    gst_buffer_unref (gst_harness_push_and_pull (hh, artem_random_frame ("RGB", 160, 120, i)));
     gdouble last;
     g_object_get (hh->element, "processing-time-last", &last, NULL);
     worst = MAX (worst, last);
@@ -826,7 +796,7 @@ GST_START_TEST (test_long_run)
 {
   /* 1000 frames; run under valgrind in CI (no leak, no invalid access) */
   GstHarness *hh = make_harness (model_a, "RGBA", 24, 18);
-  GstBuffer *in = make_frame ("RGBA", 24, 18, 11);
+  GstBuffer *in = artem_random_frame ("RGBA", 24, 18, 11);
   for (int i = 0; i < 1000; i++) {
     if (i == 500)
       g_object_set (hh->element, "inference-scale", 0.5, "preserve-colors", TRUE, NULL);

@@ -2,7 +2,7 @@
  * choice, both modes against the float network, live changes, errors. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
-#include "../common/gst-errors.h"
+#include "../common/gst-harness.h"
 #include <gst/video/video.h>
 #include <artem.h>
 
@@ -11,8 +11,7 @@ static const char *model_a;
 static GstHarness *
 harness (const char *props, const char *format, int w, int h)
 {
-  GstElement *el = gst_element_factory_make ("artemxnorconv", NULL);
-  g_object_set (el, "model-location", model_a, "device", artem_test_device (), NULL);
+  GstElement *el = artem_test_element ("artemxnorconv", model_a);
   if (props) {
     gchar **kv = g_strsplit (props, " ", -1);
     for (gchar **p = kv; *p; p++) {
@@ -22,10 +21,8 @@ harness (const char *props, const char *format, int w, int h)
     }
     g_strfreev (kv);
   }
-  GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
-  gst_object_unref (el);
-  gchar *caps = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,framerate=30/1", format, w, h);
-  gst_harness_set_src_caps_str (hh, caps);
+  gchar *caps = artem_caps_str (format, w, h);
+  GstHarness *hh = artem_harness_wrap (el, caps);
   g_free (caps);
   return hh;
 }
@@ -40,18 +37,6 @@ frame (gsize size, guint seed)
     m.data[i] = (guint8) ((i * 2654435761u + seed) >> 13);
   gst_buffer_unmap (b, &m);
   return b;
-}
-
-static gboolean
-same (GstBuffer *a, GstBuffer *b)
-{
-  GstMapInfo ma, mb;
-  gst_buffer_map (a, &ma, GST_MAP_READ);
-  gst_buffer_map (b, &mb, GST_MAP_READ);
-  gboolean eq = ma.size == mb.size && !memcmp (ma.data, mb.data, ma.size);
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return eq;
 }
 
 static GstBuffer *
@@ -79,10 +64,10 @@ GST_START_TEST (test_modes_and_layers)
   GstBuffer *bwn = once (NULL, "binarize=weights", in);
   GstBuffer *xnor = once (NULL, "binarize=weights-and-activations", in);
   GstBuffer *res = once (NULL, "binarize=weights-and-activations layers=residual", in);
-  fail_if (same (flt, bwn));
-  fail_if (same (flt, xnor));
-  fail_if (same (bwn, xnor));
-  fail_if (same (xnor, res));
+  fail_if (artem_buffers_equal (flt, bwn));
+  fail_if (artem_buffers_equal (flt, xnor));
+  fail_if (artem_buffers_equal (bwn, xnor));
+  fail_if (artem_buffers_equal (xnor, res));
   /* alpha passes through in every mode */
   GstMapInfo mi, mo;
   gst_buffer_map (in, &mi, GST_MAP_READ);
@@ -130,7 +115,7 @@ GST_START_TEST (test_odd_size_formats_live_change)
   for (int i = 0; i < 1000 && !switched; i++) {
     GstBuffer *out = gst_harness_push_and_pull (hh, gst_buffer_ref (in));
     fail_unless (out != NULL);
-    switched = same (out, bwn);
+    switched = artem_buffers_equal (out, bwn);
     gst_buffer_unref (out);
     if (!switched)
       g_usleep (2000);

@@ -7,22 +7,11 @@
  * (suite gst) and under ASan+UBSan (suite sanitize). */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
-#include "../common/gst-errors.h"
+#include "../common/gst-harness.h"
 #include <gst/video/video.h>
 
 #define DATA "/usr/share/doc/opencv-doc/examples/data/"
 static const char *model_a, *model_b, *model_unsizable, *model_adain;
-
-static GstHarness *
-harness_for (const char *factory, const char *model, const char *caps)
-{
-  GstElement *el = gst_element_factory_make (factory, NULL);
-  g_object_set (el, "device", artem_test_device (), "model-location", model, NULL);
-  GstHarness *hh = gst_harness_new_with_element (el, "sink", "src");
-  gst_object_unref (el);
-  gst_harness_set_src_caps_str (hh, caps);
-  return hh;
-}
 
 /* An RGB frame with a pattern, rows @stride bytes apart (a video meta when padded). */
 static GstBuffer *
@@ -66,7 +55,7 @@ static guint8 *
 stylize_once (const char *caps, GstBuffer *in, int w, int h, const char *model, gdouble strength,
               gdouble scale, gboolean preserve)
 {
-  GstHarness *hh = harness_for ("artemstylize", model, caps);
+  GstHarness *hh = artem_harness_new ("artemstylize", model, caps);
   g_object_set (hh->element, "strength", strength, "inference-scale",
                 scale, "preserve-colors", preserve, NULL);
   GstBuffer *out = gst_harness_push_and_pull (hh, in);
@@ -146,7 +135,7 @@ GST_START_TEST (test_swap_to_unsizable_model)
   const char *caps = "video/x-raw,format=RGB,width=32,height=24,framerate=30/1";
   guint8 *ref = stylize_once (caps, rgb_frame (w, h, GST_ROUND_UP_4 (w * 3), 3), w, h, model_a,
                               1.0, 1.0, FALSE);
-  GstHarness *hh = harness_for ("artemstylize", model_a, caps);
+  GstHarness *hh = artem_harness_new ("artemstylize", model_a, caps);
   GstBus *bus = gst_bus_new ();
   gst_element_set_bus (hh->element, bus);
   gst_buffer_unref (gst_harness_push_and_pull (hh, rgb_frame (w, h, GST_ROUND_UP_4 (w * 3), 3)));
@@ -178,7 +167,7 @@ GST_START_TEST (test_scale_past_memory_limit)
 {
   g_setenv ("ARTEM_MEMORY_LIMIT_MIB", "8", TRUE);   /* 3.3 MiB at 160x120, 22 at 640x480 */   /* read when the model loads */
   const int w = 640, h = 480;
-  GstHarness *hh = harness_for ("artemstylize", model_a,
+  GstHarness *hh = artem_harness_new ("artemstylize", model_a,
                                 "video/x-raw,format=RGB,width=640,height=480,framerate=30/1");
   g_object_set (hh->element, "inference-scale", 0.25, NULL);
   GstBus *bus = gst_bus_new ();
