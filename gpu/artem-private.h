@@ -53,7 +53,7 @@ struct _ArtemNode {
   gboolean fused_relu;  /* a following Relu folded into this node */
   gboolean removed;     /* folded into another node */
   gint64 profile_us;    /* time spent in run() (ARTEM_PROFILE) */
-  void *bin;            /* ArtemBinaryWeights of a binarized Conv (cpu/binary.h) */
+  void *bin;            /* ArtemBinaryWeights of a binarized Conv (binary.h) */
   ArtemOpParams params; /* set by prepare: the parameters every backend reads */
   void *priv;           /* the CPU's op state computed at prepare, freed with g_free */
   void (*priv_clear) (void *priv);  /* frees what priv points to (before its g_free) */
