@@ -107,6 +107,105 @@ artem_net_get_weight_bytes (const ArtemNet *net, gsize *float_bytes, gsize *pack
 
 /* ---- saving a binarized model ---- */
 
+/* a new tensor proto of @dtype and @ndim dims, its storage in @owned */
+static Onnx__TensorProto *
+tensor_new (GPtrArray *owned, char *name, int dtype, const int64_t *dims, int ndim,
+            const void *data, gsize len)
+{
+  Onnx__TensorProto *t = g_new (Onnx__TensorProto, 1);
+  onnx__tensor_proto__init (t);
+  int64_t *d = g_memdup2 (dims, ndim * sizeof (int64_t));
+  g_ptr_array_add (owned, t);
+  g_ptr_array_add (owned, d);
+  t->name = name;
+  t->has_data_type = TRUE;
+  t->data_type = dtype;
+  t->n_dims = ndim;
+  t->dims = d;
+  t->has_raw_data = TRUE;
+  t->raw_data.len = len;
+  t->raw_data.data = (uint8_t *) data;
+  return t;
+}
+
+/* the saved form of @b's weights: bits [M][KH][KW][ceil(C/8)] (bit set = negative, LSB =
+ * lowest channel), a uint8 tensor named @name */
+static Onnx__TensorProto *
+bits_tensor (const ArtemBinaryWeights *b, char *name, GPtrArray *owned)
+{
+  int taps = b->KH * b->KW, cb = (b->C + 7) / 8;
+  gsize nbytes = (gsize) b->M * taps * cb;
+  guint8 *bytes = g_malloc0 (MAX (nbytes, 1));
+  for (int mm = 0; mm < b->M; mm++)
+    for (int t = 0; t < taps; t++)
+      for (int c = 0; c < b->C; c++)
+        if ((b->wbits[((gsize) t * b->CW + c / 64) * b->MP + mm] >> (c % 64)) & 1)
+          bytes[((gsize) mm * taps + t) * cb + c / 8] |= 1 << (c % 8);
+  g_ptr_array_add (owned, bytes);
+  int64_t dims[4] = { b->M, b->KH, b->KW, cb };
+  return tensor_new (owned, name, ONNX__TENSOR_PROTO__DATA_TYPE__UINT8, dims, 4, bytes, nbytes);
+}
+
+/* @np as BinaryConv (X, bits, alpha[, B]) with mode, act_scale and channels */
+static Onnx__NodeProto *
+binary_conv_node (const Onnx__NodeProto *np, const ArtemBinaryWeights *b, char *bname,
+                  char *aname, GPtrArray *owned)
+{
+  Onnx__NodeProto *nn2 = g_new (Onnx__NodeProto, 1);
+  *nn2 = *np;
+  g_ptr_array_add (owned, nn2);
+  nn2->op_type = (char *) "BinaryConv";
+  nn2->domain = (char *) ARTEM_OP_DOMAIN;
+  char **ins = g_new0 (char *, 4);
+  g_ptr_array_add (owned, ins);
+  ins[0] = np->input[0]; ins[1] = bname; ins[2] = aname;
+  if (np->n_input > 2)
+    ins[3] = np->input[2];
+  nn2->input = ins;
+  nn2->n_input = np->n_input > 2 ? 4 : 3;
+  Onnx__AttributeProto **attrs = g_new0 (Onnx__AttributeProto *, np->n_attribute + 3);
+  g_ptr_array_add (owned, attrs);
+  for (size_t a = 0; a < np->n_attribute; a++)
+    attrs[a] = np->attribute[a];
+  const char *names[3] = { "mode", "act_scale", "channels" };
+  int64_t vals[3] = { b->mode, b->act_scale, b->C };
+  for (int a = 0; a < 3; a++) {
+    Onnx__AttributeProto *at = g_new (Onnx__AttributeProto, 1);
+    onnx__attribute_proto__init (at);
+    g_ptr_array_add (owned, at);
+    at->name = (char *) names[a];
+    at->has_type = TRUE;
+    at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    at->has_i = TRUE;
+    at->i = vals[a];
+    attrs[np->n_attribute + a] = at;
+  }
+  nn2->attribute = attrs;
+  nn2->n_attribute = np->n_attribute + 3;
+  return nn2;
+}
+
+/* the model's opsets, with domain ai.artem (version 1) added where missing */
+static Onnx__OperatorSetIdProto **
+opsets_with_artem (const Onnx__ModelProto *m, size_t *n, Onnx__OperatorSetIdProto *artem)
+{
+  onnx__operator_set_id_proto__init (artem);
+  artem->domain = (char *) ARTEM_OP_DOMAIN;
+  artem->has_version = TRUE;
+  artem->version = 1;
+  Onnx__OperatorSetIdProto **opsets = g_new0 (Onnx__OperatorSetIdProto *, m->n_opset_import + 1);
+  gboolean has_artem = FALSE;
+  *n = m->n_opset_import;
+  for (size_t i = 0; i < m->n_opset_import; i++) {
+    opsets[i] = m->opset_import[i];
+    if (opsets[i]->domain && !strcmp (opsets[i]->domain, ARTEM_OP_DOMAIN))
+      has_artem = TRUE;
+  }
+  if (!has_artem)
+    opsets[(*n)++] = artem;
+  return opsets;
+}
+
 gboolean
 artem_net_save_binarized (ArtemNet *net, const char *path, GError **error)
 {
@@ -118,26 +217,12 @@ artem_net_save_binarized (ArtemNet *net, const char *path, GError **error)
   GPtrArray *inits = g_ptr_array_new ();
   GPtrArray *owned = g_ptr_array_new_with_free_func (g_free);
   GHashTable *dropped = g_hash_table_new (g_str_hash, g_str_equal);
-  /* domain ai.artem in the opset list */
-  Onnx__OperatorSetIdProto artem_opset = ONNX__OPERATOR_SET_ID_PROTO__INIT;
-  artem_opset.domain = (char *) ARTEM_OP_DOMAIN;
-  artem_opset.has_version = TRUE;
-  artem_opset.version = 1;
-  Onnx__OperatorSetIdProto **opsets = g_new0 (Onnx__OperatorSetIdProto *, m.n_opset_import + 1);
-  gboolean has_artem = FALSE;
-  for (size_t i = 0; i < m.n_opset_import; i++) {
-    opsets[i] = m.opset_import[i];
-    if (opsets[i]->domain && !strcmp (opsets[i]->domain, ARTEM_OP_DOMAIN))
-      has_artem = TRUE;
-  }
-  if (!has_artem)
-    opsets[m.n_opset_import++] = &artem_opset;
+  Onnx__OperatorSetIdProto artem_opset;
+  Onnx__OperatorSetIdProto **opsets = opsets_with_artem (&m, &m.n_opset_import, &artem_opset);
   m.opset_import = opsets;
   GHashTable *node_of = g_hash_table_new (NULL, NULL);   /* proto -> ArtemNode */
-  for (guint k = 0; k < net->nodes->len; k++) {
-    ArtemNode *an = &g_array_index (net->nodes, ArtemNode, k);
-    g_hash_table_insert (node_of, an->proto, an);
-  }
+  for (guint k = 0; k < net->nodes->len; k++)
+    g_hash_table_insert (node_of, NODE (net, k)->proto, NODE (net, k));
   for (size_t i = 0; i < nn; i++) {
     Onnx__NodeProto *np = net->model->graph->node[i];
     nodes[i] = np;
@@ -145,69 +230,16 @@ artem_net_save_binarized (ArtemNet *net, const char *path, GError **error)
     if (!an || !an->bin || !np->op_type || strcmp (np->op_type, "Conv"))
       continue;
     ArtemBinaryWeights *b = an->bin;
-    int taps = b->KH * b->KW, cb = (b->C + 7) / 8;
-    gsize nbytes = (gsize) b->M * taps * cb;
-    guint8 *bytes = g_malloc0 (MAX (nbytes, 1));
-    for (int mm = 0; mm < b->M; mm++)
-      for (int t = 0; t < taps; t++)
-        for (int c = 0; c < b->C; c++)
-          if ((b->wbits[((gsize) t * b->CW + c / 64) * b->MP + mm] >> (c % 64)) & 1)
-            bytes[((gsize) mm * taps + t) * cb + c / 8] |= 1 << (c % 8);
-    g_ptr_array_add (owned, bytes);
-    Onnx__TensorProto *tb = g_new (Onnx__TensorProto, 1), *ta = g_new (Onnx__TensorProto, 1);
-    onnx__tensor_proto__init (tb);
-    onnx__tensor_proto__init (ta);
-    g_ptr_array_add (owned, tb);
-    g_ptr_array_add (owned, ta);
-    int64_t *bd = g_new (int64_t, 4), *ad = g_new (int64_t, 1);
-    g_ptr_array_add (owned, bd);
-    g_ptr_array_add (owned, ad);
-    bd[0] = b->M; bd[1] = b->KH; bd[2] = b->KW; bd[3] = cb;
-    ad[0] = b->M;
-    char *bname = g_strdup_printf ("%s.bits", np->input[1]), *aname = g_strdup_printf ("%s.alpha", np->input[1]);
+    char *bname = g_strdup_printf ("%s.bits", np->input[1]);
+    char *aname = g_strdup_printf ("%s.alpha", np->input[1]);
     g_ptr_array_add (owned, bname);
     g_ptr_array_add (owned, aname);
-    tb->name = bname; tb->has_data_type = TRUE; tb->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__UINT8;
-    tb->n_dims = 4; tb->dims = bd; tb->has_raw_data = TRUE; tb->raw_data.len = nbytes; tb->raw_data.data = bytes;
-    ta->name = aname; ta->has_data_type = TRUE; ta->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
-    ta->n_dims = 1; ta->dims = ad; ta->has_raw_data = TRUE; ta->raw_data.len = b->M * sizeof (float);
-    ta->raw_data.data = (uint8_t *) b->alpha;
-    g_ptr_array_add (inits, tb);
-    g_ptr_array_add (inits, ta);
+    int64_t adim = b->M;
+    g_ptr_array_add (inits, bits_tensor (b, bname, owned));
+    g_ptr_array_add (inits, tensor_new (owned, aname, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, &adim,
+                                        1, b->alpha, b->M * sizeof (float)));
     g_hash_table_add (dropped, np->input[1]);
-    /* the node: BinaryConv (X, bits, alpha[, B]) with mode, act_scale, channels */
-    Onnx__NodeProto *nn2 = g_new (Onnx__NodeProto, 1);
-    *nn2 = *np;
-    g_ptr_array_add (owned, nn2);
-    nn2->op_type = (char *) "BinaryConv";
-    nn2->domain = (char *) ARTEM_OP_DOMAIN;
-    char **ins = g_new0 (char *, 4);
-    g_ptr_array_add (owned, ins);
-    ins[0] = np->input[0]; ins[1] = bname; ins[2] = aname;
-    if (np->n_input > 2)
-      ins[3] = np->input[2];
-    nn2->input = ins;
-    nn2->n_input = np->n_input > 2 ? 4 : 3;
-    Onnx__AttributeProto **attrs = g_new0 (Onnx__AttributeProto *, np->n_attribute + 3);
-    g_ptr_array_add (owned, attrs);
-    for (size_t a = 0; a < np->n_attribute; a++)
-      attrs[a] = np->attribute[a];
-    const char *names[3] = { "mode", "act_scale", "channels" };
-    int64_t vals[3] = { b->mode, b->act_scale, b->C };
-    for (int a = 0; a < 3; a++) {
-      Onnx__AttributeProto *at = g_new (Onnx__AttributeProto, 1);
-      onnx__attribute_proto__init (at);
-      g_ptr_array_add (owned, at);
-      at->name = (char *) names[a];
-      at->has_type = TRUE;
-      at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
-      at->has_i = TRUE;
-      at->i = vals[a];
-      attrs[np->n_attribute + a] = at;
-    }
-    nn2->attribute = attrs;
-    nn2->n_attribute = np->n_attribute + 3;
-    nodes[i] = nn2;
+    nodes[i] = binary_conv_node (np, b, bname, aname, owned);
   }
   /* float weights no other node reads are dropped */
   for (size_t i = 0; i < nn; i++)

@@ -96,6 +96,81 @@ proto_type_name (int t)
 
 /* Decodes @t into a freshly allocated dense array of float or int64.  Every size is
  * checked against what the protobuf really holds. */
+/* the dims of @t into @shape, and the element count (*n); FALSE (error set) when absurd */
+static gboolean
+proto_shape (const Onnx__TensorProto *t, const char *name, ArtemShape *shape, int64_t *n,
+             GError **error)
+{
+  if (t->n_dims > ARTEM_MAX_DIMS) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                 "tensor '%s' has %zu dimensions (at most %d)", name, t->n_dims,
+                 ARTEM_MAX_DIMS);
+    return FALSE;
+  }
+  shape->ndim = (int) t->n_dims;
+  *n = 1;
+  for (size_t i = 0; i < t->n_dims; i++) {
+    if (t->dims[i] < 0 || t->dims[i] > ARTEM_MAX_NUMEL ||
+        (t->dims[i] > 0 && *n > ARTEM_MAX_NUMEL / t->dims[i])) {
+      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
+                   "tensor '%s' has an invalid dimension %" G_GINT64_FORMAT, name,
+                   (gint64) t->dims[i]);
+      return FALSE;
+    }
+    shape->dims[i] = t->dims[i];
+    *n *= t->dims[i];
+  }
+  return TRUE;
+}
+
+/* the ONNX element type @dt as artem's (*dtype) and its size in raw data; 0 unsupported */
+static gsize
+proto_type (int dt, ArtemDType *dtype)
+{
+  switch (dt) {
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: *dtype = ARTEM_DTYPE_FLOAT; return 4;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: *dtype = ARTEM_DTYPE_FLOAT; return 8;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: *dtype = ARTEM_DTYPE_INT64; return 8;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: *dtype = ARTEM_DTYPE_INT64; return 4;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: *dtype = ARTEM_DTYPE_INT64; return 2;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: *dtype = ARTEM_DTYPE_INT64; return 1;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: *dtype = ARTEM_DTYPE_INT64; return 1;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: *dtype = ARTEM_DTYPE_INT64; return 1;
+    default: return 0;
+  }
+}
+
+/* element @i of @t (of ONNX type @dt, raw data or typed fields) as a float */
+static float
+proto_float (const Onnx__TensorProto *t, int dt, gboolean raw, int64_t i)
+{
+  float v;
+  if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+    if (raw) memcpy (&v, t->raw_data.data + i * 4, 4); else v = t->float_data[i];
+    return v;
+  }
+  double d;
+  if (raw) memcpy (&d, t->raw_data.data + i * 8, 8); else d = t->double_data[i];
+  return (float) d;
+}
+
+/* element @i of @t (of ONNX type @dt, @raw_esize bytes in raw data) as an int64 */
+static int64_t
+proto_int (const Onnx__TensorProto *t, int dt, gboolean raw, gsize raw_esize, int64_t i)
+{
+  if (!raw)
+    return dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? t->int64_data[i] : t->int32_data[i];
+  const uint8_t *p = t->raw_data.data + i * raw_esize;
+  int64_t v;
+  switch (dt) {
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: memcpy (&v, p, 8); return v;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: { int32_t x; memcpy (&x, p, 4); return x; }
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: { int16_t x; memcpy (&x, p, 2); return x; }
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: return (int8_t) *p;
+    default: return *p;
+  }
+}
+
 gboolean
 artem_tensor_from_proto (const Onnx__TensorProto *t, ArtemDType *dtype,
                          ArtemShape *shape, void **data, GError **error)
@@ -108,40 +183,15 @@ artem_tensor_from_proto (const Onnx__TensorProto *t, ArtemDType *dtype,
                  "tensor '%s': external data is not supported", name);
     return FALSE;
   }
-  if (t->n_dims > ARTEM_MAX_DIMS) {
-    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
-                 "tensor '%s' has %zu dimensions (at most %d)", name, t->n_dims,
-                 ARTEM_MAX_DIMS);
+  int64_t n;
+  if (!proto_shape (t, name, shape, &n, error))
     return FALSE;
-  }
-  shape->ndim = (int) t->n_dims;
-  int64_t n = 1;
-  for (size_t i = 0; i < t->n_dims; i++) {
-    if (t->dims[i] < 0 || t->dims[i] > ARTEM_MAX_NUMEL ||
-        (t->dims[i] > 0 && n > ARTEM_MAX_NUMEL / t->dims[i])) {
-      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
-                   "tensor '%s' has an invalid dimension %" G_GINT64_FORMAT, name,
-                   (gint64) t->dims[i]);
-      return FALSE;
-    }
-    shape->dims[i] = t->dims[i];
-    n *= t->dims[i];
-  }
   int dt = t->has_data_type ? t->data_type : 0;
-  gsize raw_esize;
-  switch (dt) {
-    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: raw_esize = 4; *dtype = ARTEM_DTYPE_FLOAT; break;
-    case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: raw_esize = 8; *dtype = ARTEM_DTYPE_FLOAT; break;
-    case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: raw_esize = 8; *dtype = ARTEM_DTYPE_INT64; break;
-    case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: raw_esize = 4; *dtype = ARTEM_DTYPE_INT64; break;
-    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: raw_esize = 2; *dtype = ARTEM_DTYPE_INT64; break;
-    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: raw_esize = 1; *dtype = ARTEM_DTYPE_INT64; break;
-    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: raw_esize = 1; *dtype = ARTEM_DTYPE_INT64; break;
-    case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: raw_esize = 1; *dtype = ARTEM_DTYPE_INT64; break;
-    default:
-      g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
-                   "tensor '%s' has unsupported element type %s", name, proto_type_name (dt));
-      return FALSE;
+  gsize raw_esize = proto_type (dt, dtype);
+  if (!raw_esize) {
+    g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
+                 "tensor '%s' has unsupported element type %s", name, proto_type_name (dt));
+    return FALSE;
   }
   size_t avail;
   gboolean raw = t->has_raw_data && t->raw_data.len > 0;
@@ -161,41 +211,17 @@ artem_tensor_from_proto (const Onnx__TensorProto *t, ArtemDType *dtype,
                  name, (gint64) n, avail);
     return FALSE;
   }
-  gsize esize = artem_dtype_size (*dtype);
-  void *out = g_try_malloc0 (MAX (n, 1) * esize);
+  void *out = g_try_malloc0 (MAX (n, 1) * artem_dtype_size (*dtype));
   if (!out) {
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_INVALID_MODEL,
                  "tensor '%s': cannot allocate %" G_GINT64_FORMAT " elements", name, (gint64) n);
     return FALSE;
   }
-  for (int64_t i = 0; i < n; i++) {
-    if (*dtype == ARTEM_DTYPE_FLOAT) {
-      float v;
-      if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
-        if (raw) memcpy (&v, t->raw_data.data + i * 4, 4); else v = t->float_data[i];
-      } else {
-        double d;
-        if (raw) memcpy (&d, t->raw_data.data + i * 8, 8); else d = t->double_data[i];
-        v = (float) d;
-      }
-      ((float *) out)[i] = v;
-    } else {
-      int64_t v = 0;
-      if (!raw) {
-        v = dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? t->int64_data[i] : t->int32_data[i];
-      } else {
-        const uint8_t *p = t->raw_data.data + i * raw_esize;
-        switch (dt) {
-          case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: memcpy (&v, p, 8); break;
-          case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: { int32_t x; memcpy (&x, p, 4); v = x; break; }
-          case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: { int16_t x; memcpy (&x, p, 2); v = x; break; }
-          case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: v = (int8_t) *p; break;
-          default: v = *p; break;
-        }
-      }
-      ((int64_t *) out)[i] = v;
-    }
-  }
+  for (int64_t i = 0; i < n; i++)
+    if (*dtype == ARTEM_DTYPE_FLOAT)
+      ((float *) out)[i] = proto_float (t, dt, raw, i);
+    else
+      ((int64_t *) out)[i] = proto_int (t, dt, raw, raw_esize, i);
   *data = out;
   return TRUE;
 }

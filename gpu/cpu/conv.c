@@ -241,6 +241,47 @@ conv_choose (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias, 
                               sbytes);
 }
 
+/* kernel, strides, dilations, pads (auto_pad resolved) and the output size of @g */
+static gboolean
+conv_geometry (ArtemNode *n, const ArtemValue *w, ConvGeom *gp, GError **error)
+{
+  ConvGeom g = *gp;
+  int k[2], s[2], d[2], p[4];
+  if (!artem_conv_params (n, (int) w->shape.dims[2], (int) w->shape.dims[3], k, s, d, p, error))
+    return FALSE;
+  if (k[0] != w->shape.dims[2] || k[1] != w->shape.dims[3]) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "kernel_shape does not match the weights");
+    return FALSE;
+  }
+  g.KH = k[0]; g.KW = k[1]; g.SH = s[0]; g.SW = s[1]; g.DH = d[0]; g.DW = d[1];
+  g.PT = p[0]; g.PL = p[1]; g.PB = p[2]; g.PR = p[3];
+  const char *ap = artem_attr_string (n, "auto_pad", "NOTSET");
+  if (!strcmp (ap, "VALID")) {
+    g.PT = g.PL = g.PB = g.PR = 0;
+  } else if (!strncmp (ap, "SAME", 4)) {
+    int ext_h = (g.KH - 1) * g.DH + 1, ext_w = (g.KW - 1) * g.DW + 1;
+    int oh = (g.H + g.SH - 1) / g.SH, ow = (g.W + g.SW - 1) / g.SW;
+    int th = MAX (0, (oh - 1) * g.SH + ext_h - g.H), tw = MAX (0, (ow - 1) * g.SW + ext_w - g.W);
+    gboolean upper = !strcmp (ap, "SAME_UPPER");
+    g.PT = upper ? th / 2 : th - th / 2; g.PB = th - g.PT;
+    g.PL = upper ? tw / 2 : tw - tw / 2; g.PR = tw - g.PL;
+  }
+  int ext_h = (g.KH - 1) * g.DH + 1, ext_w = (g.KW - 1) * g.DW + 1;
+  if (g.H + g.PT + g.PB < ext_h || g.W + g.PL + g.PR < ext_w) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "input %dx%d is smaller than the kernel",
+                      g.W, g.H);
+    return FALSE;
+  }
+  g.OH = (g.H + g.PT + g.PB - ext_h) / g.SH + 1;
+  g.OW = (g.W + g.PL + g.PR - ext_w) / g.SW + 1;
+  if ((gint64) g.CG * g.KH * g.KW > (1 << 28) || (gint64) g.OH * g.OW > (1 << 30)) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd kernel or output size");
+    return FALSE;
+  }
+  *gp = g;
+  return TRUE;
+}
+
 gboolean
 artem_conv_check_inputs (ArtemNode *n, ArtemValue **in, GError **error)
 {
@@ -293,38 +334,8 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
     artem_node_error (error, ARTEM_ERROR_SHAPE, n, "bias does not match %d outputs", g.M);
     return FALSE;
   }
-  int k[2], s[2], d[2], p[4];
-  if (!artem_conv_params (n, (int) w->shape.dims[2], (int) w->shape.dims[3], k, s, d, p, error))
+  if (!conv_geometry (n, w, &g, error))
     return FALSE;
-  if (k[0] != w->shape.dims[2] || k[1] != w->shape.dims[3]) {
-    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "kernel_shape does not match the weights");
-    return FALSE;
-  }
-  g.KH = k[0]; g.KW = k[1]; g.SH = s[0]; g.SW = s[1]; g.DH = d[0]; g.DW = d[1];
-  g.PT = p[0]; g.PL = p[1]; g.PB = p[2]; g.PR = p[3];
-  const char *ap = artem_attr_string (n, "auto_pad", "NOTSET");
-  if (!strcmp (ap, "VALID")) {
-    g.PT = g.PL = g.PB = g.PR = 0;
-  } else if (!strncmp (ap, "SAME", 4)) {
-    int ext_h = (g.KH - 1) * g.DH + 1, ext_w = (g.KW - 1) * g.DW + 1;
-    int oh = (g.H + g.SH - 1) / g.SH, ow = (g.W + g.SW - 1) / g.SW;
-    int th = MAX (0, (oh - 1) * g.SH + ext_h - g.H), tw = MAX (0, (ow - 1) * g.SW + ext_w - g.W);
-    gboolean upper = !strcmp (ap, "SAME_UPPER");
-    g.PT = upper ? th / 2 : th - th / 2; g.PB = th - g.PT;
-    g.PL = upper ? tw / 2 : tw - tw / 2; g.PR = tw - g.PL;
-  }
-  int ext_h = (g.KH - 1) * g.DH + 1, ext_w = (g.KW - 1) * g.DW + 1;
-  if (g.H + g.PT + g.PB < ext_h || g.W + g.PL + g.PR < ext_w) {
-    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "input %dx%d is smaller than the kernel",
-                      g.W, g.H);
-    return FALSE;
-  }
-  g.OH = (g.H + g.PT + g.PB - ext_h) / g.SH + 1;
-  g.OW = (g.W + g.PL + g.PR - ext_w) / g.SW + 1;
-  if ((gint64) g.CG * g.KH * g.KW > (1 << 28) || (gint64) g.OH * g.OW > (1 << 30)) {
-    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "absurd kernel or output size");
-    return FALSE;
-  }
   g.K = g.CG * g.KH * g.KW;
   plan->cost = 2.0 * g.N * g.M * (double) g.OH * g.OW * g.K;
   g.direct = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && !g.PT && !g.PL && !g.PB && !g.PR;

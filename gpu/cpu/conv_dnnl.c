@@ -107,13 +107,13 @@ in_scratch (const dnnl_memory_desc_t *md, dnnl_memory_t *mem, gsize *off, gsize 
   return dnnl_memory_create (mem, md, engine, DNNL_MEMORY_NONE) == dnnl_success;
 }
 
-ArtemDnnlConv *
-artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboolean bf16,
-                     gboolean src_nhwc, gboolean dst_nhwc, gsize *weight_bytes,
-                     gsize *scratch_bytes)
+/* the convolution's primitive descriptor (oneDNN picks the activation and weight layouts:
+ * format "any"), and the user-side descriptors of @g's frames, weights and bias */
+static dnnl_primitive_desc_t
+conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboolean bf16,
+                     gboolean src_nhwc, gboolean dst_nhwc, dnnl_memory_desc_t *u_src,
+                     dnnl_memory_desc_t *u_dst, dnnl_memory_desc_t *u_w, dnnl_memory_desc_t *b_md)
 {
-  if (!dnnl_init ())
-    return NULL;
   dnnl_data_type_t act = bf16 ? dnnl_bf16 : dnnl_f32;
   dnnl_dims_t sd = { g->N, g->C, g->H, g->W }, dd = { g->N, g->M, g->OH, g->OW };
   dnnl_dims_t wd1 = { g->M, g->CG, g->KH, g->KW };
@@ -121,21 +121,21 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   dnnl_dims_t bd = { g->M };
   dnnl_dims_t strides = { g->SH, g->SW }, dil = { g->DH - 1, g->DW - 1 };
   dnnl_dims_t pl = { g->PT, g->PL }, pr = { g->PB, g->PR };
-  dnnl_memory_desc_t u_src, u_dst, u_w, a_src, a_dst, a_w, b_md;
+  dnnl_memory_desc_t a_src, a_dst, a_w;
   gboolean grouped = g->G > 1;
-  if (dnnl_memory_desc_init_by_tag (&u_src, 4, sd, dnnl_f32, src_nhwc ? dnnl_nhwc : dnnl_nchw) ||
-      dnnl_memory_desc_init_by_tag (&u_dst, 4, dd, dnnl_f32, dst_nhwc ? dnnl_nhwc : dnnl_nchw) ||
-      dnnl_memory_desc_init_by_tag (&u_w, grouped ? 5 : 4, grouped ? wdg : wd1, dnnl_f32,
+  if (dnnl_memory_desc_init_by_tag (u_src, 4, sd, dnnl_f32, src_nhwc ? dnnl_nhwc : dnnl_nchw) ||
+      dnnl_memory_desc_init_by_tag (u_dst, 4, dd, dnnl_f32, dst_nhwc ? dnnl_nhwc : dnnl_nchw) ||
+      dnnl_memory_desc_init_by_tag (u_w, grouped ? 5 : 4, grouped ? wdg : wd1, dnnl_f32,
                                     grouped ? dnnl_goihw : dnnl_oihw) ||
       dnnl_memory_desc_init_by_tag (&a_src, 4, sd, act, dnnl_format_tag_any) ||
       dnnl_memory_desc_init_by_tag (&a_dst, 4, dd, dnnl_f32, dnnl_format_tag_any) ||
       dnnl_memory_desc_init_by_tag (&a_w, grouped ? 5 : 4, grouped ? wdg : wd1, act,
                                     dnnl_format_tag_any) ||
-      dnnl_memory_desc_init_by_tag (&b_md, 1, bd, dnnl_f32, dnnl_x))
+      dnnl_memory_desc_init_by_tag (b_md, 1, bd, dnnl_f32, dnnl_x))
     return NULL;
   dnnl_convolution_desc_t cd;
   if (dnnl_dilated_convolution_forward_desc_init (&cd, dnnl_forward_inference,
-          dnnl_convolution_direct, &a_src, &a_w, has_bias ? &b_md : NULL, &a_dst, strides,
+          dnnl_convolution_direct, &a_src, &a_w, has_bias ? b_md : NULL, &a_dst, strides,
           dil, pl, pr) != dnnl_success)
     return NULL;
   dnnl_primitive_attr_t attr = NULL;
@@ -154,7 +154,20 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   if (po)
     dnnl_post_ops_destroy (po);
   dnnl_primitive_attr_destroy (attr);
-  if (st != dnnl_success)
+  return st == dnnl_success ? pd : NULL;
+}
+
+ArtemDnnlConv *
+artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboolean bf16,
+                     gboolean src_nhwc, gboolean dst_nhwc, gsize *weight_bytes,
+                     gsize *scratch_bytes)
+{
+  if (!dnnl_init ())
+    return NULL;
+  dnnl_memory_desc_t u_src, u_dst, u_w, b_md;
+  dnnl_primitive_desc_t pd = conv_primitive_desc (g, relu, has_bias, bf16, src_nhwc, dst_nhwc,
+                                                  &u_src, &u_dst, &u_w, &b_md);
+  if (!pd)
     return NULL;
   ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
   c->bf16 = bf16;

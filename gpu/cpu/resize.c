@@ -169,6 +169,57 @@ resize_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     artem_gather_run (n, in, out, scratch);
 }
 
+/* the scales (*ns of them) or output sizes (*nz), from the attribute (Upsample before
+ * opset 9) or the constant inputs; -1 where absent */
+static gboolean
+read_scales (ArtemNode *n, ArtemValue **in, gboolean upsample, float *scales, int *ns,
+             gint64 *sizes, int *nz, GError **error)
+{
+  int r = in[0]->shape.ndim;
+  *ns = *nz = -1;
+  if (upsample && n->opset < 9) {
+    Onnx__AttributeProto *a = artem_attr_find (n, "scales");
+    if (!a || (int) a->n_floats != r) {
+      artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "scales attribute must have %d values",
+                        r);
+      return FALSE;
+    }
+    for (int i = 0; i < r; i++)
+      scales[i] = a->floats[i];
+    *ns = r;
+    return TRUE;
+  }
+  int si = (upsample || n->opset < 11) ? 1 : 2;
+  if (si < n->n_in && in[si] && artem_value_numel (in[si]) > 0) {
+    if (!artem_require_const (n, in, si, "scales", error))
+      return FALSE;
+    *ns = artem_value_read_floats (in[si], scales, ARTEM_MAX_DIMS);
+  }
+  if (!upsample && n->opset >= 11 && n->n_in > 3 && in[3] && artem_value_numel (in[3]) > 0) {
+    if (!artem_require_const (n, in, 3, "sizes", error))
+      return FALSE;
+    *nz = artem_value_read_ints (in[3], sizes, ARTEM_MAX_DIMS);
+  }
+  return TRUE;
+}
+
+/* nearest mode: the source index of output @o in a dimension of @in_n to @out_n */
+static int64_t
+nearest_index (const char *ct, const char *nm, int64_t o, int64_t in_n, int64_t out_n, float s)
+{
+  double c = source_coord (ct, o, in_n, out_n, s);
+  int64_t i;
+  if (!strcmp (nm, "floor"))
+    i = (int64_t) floor (c);
+  else if (!strcmp (nm, "ceil"))
+    i = (int64_t) ceil (c);
+  else if (!strcmp (nm, "round_prefer_ceil"))
+    i = (int64_t) floor (c + 0.5);
+  else /* round_prefer_floor */
+    i = (c - floor (c) == 0.5) ? (int64_t) floor (c) : (int64_t) floor (c + 0.5);
+  return CLAMP (i, 0, MAX (in_n - 1, 0));
+}
+
 static gboolean
 resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
                 GError **error)
@@ -181,7 +232,7 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
   int r = x->shape.ndim;
   float scales[ARTEM_MAX_DIMS];
   gint64 sizes[ARTEM_MAX_DIMS];
-  int ns = -1, nz = -1;
+  int ns, nz;
   gboolean upsample = !strcmp (n->def->op_type, "Upsample");
   const char *ct, *nm;
   if (upsample || n->opset < 11) {
@@ -192,28 +243,8 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
     ct = g_intern_string (ct);
     nm = g_intern_string (artem_attr_string (n, "nearest_mode", "round_prefer_floor"));
   }
-  if (upsample && n->opset < 9) {
-    Onnx__AttributeProto *a = artem_attr_find (n, "scales");
-    if (!a || (int) a->n_floats != r) {
-      artem_node_error (error, ARTEM_ERROR_INVALID_MODEL, n, "scales attribute must have %d values", r);
-      return FALSE;
-    }
-    for (int i = 0; i < r; i++)
-      scales[i] = a->floats[i];
-    ns = r;
-  } else {
-    int si = (upsample || n->opset < 11) ? 1 : 2;
-    if (si < n->n_in && in[si] && artem_value_numel (in[si]) > 0) {
-      if (!artem_require_const (n, in, si, "scales", error))
-        return FALSE;
-      ns = artem_value_read_floats (in[si], scales, ARTEM_MAX_DIMS);
-    }
-    if (!upsample && n->opset >= 11 && n->n_in > 3 && in[3] && artem_value_numel (in[3]) > 0) {
-      if (!artem_require_const (n, in, 3, "sizes", error))
-        return FALSE;
-      nz = artem_value_read_ints (in[3], sizes, ARTEM_MAX_DIMS);
-    }
-  }
+  if (!read_scales (n, in, upsample, scales, &ns, sizes, &nz, error))
+    return FALSE;
   if ((nz < 0 && ns != r) || (nz >= 0 && nz != r)) {
     artem_node_error (error, ARTEM_ERROR_SHAPE, n, "scales/sizes must have %d values", r);
     return FALSE;
@@ -246,23 +277,9 @@ resize_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan
   GatherPlan *g = artem_gather_plan_new (n, plan, &os, x->dtype, error);
   if (!g)
     return FALSE;
-  for (int d = 0; d < r; d++) {
-    int64_t in_n = x->shape.dims[d], out_n = os.dims[d];
-    float s = scales[d];
-    for (int64_t o = 0; o < out_n; o++) {
-      double c = source_coord (ct, o, in_n, out_n, s);
-      int64_t i;
-      if (!strcmp (nm, "floor"))
-        i = (int64_t) floor (c);
-      else if (!strcmp (nm, "ceil"))
-        i = (int64_t) ceil (c);
-      else if (!strcmp (nm, "round_prefer_ceil"))
-        i = (int64_t) floor (c + 0.5);
-      else /* round_prefer_floor */
-        i = (c - floor (c) == 0.5) ? (int64_t) floor (c) : (int64_t) floor (c + 0.5);
-      g->maps[d][o] = CLAMP (i, 0, MAX (in_n - 1, 0));
-    }
-  }
+  for (int d = 0; d < r; d++)
+    for (int64_t o = 0; o < os.dims[d]; o++)
+      g->maps[d][o] = nearest_index (ct, nm, o, x->shape.dims[d], os.dims[d], scales[d]);
   n->priv = g;
   n->params.gather = g;
   out[0]->dtype = x->dtype;

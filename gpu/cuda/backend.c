@@ -434,76 +434,62 @@ check_value (ArtemCuda *cu, ArtemNode *n, ArtemValue *v, GError **error)
   return TRUE;
 }
 
-gboolean
-artem_cuda_plan (ArtemCuda *cu, GError **error)
+/* 1. every step needs a CUDA operator and 4-D float activations, every input 4-D float */
+static gboolean
+plan_check_steps (ArtemCuda *cu, GError **error)
 {
   ArtemNet *net = cu->net;
-  artem_cuda_unplan (cu);
-  cudaSetDevice (cu->device);
-  cu->half = artem_cuda_wants_half (cu);
-  cu->nhwc = cu->half;
-  cu->allocs = g_ptr_array_new ();
-  cu->host_allocs = g_ptr_array_new ();
-  cu->consts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  cu->init_serial = net->init_serial;
-  guint nv = net->values->len;
-  cu->dval = g_new0 (void *, nv);
-  int ns = net->n_steps;
-  cu->steps = g_new0 (ArtemCuStep, MAX (ns, 1));
-  cu->n_steps = ns;
-  /* 1. every step needs a CUDA operator and 4-D float activations */
-  for (int s = 0; s < ns; s++) {
+  for (int s = 0; s < cu->n_steps; s++) {
     ArtemCuStep *st = &cu->steps[s];
-    st->node = &g_array_index (net->nodes, ArtemNode, net->steps[s]);
-    st->in = net->step_args + (gsize) s * 80;
-    st->out = st->in + 64;
+    st->node = artem_step_node (net, s);
+    st->in = artem_step_args (net, s);
+    st->out = st->in + ARTEM_STEP_MAX_IN;
     st->op = artem_cu_op_lookup (st->node);
     if (!st->op) {
       artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
                         "operator %s has no CUDA kernel", st->node->def->op_type);
-      goto fail;
+      return FALSE;
     }
     for (int k = 0; k < st->node->n_in; k++)
       if (!check_value (cu, st->node, st->in[k], error))
-        goto fail;
+        return FALSE;
     for (int k = 0; k < st->node->n_out; k++)
       if (!check_value (cu, st->node, st->out[k], error))
-        goto fail;
+        return FALSE;
   }
   for (guint i = 0; i < net->inputs->len; i++) {
-    ArtemValue *v = &g_array_index (net->values, ArtemValue, g_array_index (net->inputs, int, i));
+    ArtemValue *v = VAL (net, g_array_index (net->inputs, int, i));
     if (!v->is_const && (v->dtype != ARTEM_DTYPE_FLOAT || v->shape.ndim != 4 ||
                          artem_value_numel (v) >= ((int64_t) 1 << 31))) {
       g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_UNSUPPORTED,
                    "the CUDA backend takes 4-D float inputs; '%s' is not", v->name);
-      goto fail;
+      return FALSE;
     }
   }
-  /* 2. device slots: the CPU plan's slots, at the storage type's size */
+  return TRUE;
+}
+
+/* 2. device slots: the CPU plan's slots, at the storage type's size; then each step's
+ * device pointers and dims */
+static gboolean
+plan_device_slots (ArtemCuda *cu, GError **error)
+{
+  ArtemNet *net = cu->net;
   void **slot_ptr = g_new0 (void *, MAX (net->n_slots, 1));
   for (guint i = 0; i < net->n_slots; i++) {
     gsize bytes = cu->half ? net->slots[i].size / 2 : net->slots[i].size;
-    slot_ptr[i] = artem_cu_alloc (cu, bytes, error);
-    if (!slot_ptr[i]) {
+    if (!(slot_ptr[i] = artem_cu_alloc (cu, bytes, error))) {
       g_free (slot_ptr);
-      goto fail;
+      return FALSE;
     }
   }
-  for (guint i = 0; i < nv; i++) {
-    ArtemValue *v = &g_array_index (net->values, ArtemValue, i);
+  for (guint i = 0; i < net->values->len; i++) {
+    ArtemValue *v = VAL (net, i);
     if (v->slot >= 0 && !v->is_const)
       cu->dval[i] = slot_ptr[v->slot];
   }
   g_free (slot_ptr);
-  /* 3. readers of each value, for the fusions below */
-  int *readers = g_new0 (int, nv);
-  for (int s = 0; s < ns; s++)
-    for (int k = 0; k < cu->steps[s].node->n_in; k++)
-      if (cu->steps[s].node->in[k] >= 0)
-        readers[cu->steps[s].node->in[k]]++;
-  for (guint i = 0; i < net->outputs->len; i++)
-    readers[g_array_index (net->outputs, int, i)] += ARTEM_OUTPUT_READERS;
-  for (int s = 0; s < ns; s++) {
+  for (int s = 0; s < cu->n_steps; s++) {
     ArtemCuStep *st = &cu->steps[s];
     ArtemNode *n = st->node;
     for (int k = 0; k < n->n_in && k < 8; k++)
@@ -516,63 +502,99 @@ artem_cuda_plan (ArtemCuda *cu, GError **error)
       st->yd = artem_cu_dims (cu, &st->out[0]->shape);
     }
   }
+  return TRUE;
+}
+
+/* 3. fusions: a Conv whose only reader is an InstanceNorm drops its bias (it cancels in
+ * the mean); an InstanceNorm read only by the next step's Add adds the residual in the
+ * same pass */
+static void
+plan_fusions (ArtemCuda *cu)
+{
+  ArtemNet *net = cu->net;
+  int ns = cu->n_steps;
+  int *readers = g_new0 (int, net->values->len);
+  for (int s = 0; s < ns; s++)
+    for (int k = 0; k < cu->steps[s].node->n_in; k++)
+      if (cu->steps[s].node->in[k] >= 0)
+        readers[cu->steps[s].node->in[k]]++;
+  for (guint i = 0; i < net->outputs->len; i++)
+    readers[g_array_index (net->outputs, int, i)] += ARTEM_OUTPUT_READERS;
   for (int s = 0; s < ns; s++) {
     ArtemCuStep *st = &cu->steps[s];
     ArtemNode *n = st->node;
-    /* a Conv whose only reader is an InstanceNorm: the bias cancels in the mean */
     if (n->def->kind == ARTEM_OP_CONV && !n->fused_relu && readers[n->out[0]] == 1 && s + 1 < ns)
       for (int t = s + 1; t < ns; t++)
         if (cu->steps[t].node->in[0] == n->out[0]) {
           st->drop_bias = cu->steps[t].node->def->kind == ARTEM_OP_INSTANCE_NORM;
           break;
         }
-    /* InstanceNorm then an Add of the next step: the residual is added in the same pass */
-    if (n->def->kind == ARTEM_OP_INSTANCE_NORM && s + 1 < ns && readers[n->out[0]] == 1) {
-      ArtemCuStep *nx = &cu->steps[s + 1];
-      ArtemNode *a = nx->node;
-      if (artem_node_is_binary (a, ARTEM_BINARY_ADD) && a->n_in == 2) {
-        int other = a->in[0] == n->out[0] ? 1 : a->in[1] == n->out[0] ? 0 : -1;
-        if (other >= 0 && nx->in[other] && !nx->in[other]->is_const &&
-            artem_shape_equal (&nx->in[other]->shape, &st->out[0]->shape)) {
-          st->residual = nx->x[other];
-          st->relu_after_add = a->fused_relu;
-          st->y = nx->y;
-          nx->skip = TRUE;
-        }
-      }
+    if (n->def->kind != ARTEM_OP_INSTANCE_NORM || s + 1 >= ns || readers[n->out[0]] != 1)
+      continue;
+    ArtemCuStep *nx = &cu->steps[s + 1];
+    ArtemNode *a = nx->node;
+    if (!artem_node_is_binary (a, ARTEM_BINARY_ADD) || a->n_in != 2)
+      continue;
+    int other = a->in[0] == n->out[0] ? 1 : a->in[1] == n->out[0] ? 0 : -1;
+    if (other >= 0 && nx->in[other] && !nx->in[other]->is_const &&
+        artem_shape_equal (&nx->in[other]->shape, &st->out[0]->shape)) {
+      st->residual = nx->x[other];
+      st->relu_after_add = a->fused_relu;
+      st->y = nx->y;
+      nx->skip = TRUE;
     }
   }
   g_free (readers);
-  /* 4. operator state */
-  for (int s = 0; s < ns; s++) {
+}
+
+/* 5. host side of the tensor-level API: pinned buffers for the inputs and outputs, and one
+ * fp32 staging buffer on the device */
+static gboolean
+plan_host_buffers (ArtemCuda *cu, GError **error)
+{
+  ArtemNet *net = cu->net;
+  gsize stage = 0;
+  GArray *lists[2] = { net->inputs, net->outputs };
+  for (int l = 0; l < 2; l++)
+    for (guint i = 0; i < lists[l]->len; i++) {
+      ArtemValue *v = VAL (net, g_array_index (lists[l], int, i));
+      if (v->is_const || (l == 1 && v->producer < 0))
+        continue;
+      gsize n = (gsize) artem_value_numel (v);
+      if (!(v->data = host_alloc (cu, n * sizeof (float), error)))
+        return FALSE;
+      stage = MAX (stage, n);
+    }
+  return !stage || (cu->f32_stage = artem_cu_alloc (cu, stage * sizeof (float), error));
+}
+
+gboolean
+artem_cuda_plan (ArtemCuda *cu, GError **error)
+{
+  ArtemNet *net = cu->net;
+  artem_cuda_unplan (cu);
+  cudaSetDevice (cu->device);
+  cu->half = artem_cuda_wants_half (cu);
+  cu->nhwc = cu->half;
+  cu->allocs = g_ptr_array_new ();
+  cu->host_allocs = g_ptr_array_new ();
+  cu->consts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  cu->init_serial = net->init_serial;
+  cu->dval = g_new0 (void *, net->values->len);
+  cu->steps = g_new0 (ArtemCuStep, MAX (net->n_steps, 1));
+  cu->n_steps = net->n_steps;
+  if (!plan_check_steps (cu, error) || !plan_device_slots (cu, error))
+    goto fail;
+  plan_fusions (cu);
+  /* 4. operator state, and the workspace the convolutions share */
+  for (int s = 0; s < cu->n_steps; s++) {
     ArtemCuStep *st = &cu->steps[s];
     if (!st->skip && st->op->prepare && !st->op->prepare (cu, st, error))
       goto fail;
   }
   if (cu->workspace_bytes && !(cu->workspace = artem_cu_alloc (cu, cu->workspace_bytes, error)))
     goto fail;
-  /* 5. host side of the tensor-level API: pinned buffers + one fp32 staging buffer */
-  gsize stage = 0;
-  for (guint i = 0; i < net->inputs->len; i++) {
-    ArtemValue *v = &g_array_index (net->values, ArtemValue, g_array_index (net->inputs, int, i));
-    if (v->is_const)
-      continue;
-    gsize n = (gsize) artem_value_numel (v);
-    if (!(v->data = host_alloc (cu, n * sizeof (float), error)))
-      goto fail;
-    stage = MAX (stage, n);
-  }
-  for (guint i = 0; i < net->outputs->len; i++) {
-    int vi = g_array_index (net->outputs, int, i);
-    ArtemValue *v = &g_array_index (net->values, ArtemValue, vi);
-    if (v->is_const || v->producer < 0)
-      continue;
-    gsize n = (gsize) artem_value_numel (v);
-    if (!(v->data = host_alloc (cu, n * sizeof (float), error)))
-      goto fail;
-    stage = MAX (stage, n);
-  }
-  if (stage && !(cu->f32_stage = artem_cu_alloc (cu, stage * sizeof (float), error)))
+  if (!plan_host_buffers (cu, error))
     goto fail;
   cu->planned = TRUE;
   return TRUE;
