@@ -206,7 +206,7 @@ stab_box (const guint16 *m, int w, int h, int x, int y)
 
 gboolean
 artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
-                   gsize dst_stride, ArtemPixelFormat fmt, GError **error)
+                         gsize dst_stride, ArtemPixelFormat fmt, GError **error)
 {
   int w = net->frame_w, h = net->frame_h, pw = net->pad_w, ph = net->pad_h;
   int bpp = artem_pixel_format_bpp (fmt), off[4];

@@ -72,8 +72,9 @@ int artem_net_value_lookup (ArtemNet *net, const char *name);
 /* plan.c: drops the plan (node state, slots, steps, the backend's plan) */
 void artem_net_unplan (ArtemNet *net);
 
-/* passes.c, after import: the topological order; drops the nodes no output depends on; folds each Relu into the
- * Conv, ConvTranspose, InstanceNorm, BatchNorm or Add whose only reader it is */
+/* passes.c, after import: the topological order; drops the nodes no output depends on;
+ * folds each Relu into the Conv, ConvTranspose, InstanceNorm, BatchNorm or Add whose only
+ * reader it is */
 gboolean artem_pass_order (ArtemNet *net, GError **error);
 void artem_pass_prune (ArtemNet *net);
 void artem_pass_fuse_relu (ArtemNet *net);

@@ -80,7 +80,7 @@ artem_net_unplan (ArtemNet *net)
     v->shape.ndim = 0;
   }
   for (guint i = 0; i < net->nodes->len; i++) {
-    ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+    ArtemNode *n = NODE (net, i);
     if (n->priv && n->priv_clear)
       n->priv_clear (n->priv);
     n->priv_clear = NULL;

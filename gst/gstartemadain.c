@@ -28,7 +28,6 @@
 #include "artemstyleimage.h"
 #include "artemloader.h"
 #include "artemcolor.h"
-#include <math.h>
 
 GST_DEBUG_CATEGORY_STATIC (artem_adain_debug);
 #define GST_CAT_DEFAULT artem_adain_debug
@@ -441,12 +440,14 @@ gst_artem_adain_prepare_net (GstArtemBaseFilter *base, ArtemNet *net, GstVideoFr
   if (preserve) {
     int off[4], bpp;
     ArtemPixelFormat af = artem_gst_format (GST_VIDEO_FRAME_FORMAT (in));
+    if (af == ARTEM_FORMAT_COUNT)   /* not a format the caps allow: read it as RGB */
+      af = ARTEM_FORMAT_RGB;
     artem_pixel_format_offsets (af, &off[0], &off[1], &off[2], &off[3]);
     bpp = artem_pixel_format_bpp (af);
     gdouble m[3], c[9];
     artem_color_stats (GST_VIDEO_FRAME_PLANE_DATA (in, 0), GST_VIDEO_FRAME_WIDTH (in),
-                 GST_VIDEO_FRAME_HEIGHT (in), GST_VIDEO_FRAME_PLANE_STRIDE (in, 0), bpp, off, 4,
-                 m, c);
+                       GST_VIDEO_FRAME_HEIGHT (in), GST_VIDEO_FRAME_PLANE_STRIDE (in, 0), bpp,
+                       off, 4, m, c);
     GST_OBJECT_LOCK (self);
     if (!self->match_pending &&
         (!self->matched || artem_color_drifted (self->match_mean, self->match_cov, m, c))) {

@@ -240,7 +240,6 @@ loader_func (guint gen, gpointer user_data)
   GST_INFO_OBJECT (self, "new model ready (request %u)", gen);
 }
 
-
 gboolean
 gst_artem_base_filter_get_preserve_colors (GstArtemBaseFilter *self)
 {

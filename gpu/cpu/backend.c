@@ -47,7 +47,7 @@ cpu_plan (ArtemNet *net, gsize scratch_floats, GError **error)
     }
   }
   for (guint i = 0; i < net->values->len; i++) {
-    ArtemValue *v = &g_array_index (net->values, ArtemValue, i);
+    ArtemValue *v = VAL (net, i);
     if (v->slot >= 0)
       v->data = net->slots[v->slot].data;
   }
