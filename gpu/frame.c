@@ -141,7 +141,7 @@ stab_buffers (ArtemNet *net, int w, int h)
   gsize n = (gsize) w * h;
   net->stab_ref = g_try_malloc0 (n * 3);   /* read (with weight 0) by the first frame */
   net->stab_prev = g_try_malloc0 (n * 3);
-  net->stab_motion = g_try_malloc (n * sizeof (guint16));
+  net->stab_motion = g_try_malloc (n * 2 * sizeof (guint16));
   net->n_allocations += 3;
   net->stab_valid = FALSE;
   if (!net->stab_ref || !net->stab_prev || !net->stab_motion) {
@@ -150,6 +150,7 @@ stab_buffers (ArtemNet *net, int w, int h)
     g_clear_pointer (&net->stab_motion, g_free);
     return FALSE;
   }
+  net->stab_gap = (gint16 *) (net->stab_motion + n);
   net->stab_w = w;
   net->stab_h = h;
   return TRUE;
@@ -193,15 +194,35 @@ stab_motion_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, int bpp, co
   return !artem_stab_is_cut (moved, (unsigned long long) w * h);
 }
 
-static inline unsigned
-stab_box (const guint16 *m, int w, int h, int x, int y)
+/* the gap map: how far the network's fresh output is from the held one (the glow guard) */
+static void
+stab_gap_cpu (ArtemNet *net, const float *out, gsize plane, float out_lo, float out_scale)
 {
-  unsigned sum = 0;
-  for (int dy = -1; dy <= 1; dy++) {
-    const guint16 *row = m + (gsize) CLAMP (y + dy, 0, h - 1) * w;
-    sum += row[CLAMP (x - 1, 0, w - 1)] + row[x] + row[MIN (x + 1, w - 1)];
+  int w = net->frame_w, h = net->frame_h, pw = net->pad_w;
+#pragma omp parallel for schedule(static)
+  for (int y = 0; y < h; y++) {
+    const guint8 *prev = net->stab_prev + (gsize) y * w * 3;
+    const float *orow = out + (gsize) y * pw;
+    gint16 *g = net->stab_gap + (gsize) y * w;
+    for (int x = 0; x < w; x++) {
+      int sum = 0;
+      for (int c = 0; c < 3; c++)
+        sum += (int) artem_stab_mix (0.f, 0.f, (orow[c * plane + x] - out_lo) * out_scale) -
+               (int) prev[x * 3 + c];
+      g[x] = (gint16) sum;
+    }
   }
-  return sum;
+}
+
+/* the held output's weight at (x, y) */
+static inline float
+stab_k (const ArtemNet *net, int x, int y, float amount)
+{
+  int w = net->frame_w, h = net->frame_h;
+  float k = artem_stab_weight (artem_stab_box (net->stab_motion, w, h, x, y, 1), amount);
+  if (k > 0.f)
+    k *= artem_stab_guard (artem_stab_box_signed (net->stab_gap, w, h, x, y, ARTEM_STAB_GLOW_R));
+  return k;
 }
 
 gboolean
@@ -233,6 +254,8 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
   gboolean use_history = FALSE, stab = stab_begin (net, &use_history);
   if (use_history)
     use_history = stab_motion_cpu (net, src, src_stride, bpp, off);
+  if (use_history)
+    stab_gap_cpu (net, out, plane, out_lo, out_scale);
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < h; y++) {
     guint8 *drow = dst + (gsize) y * dst_stride;
@@ -242,8 +265,7 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     const float *orow = out + (gsize) y * pw;
     for (int x = 0; x < w; x++) {
       /* the weight of the held output, once per pixel */
-      float k = use_history ? artem_stab_weight (stab_box (net->stab_motion, w, h, x, y), amount)
-                            : 0.f;
+      float k = use_history ? stab_k (net, x, y, amount) : 0.f;
       for (int c = 0; c < 3; c++) {
         float v = (orow[c * plane + x] - out_lo) * out_scale;
         float sv = srow[x * bpp + off[c]];

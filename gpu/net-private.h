@@ -32,7 +32,8 @@ struct _ArtemNet {
   guint64 stab_serial;        /* init_serial the history was made with */
   int stab_w, stab_h;
   guint8 *stab_ref, *stab_prev;   /* RGB bytes, w x h x 3 */
-  guint16 *stab_motion;           /* w x h */
+  guint16 *stab_motion;           /* w x h motion, then w x h gap (one allocation) */
+  gint16 *stab_gap;               /* = stab_motion + w x h: fresh - held output */
   Onnx__ModelProto *model;
   int opset;
   GArray *values;          /* ArtemValue */

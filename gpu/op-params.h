@@ -32,13 +32,25 @@ typedef struct {
   int64_t storage[];
 } ArtemGatherMaps;
 
+/* Linear Resize / Upsample (bilinear over the last two dimensions): per output row
+ * (column) the two source rows (columns) and the weight of the second, source
+ * coordinates clamped to the picture (ONNX's edge behaviour); outer: the product of the
+ * other dimensions. */
+typedef struct {
+  int64_t outer, ih, iw, oh, ow;
+  int64_t *y0, *y1, *x0, *x1;
+  float *wy, *wx;
+} ArtemLinearTaps;
+
 typedef union {
   ArtemConvParams conv;
   ArtemPoolParams pool;
   ArtemUnaryParams unary;
   ArtemBinaryKind binary;
-  const ArtemGatherMaps *gather;   /* owned by node->priv; NULL: not a gather (linear
-                                    * Resize) */
+  struct {
+    const ArtemGatherMaps *gather;   /* owned by node->priv; NULL: not a gather */
+    const ArtemLinearTaps *linear;   /* owned by node->priv; linear Resize / Upsample */
+  };
 } ArtemOpParams;
 
 #endif

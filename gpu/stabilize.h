@@ -14,6 +14,16 @@
  * KEEP < 1 lets a held output follow the network where the scene did not move but the
  * network's view of it did (instance normalisation sees the whole frame: light changes,
  * something entering elsewhere), within about 1 / (1 - KEEP) frames.
+ * Glow guard: a pixel whose input did not change can still need a fresh output, where a
+ * network paints a halo or glow around a moving object: the halo falls on still
+ * background and, held, would stay behind as a trail after the object left.  So the
+ * held weight is also scaled down where the network's fresh output is, on average over a
+ * neighbourhood, brighter or darker than the held one.  The difference is signed, so the
+ * network's texture flicker (as often up as down) cancels out over 5x5 pixels while a
+ * halo that left (all one way) does not:
+ *   gap     g = (styled - prev) summed over the channels        (-765..765)
+ *   e       = |the mean of g over the 5x5 neighbourhood| / 3    (edges clamped)
+ *   k      *= clamp ((GLOW_HI - e) / (GLOW_HI - GLOW_LO), 0, 1)
  * Scene cut: when more than CUT of the frame's pixels moved by HI or more (unfiltered),
  * the whole frame is shown fresh (k = 0), so nothing of the old scene's output is held
  * where the new one happens to have the same colours (a cut from black).  The first frame
@@ -25,12 +35,34 @@
 #define ARTEM_STAB_HI 18.0f   /* mean level change taken as motion: shown fresh */
 #define ARTEM_STAB_KEEP 0.9f  /* the most of the old output a pixel keeps each frame */
 #define ARTEM_STAB_CUT 0.5f   /* the fraction of moved pixels taken as a scene cut */
+#define ARTEM_STAB_GLOW_LO 8.0f   /* mean gap (5x5, levels) of fresh vs held still held */
+#define ARTEM_STAB_GLOW_HI 24.0f  /* mean gap (5x5, levels) taken as a halo that left */
+#define ARTEM_STAB_GLOW_R 2       /* the guard's neighbourhood: (2R+1) x (2R+1) */
 
 #if defined(__CUDACC__)
 #define ARTEM_STAB_FN static __host__ __device__ __forceinline__
 #else
 #define ARTEM_STAB_FN static inline
 #endif
+
+/* the box sum of a w x h map over the (2r+1) x (2r+1) neighbourhood of (x, y), edges
+ * clamped (the CPU and the CUDA kernels call the same code); T unsigned short for the
+ * motion map, short for the signed gap map */
+#define ARTEM_STAB_BOX(name, T, R)                                                      \
+  ARTEM_STAB_FN R                                                                       \
+  name (const T *m, int w, int h, int x, int y, int r)                                  \
+  {                                                                                     \
+    R sum = 0;                                                                          \
+    for (int dy = -r; dy <= r; dy++) {                                                  \
+      int yy = y + dy < 0 ? 0 : (y + dy > h - 1 ? h - 1 : y + dy);                      \
+      const T *row = m + (unsigned long long) yy * w;                                   \
+      for (int dx = -r; dx <= r; dx++)                                                  \
+        sum += row[x + dx < 0 ? 0 : (x + dx > w - 1 ? w - 1 : x + dx)];                 \
+    }                                                                                   \
+    return sum;                                                                         \
+  }
+ARTEM_STAB_BOX (artem_stab_box, unsigned short, unsigned)
+ARTEM_STAB_BOX (artem_stab_box_signed, short, int)
 
 /* box: the sum of m over the (edge-clamped) 3x3 neighbourhood */
 ARTEM_STAB_FN float
@@ -40,6 +72,17 @@ artem_stab_weight (unsigned box, float amount)
   float t = (ARTEM_STAB_HI - d) * (1.0f / (ARTEM_STAB_HI - ARTEM_STAB_LO));
   t = t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
   return ARTEM_STAB_KEEP * amount * t;
+}
+
+/* box: the sum of the signed gap g over the (edge-clamped) 5x5 neighbourhood; the factor
+ * of the held weight */
+ARTEM_STAB_FN float
+artem_stab_guard (int box)
+{
+  float e = (float) (box < 0 ? -box : box) *
+            (1.0f / (3.0f * (2 * ARTEM_STAB_GLOW_R + 1) * (2 * ARTEM_STAB_GLOW_R + 1)));
+  float t = (ARTEM_STAB_GLOW_HI - e) * (1.0f / (ARTEM_STAB_GLOW_HI - ARTEM_STAB_GLOW_LO));
+  return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
 }
 
 /* m (a pixel's motion, 0..765): whether it moved, for the scene-cut count */

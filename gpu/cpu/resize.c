@@ -66,13 +66,8 @@ artem_resize_is_linear (const ArtemNode *n)
   return !strcmp (mode, "linear") || !strcmp (mode, "bilinear");
 }
 
-/* linear mode: per output row (column) the two source rows (columns) and the weight of
- * the second; source coordinates clamped to the picture (ONNX's edge behaviour) */
-typedef struct {
-  int64_t outer, ih, iw, oh, ow;
-  int64_t *y0, *y1, *x0, *x1;
-  float *wy, *wx;
-} LinearPlan;
+/* linear mode: the taps (ArtemLinearTaps, op-params.h: the CUDA backend reads them too) */
+typedef ArtemLinearTaps LinearPlan;
 
 static void
 linear_taps (const char *ct, int64_t in_n, int64_t out_n, float s, int64_t *i0, int64_t *i1,
@@ -131,6 +126,7 @@ linear_prepare (ArtemNode *n, ArtemValue *x, const ArtemShape *os, const float *
   linear_taps (ct, lp->ih, oh, scales[r - 2], lp->y0, lp->y1, lp->wy);
   linear_taps (ct, lp->iw, ow, scales[r - 1], lp->x0, lp->x1, lp->wx);
   n->priv = lp;
+  n->params.linear = lp;
   /* 4 loads, 3 multiply-adds a value */
   plan->cost = 7.0 * (double) outer * oh * ow;
   return TRUE;

@@ -726,7 +726,7 @@ artem_cuda_run (ArtemCuda *cu, GError **error)
 static gsize
 stab_moved_offset (gsize px)
 {
-  return (px * sizeof (guint16) + 15) / 16 * 16;
+  return (2 * px * sizeof (guint16) + 15) / 16 * 16;   /* after the motion and gap maps */
 }
 
 static gboolean
@@ -756,7 +756,7 @@ frame_buffers (ArtemCuda *cu, GError **error)
   cudaError_t e;
   if ((e = cudaMalloc ((void **) &cu->d_stab_ref, px * 3)) ||
       (e = cudaMalloc ((void **) &cu->d_stab_prev, px * 3)) ||
-      /* the motion map, then the moved-pixel counter 16-byte aligned after it */
+      /* the motion and gap maps, then the moved-pixel counter 16-byte aligned after them */
       (e = cudaMalloc ((void **) &cu->d_stab_motion, stab_moved_offset (px) + 16))) {
     cudaGetLastError ();
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate frame buffers: %s",
@@ -802,7 +802,8 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
   const float *params = cu->d_params + 8 * j->set;
   gsize px = (gsize) cu->frame_w * cu->frame_h;
   unsigned *moved = (unsigned *) ((guint8 *) cu->d_stab_motion + stab_moved_offset (px));
-  ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_motion, moved };
+  ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_motion,
+                       (gint16 *) (cu->d_stab_motion + px), moved };
   cudaError_t e = cudaMemsetAsync (moved, 0, sizeof *moved, cu->stream);
   if (artem_cu_failed (cu, "frame motion counter", (int) e))
     return FALSE;

@@ -80,12 +80,14 @@ clear_descs (CuConv *c)
   c->cdesc = NULL;
 }
 
-/* descriptors and weights in layout @nhwc; weights W [k0, k1, kh, kw] as cuDNN's filter */
+/* descriptors and weights in layout @nhwc; weights W [k0, k1, kh, kw] as cuDNN's filter
+ * (a grouped Conv: k1 is the input channels of one group, cuDNN's group count is G) */
 static gboolean
 common_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd,
               int nhwc, int k0, int k1, int kh, int kw, int ph, int pw, int sh, int sw, int dh,
               int dw, GError **error)
 {
+  int groups = st->node->def->kind == ARTEM_OP_CONV ? st->node->params.conv.G : 1;
   ArtemNode *n = st->node;
   if (!set_tensor (cu, &c->xdesc, xd, nhwc, n, error) ||
       !set_tensor (cu, &c->ydesc, yd, nhwc, n, error))
@@ -99,6 +101,8 @@ common_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCu
       dnn_failed (error, n, "convolution descriptor",
                   cudnnSetConvolution2dDescriptor (c->cdesc, ph, pw, sh, sw, dh, dw,
                                                    CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT)) ||
+      (groups > 1 && dnn_failed (error, n, "group count",
+                                 cudnnSetConvolutionGroupCount (c->cdesc, groups))) ||
       dnn_failed (error, n, "math type",
                   cudnnSetConvolutionMathType (c->cdesc, cu->half ? CUDNN_TENSOR_OP_MATH
                                                                   : CUDNN_FMA_MATH)))
@@ -281,9 +285,9 @@ static gboolean
 conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
 {
   const ArtemConvParams *g = &st->node->params.conv;
-  if (g->G != 1) {
+  if (g->G < 1 || g->C % g->G || g->M % g->G) {
     artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node,
-                      "a grouped convolution (group %d) has no CUDA kernel yet", g->G);
+                      "group %d does not divide the channels (%d in, %d out)", g->G, g->C, g->M);
     return FALSE;
   }
   CuConv *c = g_new0 (CuConv, 1);
@@ -301,8 +305,8 @@ conv_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
     xd = c->pad_d;
     ph = pw = 0;
   }
-  return setup (cu, st, c, xd, st->yd, FALSE, g->M, g->C, g->KH, g->KW, ph, pw, g->SH, g->SW,
-                g->DH, g->DW, error);
+  return setup (cu, st, c, xd, st->yd, FALSE, g->M, g->C / g->G, g->KH, g->KW, ph, pw, g->SH,
+                g->SW, g->DH, g->DW, error);
 }
 
 static gboolean

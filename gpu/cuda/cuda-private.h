@@ -78,7 +78,7 @@ struct _ArtemCuda {
   /* temporal stabilisation history (gpu/stabilize.h), one for both sets: frames run in
    * order on one stream */
   guint8 *d_stab_ref, *d_stab_prev;  /* RGB bytes, w x h x 3 */
-  guint16 *d_stab_motion;            /* w x h */
+  guint16 *d_stab_motion;            /* w x h motion, w x h gap, the moved counter */
   gboolean stab_valid;
   guint64 stab_serial;
   cudaEvent_t ev_up[2], ev_done[2], ev_down[2];

@@ -27,6 +27,7 @@
                                                  int, int, int, int,                       \
                                                  cudnnConvolutionMode_t, cudnnDataType_t)) \
   X (cudnnStatus_t, SetConvolutionMathType, (cudnnConvolutionDescriptor_t, cudnnMathType_t)) \
+  X (cudnnStatus_t, SetConvolutionGroupCount, (cudnnConvolutionDescriptor_t, int))          \
   X (cudnnStatus_t, DestroyConvolutionDescriptor, (cudnnConvolutionDescriptor_t))          \
   X (cudnnStatus_t, FindConvolutionForwardAlgorithm,                                       \
      (cudnnHandle_t, const cudnnTensorDescriptor_t, const cudnnFilterDescriptor_t,         \
@@ -73,6 +74,7 @@ gboolean artem_cudnn_load (const char **why);
 #define cudnnCreateConvolutionDescriptor artem_cudnn.CreateConvolutionDescriptor
 #define cudnnSetConvolution2dDescriptor artem_cudnn.SetConvolution2dDescriptor
 #define cudnnSetConvolutionMathType artem_cudnn.SetConvolutionMathType
+#define cudnnSetConvolutionGroupCount artem_cudnn.SetConvolutionGroupCount
 #define cudnnDestroyConvolutionDescriptor artem_cudnn.DestroyConvolutionDescriptor
 #define cudnnFindConvolutionForwardAlgorithm artem_cudnn.FindConvolutionForwardAlgorithm
 #define cudnnFindConvolutionBackwardDataAlgorithm artem_cudnn.FindConvolutionBackwardDataAlgorithm

@@ -79,16 +79,34 @@ artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off
   return LAUNCH_STATUS ();
 }
 
-static __device__ __forceinline__ unsigned
-box3 (const uint16_t *m, int w, int h, int x, int y)
+/* one thread per pixel: the gap of the glow guard, |fresh - held| summed over the channels
+ * (only with a usable history) */
+template <typename T>
+__global__ void
+gap (const T *yv, ArtemCuDims d, int w, int ox, int oy, ArtemCuStab st, const float *params,
+     idx_t n)
 {
-  unsigned sum = 0;
-  for (int dy = -1; dy <= 1; dy++) {
-    int yy = min (max (y + dy, 0), h - 1);
-    const uint16_t *row = m + (size_t) yy * w;
-    sum += row[max (x - 1, 0)] + row[x] + row[min (x + 1, w - 1)];
+  float lo = params[2], scale = params[3];
+  if (params[5] <= 0.f || params[6] <= 0.f)
+    return;
+  GRID_STRIDE (i, n) {
+    idx_t y = i / w, x = i % w;
+    int sum = 0;
+    for (int c = 0; c < 3; c++)
+      sum += (int) artem_stab_mix (0.f, 0.f, (ld (yv, off4 (d, 0, c, y + oy, x + ox)) - lo) * scale) -
+             (int) st.prev[(size_t) i * 3 + c];
+    st.gap[i] = (int16_t) sum;
   }
-  return sum;
+}
+
+/* the held output's weight at (x, y) (as the CPU's stab_k) */
+static __device__ __forceinline__ float
+held_weight (const ArtemCuStab &st, int w, int h, int x, int y, float amount)
+{
+  float k = artem_stab_weight (artem_stab_box (st.motion, w, h, x, y, 1), amount);
+  if (k > 0.f)
+    k *= artem_stab_guard (artem_stab_box_signed (st.gap, w, h, x, y, ARTEM_STAB_GLOW_R));
+  return k;
 }
 
 /* one thread per output pixel */
@@ -104,8 +122,7 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
   GRID_STRIDE (i, n) {
     idx_t y = i / w, x = i % w;
     size_t p = (size_t) i * bpp;
-    float k = history ? artem_stab_weight (box3 (st.motion, w, h, (int) x, (int) y), amount)
-                      : 0.f;
+    float k = history ? held_weight (st, w, h, (int) x, (int) y, amount) : 0.f;
     for (int c = 0; c < 3; c++) {
       float v = (ld (yv, off4 (d, 0, c, y + oy, x + ox)) - lo) * scale;
       if (stab) {
@@ -136,6 +153,10 @@ artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t 
 {
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = (idx_t) w * h;
+  if (half)
+    LAUNCH (gap, grid_for (n, 256), 256, stream, (const __half *) y, d, w, ox, oy, st, params, n);
+  else
+    LAUNCH (gap, grid_for (n, 256), 256, stream, (const float *) y, d, w, ox, oy, st, params, n);
   if (half)
     LAUNCH (to_frame, grid_for (n, 256), 256, stream, (const __half *) y, d, src, dst, w, h, ox,
                                                      oy, bpp, o, st, params, n);

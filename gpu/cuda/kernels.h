@@ -56,6 +56,10 @@ int artem_cu_channel_affine (const void *x, ArtemCuDims d, int half, const float
  * Resize nearest, Upsample, Slice).  maps: yd.n + yd.c + yd.h + yd.w ints, device. */
 int artem_cu_gather4 (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, int half,
                       const int *maps, float fill, ArtemCuStream stream);
+/* bilinear Resize of the last two dimensions; taps (device): y0[yd.h], y1[yd.h], x0[yd.w],
+ * x1[yd.w] as int, then wy[yd.h], wx[yd.w] as float (ArtemLinearTaps, op-params.h) */
+int artem_cu_resize_linear (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, int half,
+                            const int *taps, ArtemCuStream stream);
 
 /* ---- pool.cu ---- */
 int artem_cu_max_pool (const void *x, ArtemCuDims xd, void *y, ArtemCuDims yd, int half,
@@ -88,6 +92,7 @@ int artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int ox, int oy, 
 typedef struct {
   uint8_t *ref, *prev;   /* RGB bytes, w x h x 3 */
   uint16_t *motion;      /* w x h */
+  int16_t *gap;          /* w x h: fresh - held output (the glow guard) */
   unsigned *moved;       /* 1: the count of moved pixels (scene cut), zeroed before motion */
 } ArtemCuStab;
 /* temporal stabilisation (gpu/stabilize.h), params[5] amount, params[6] history usable:
@@ -95,7 +100,8 @@ typedef struct {
  * *st.moved (nothing when either param is 0); blockDim 256 */
 int artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off,
                            ArtemCuStab st, const float *params, ArtemCuStream stream);
-/* (the frame read from the output at column ox, row oy) */
+/* (the frame read from the output at column ox, row oy; with a usable history, the gap
+ * map of the glow guard is made first) */
 int artem_cu_tensor_to_frame (const void *y, ArtemCuDims d, int half, const uint8_t *src,
                               uint8_t *dst, int w, int h, int ox, int oy, int bpp,
                               const int *off, ArtemCuStab st, const float *params,

@@ -157,6 +157,43 @@ gather_run (ArtemCuda *cu, ArtemCuStep *st)
                                              st->priv, g->fill.f, cu->stream));
 }
 
+/* linear Resize / Upsample: the CPU operator's taps, as int and float arrays */
+static gboolean
+linear_prepare (ArtemCuda *cu, ArtemCuStep *st, GError **error)
+{
+  const ArtemLinearTaps *t = st->node->params.linear;
+  if (st->in[0]->shape.ndim != 4 || t->outer != st->yd.n * st->yd.c) {
+    artem_node_error (error, ARTEM_ERROR_UNSUPPORTED, st->node, "CUDA linear resizes are 4-D");
+    return FALSE;
+  }
+  int oh = (int) t->oh, ow = (int) t->ow;
+  gsize words = 3 * ((gsize) oh + ow);
+  guint32 *m = g_new (guint32, words);
+  int *iv = (int *) m;
+  float *fv = (float *) (m + 2 * (oh + ow));
+  for (int i = 0; i < oh; i++) {
+    iv[i] = (int) t->y0[i];
+    iv[oh + i] = (int) t->y1[i];
+    fv[i] = t->wy[i];
+  }
+  for (int i = 0; i < ow; i++) {
+    iv[2 * oh + i] = (int) t->x0[i];
+    iv[2 * oh + ow + i] = (int) t->x1[i];
+    fv[oh + i] = t->wx[i];
+  }
+  st->priv = artem_cu_upload (cu, m, words * sizeof (guint32), error);
+  g_free (m);
+  return st->priv != NULL;
+}
+
+static gboolean
+linear_run (ArtemCuda *cu, ArtemCuStep *st)
+{
+  return !artem_cu_failed (cu, st->node->def->op_type,
+                           artem_cu_resize_linear (st->x[0], st->xd[0], st->y, st->yd, cu->half,
+                                                   st->priv, cu->stream));
+}
+
 /* ---- MaxPool (pool.cu) ---- */
 
 static gboolean
@@ -336,6 +373,7 @@ static const ArtemCuOp op_in = { in_prepare, in_run, NULL };
 static const ArtemCuOp op_adain = { adain_prepare, adain_run, NULL };
 static const ArtemCuOp op_bn = { bn_prepare, bn_run, device_priv_clear };
 static const ArtemCuOp op_gather = { gather_prepare, gather_run, device_priv_clear };
+static const ArtemCuOp op_linear = { linear_prepare, linear_run, device_priv_clear };
 static const ArtemCuOp op_pool = { NULL, pool_run, NULL };
 static const ArtemCuOp op_unary = { NULL, unary_run, NULL };
 static const ArtemCuOp op_binary = { binary_prepare, binary_run, NULL };
@@ -362,8 +400,8 @@ artem_cu_op_lookup (const ArtemNode *node)
     case ARTEM_OP_SLICE:
     case ARTEM_OP_RESIZE:
     case ARTEM_OP_UPSAMPLE:
-      /* Resize / Upsample in linear mode do not gather, and have no CUDA kernel yet */
-      return node->params.gather ? &op_gather : NULL;
+      /* Resize / Upsample in linear mode do not gather: their own kernel */
+      return node->params.gather ? &op_gather : node->params.linear ? &op_linear : NULL;
     default: return NULL;
   }
 }

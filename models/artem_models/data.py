@@ -30,7 +30,7 @@ PLASMA = "/usr/share/wallpapers/*/contents/images"
 EXCLUDE = ("starry_night", "left", "right", "aloe", "Blender", "box", "chessboard", "graf",
            "HappyFish", "LinuxLogo", "WindowsLogo", "apple", "ela_", "imageText", "notes",
            "pca_test", "digits", "alphabet", "ml.png", "gradient", "text", "licenseplate", "pic",
-           "Elephants", "Flow.png", "Gulp.png")
+           "Elephants", "Flow.png", "Gulp.png", "Autumn")
 
 
 def _plasma_pick(folder):

@@ -94,7 +94,7 @@ class Decoder(nn.Module):
 
 def mean_std(f, eps=1e-5):
     n, c = f.shape[:2]
-    v = f.reshape(n, c, -1)
+    v = f.reshape(n, c, -1).float()   # statistics in fp32 also under bf16 autocast
     return v.mean(2).view(n, c, 1, 1), (v.var(2) + eps).sqrt().view(n, c, 1, 1)
 
 
@@ -178,8 +178,8 @@ class _Export(nn.Module):
         return out, feats
 
 
-def to_onnx(m, out_path, opset=13):
-    """Writes the artemadain model; returns out_path."""
+def to_onnx(m, out_path, opset=13, extra_meta=None):
+    """Writes the artemadain model (metadata: extra_meta over the defaults); returns out_path."""
     import onnx
     ex = torch.rand(1, 3, 64, 64)
     net = _Export(m).eval()
@@ -206,6 +206,7 @@ def to_onnx(m, out_path, opset=13):
              "artem.adain.features": "features",
              "artem.adain.split": " ".join("%s=%s:%d:64" % s for s in SPLIT),
              "artem.source": "MicroAST (Wang et al. 2023, EndyWon/MicroAST 5a6c905)"}
+    props.update(extra_meta or {})
     for k, v in props.items():
         e = model.metadata_props.add()
         e.key, e.value = k, v

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
 from artem_models import nets  # noqa: E402
+from artem_models import precision as prec  # noqa: E402
 from artem_models.data import Crops, content_files, load_rgb  # noqa: E402
 from artem_models.onnx_export import export  # noqa: E402
 from artem_models.vgg_loss import VGGLoss, gram  # noqa: E402
@@ -89,7 +90,9 @@ def main():
                     help="reflection padding (px, multiple of 4) around pictures entering the loss "
                          "network, cropped off its activations (0: VGG's zero padding sees the border, "
                          "which teaches the generator to draw a frame)")
+    prec.add_argument(ap)
     a = ap.parse_args()
+    a.precision = prec.resolve(a.precision, a.device)
     if a.full:
         a.size, a.batch, a.width, a.steps, a.style_size = 256, 4, 1.0, 4000, 512
     torch.manual_seed(a.seed)
@@ -113,23 +116,27 @@ def main():
         start = st["step"]
         print("resumed from %s at step %d" % (ckpt, start))
     t0 = time.time()
-    print("training %s: %d pictures, %dx%d crops, batch %d, width %g, %d steps on %s (%d threads)" % (
-        os.path.basename(a.style), len(crops.images), a.size, a.size, a.batch, a.width, a.steps, a.device, a.threads))
+    print("training %s: %d pictures, %dx%d crops, batch %d, width %g, %d steps on %s (%d threads, %s)" % (
+        os.path.basename(a.style), len(crops.images), a.size, a.size, a.batch, a.width, a.steps, a.device,
+        a.threads, a.precision))
     lc = ls = lt = 0.0
     gen = torch.Generator().manual_seed(a.seed)
     for step in range(start, a.steps):
         x = crops.batch(a.batch).to(dev)
-        y = net(x * 255.0) / 255.0
+        with prec.autocast(a.precision, a.device):
+            y = (net(x * 255.0) / 255.0).float()
         temporal = torch.zeros((), device=dev)
         if a.temporal_weight > 0:
             grid, mask = random_warp(a.batch, a.size, dev, gen)
             x2 = (warp(x, grid) + torch.randn(x.shape, generator=gen).to(dev) * (a.noise / 255)).clamp(0, 1)
-            y2 = net(x2 * 255.0) / 255.0
+            with prec.autocast(a.precision, a.device):
+                y2 = (net(x2 * 255.0) / 255.0).float()
             # the moved output must be the output moved (its gradient flows into both)
             temporal = ((y2 - warp(y, grid)) ** 2 * mask).sum() / (mask.sum() * 3 + 1e-8)
-        fy = vgg(y, STYLE_LAYERS, a.loss_pad)
-        with torch.no_grad():
-            fx = vgg(x, [CONTENT_LAYER], a.loss_pad)[CONTENT_LAYER]
+        with prec.autocast(a.precision, a.device):
+            fy = {k: v.float() for k, v in vgg(y, STYLE_LAYERS, a.loss_pad).items()}
+            with torch.no_grad():
+                fx = vgg(x, [CONTENT_LAYER], a.loss_pad)[CONTENT_LAYER].float()
         content = F.mse_loss(fy[CONTENT_LAYER], fx) / (fx.pow(2).mean() + 1e-8)
         style_l = sum(F.mse_loss(gram(fy[k]), style_grams[k].expand(a.batch, -1, -1)) / style_norm[k]
                       for k in STYLE_LAYERS)
@@ -157,9 +164,10 @@ def main():
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_style.py",
             "artem.train": "style=%s steps=%d size=%d batch=%d width=%g style_weight=%g tv_weight=%g "
-                           "temporal_weight=%g noise=%g loss_pad=%d style_size=%d pictures=%d seed=%d time=%.0fs" % (
+                           "temporal_weight=%g noise=%g loss_pad=%d style_size=%d pictures=%d seed=%d precision=%s time=%.0fs" % (
                 os.path.basename(a.style), a.steps, a.size, a.batch, a.width, a.style_weight,
-                a.tv_weight, a.temporal_weight, a.noise, a.loss_pad, a.style_size, len(crops.images), a.seed, time.time() - t0)}
+                a.tv_weight, a.temporal_weight, a.noise, a.loss_pad, a.style_size, len(crops.images), a.seed,
+                a.precision, time.time() - t0)}
     export(net, a.out, torch.rand(1, 3, 64, 64) * 255, opset=13, extra_meta=meta)
     print("wrote %s (%d bytes); final content %.3f style %.4f" % (a.out, os.path.getsize(a.out), lc, ls))
 

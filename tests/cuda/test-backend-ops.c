@@ -188,6 +188,34 @@ test_conv (void)
   }
 }
 
+/* grouped convolutions (cuDNN's group count): depthwise as in MicroAST (3x3 strided, 9x9),
+ * and groups of several channels */
+static void
+test_grouped_conv (void)
+{
+  static const int cases[][5] = { /* C, M, G, K, S */
+    { 16, 16, 16, 3, 2 }, { 16, 32, 16, 3, 2 }, { 8, 8, 8, 9, 1 }, { 8, 12, 2, 3, 1 },
+    { 64, 64, 64, 3, 1 }, { 12, 6, 3, 5, 1 } };
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++) {
+    int C = cases[t][0], M = cases[t][1], G = cases[t][2], K = cases[t][3], S = cases[t][4];
+    int H = irand (K + 2, 30), W = irand (K + 2, 30), p = K / 2;
+    TB *b = tb_new (13);
+    tb_input (b, "x");
+    tb_rand_init (b, "W", 4, (int64_t[]) { M, C / G, K, K }, 1.f / sqrtf (C / G * K * K), 0.f);
+    tb_rand_init (b, "B", 1, (int64_t[]) { M }, 0.5f, 0.f);
+    Onnx__NodeProto *n = tb_node (b, "Conv", NULL, "x,W,B", "y");
+    tb_attr_int (b, n, "group", G);
+    tb_attr_ints (b, n, "kernel_shape", 2, (int64_t[]) { K, K });
+    tb_attr_ints (b, n, "strides", 2, (int64_t[]) { S, S });
+    tb_attr_ints (b, n, "pads", 4, (int64_t[]) { p, p, p, p });
+    tb_output (b, "y");
+    char *what = g_strdup_printf ("Conv C%d M%d group %d K%d S%d %dx%d", C, M, G, K, S, H, W);
+    ArtemShape s = shape4 (1, C, H, W);
+    check (what, tb_finish (b), 1, &s, T32, T16);
+    g_free (what);
+  }
+}
+
 static void
 test_conv_transpose (void)
 {
@@ -318,27 +346,35 @@ test_gathers (void)
     check (what, tb_finish (b), 1, &sh, T32, T16);
     g_free (what);
   }
-  for (int t = 0; t < 4; t++) {
-    int C = (int[]) { 64, 3, 32, 128 }[t], H = irand (3, 30), W = irand (3, 30);
-    float sc[4] = { 1.f, 1.f, t == 2 ? 3.f : 2.f, 2.f };
+  /* nearest (t < 4), then linear with each coordinate transformation (MicroAST's
+   * decoder upsamples bilinearly, half_pixel) */
+  static const char *const ct[] = { "half_pixel", "align_corners", "asymmetric",
+                                     "pytorch_half_pixel" };
+  for (int t = 0; t < 8; t++) {
+    int C = (int[]) { 64, 3, 32, 128 }[t % 4], H = irand (3, 30), W = irand (3, 30);
+    float sc[4] = { 1.f, 1.f, t == 2 || t == 6 ? 3.f : 2.f, 2.f };
+    const char *mode = t < 4 ? "nearest" : "linear";
     TB *b;
     if (t % 2) {
       b = tb_new (9);
       tb_input (b, "x");
       tb_init (b, "scales", 1, (int64_t[]) { 4 }, sc);
       Onnx__NodeProto *n = tb_node (b, "Upsample", NULL, "x,scales", "y");
-      tb_attr_string (b, n, "mode", "nearest");
+      tb_attr_string (b, n, "mode", mode);
     } else {
       b = tb_new (13);
       tb_input (b, "x");
       tb_init (b, "roi", 1, (int64_t[]) { 0 }, sc);
       tb_init (b, "scales", 1, (int64_t[]) { 4 }, sc);
       Onnx__NodeProto *n = tb_node (b, "Resize", NULL, "x,roi,scales", "y");
-      tb_attr_string (b, n, "mode", "nearest");
+      tb_attr_string (b, n, "mode", mode);
+      if (t >= 4)
+        tb_attr_string (b, n, "coordinate_transformation_mode", ct[t / 2 % 4]);
     }
     tb_output (b, "y");
-    char *what = g_strdup_printf ("%s nearest C%d %dx%d x%.0f", t % 2 ? "Upsample" : "Resize",
-                                  C, H, W, sc[2]);
+    char *what = g_strdup_printf ("%s %s%s%s C%d %dx%d x%.0f", t % 2 ? "Upsample" : "Resize",
+                                  mode, t >= 4 && !(t % 2) ? " " : "",
+                                  t >= 4 && !(t % 2) ? ct[t / 2 % 4] : "", C, H, W, sc[2]);
     ArtemShape sh = shape4 (1, C, H, W);
     check (what, tb_finish (b), 1, &sh, T32, T16);
     g_free (what);
@@ -567,7 +603,7 @@ test_xnor (const char *kernel)
   }
 }
 
-/* What the CUDA backend cannot run (a 2-D tensor after Flatten, a linear Resize): AUTO
+/* What the CUDA backend cannot run (a 2-D tensor after Flatten): AUTO
  * runs the net on the CPU with a warning, CUDA fails at sizing with a message naming the
  * node. */
 static void
@@ -607,26 +643,6 @@ test_fallback (void)
   tb_output (b, "y");
   ArtemShape s = shape4 (1, 3, 4, 5);
   fallback_case ("flatten", tb_finish (b), &s, "CUDA");
-  b = tb_new (13);
-  tb_input (b, "x");
-  float sc[4] = { 1.f, 1.f, 2.f, 2.f };
-  tb_init (b, "roi", 1, (int64_t[]) { 0 }, sc);
-  tb_init (b, "scales", 1, (int64_t[]) { 4 }, sc);
-  Onnx__NodeProto *n = tb_node (b, "Resize", NULL, "x,roi,scales", "y");
-  tb_attr_string (b, n, "mode", "linear");
-  tb_output (b, "y");
-  fallback_case ("resize-linear", tb_finish (b), &s, "Resize has no CUDA kernel");
-  b = tb_new (13);
-  tb_input (b, "x");
-  float wd[3 * 9];
-  for (int i = 0; i < 27; i++)
-    wd[i] = 0.1f * (float) (i % 5);
-  tb_init (b, "w", 4, (int64_t[]) { 3, 1, 3, 3 }, wd);
-  n = tb_node (b, "Conv", NULL, "x,w", "y");
-  tb_attr_int (b, n, "group", 3);
-  tb_attr_ints (b, n, "pads", 4, (int64_t[]) { 1, 1, 1, 1 });
-  tb_output (b, "y");
-  fallback_case ("depthwise-conv", tb_finish (b), &s, "grouped convolution");
 }
 
 int
@@ -647,6 +663,7 @@ main (int argc, char **argv)
     return 77;
   }
   test_conv ();
+  test_grouped_conv ();
   test_conv_transpose ();
   test_norms ();
   test_batch_norm_adain ();

@@ -80,3 +80,20 @@ g = helper.make_graph(
 m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 m.ir_version = 7
 onnx.save(m, os.path.join(out, "unsizable.onnx"))
+
+# A network that paints a glow: a 9x9 box blur per channel (depthwise Conv, zero padding),
+# so a bright object lights up the still background around it (the stabilisation's glow
+# guard is tested with it).
+import numpy as np  # noqa: E402
+
+w = helper.make_tensor("W", TensorProto.FLOAT, [3, 1, 9, 9], np.full(3 * 81, 1.0 / 81, np.float32))
+g = helper.make_graph([helper.make_node("Conv", ["input", "W"], ["output"], name="blur", group=3,
+                                        kernel_shape=[9, 9], pads=[4, 4, 4, 4])], "glow",
+                      [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "h", "w"])],
+                      [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 3, "h", "w"])],
+                      [w])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+m.ir_version = 7
+e = m.metadata_props.add()
+e.key, e.value = "artem.source", "test network: a 9x9 box blur (a glow around bright objects)"
+onnx.save(m, os.path.join(out, "glow.onnx"))

@@ -429,6 +429,72 @@ GST_START_TEST (test_stabilize_no_ghost)
 }
 GST_END_TEST;
 
+/* a network that paints a glow around a bright object (tests/data/glow.onnx, a 9x9 blur):
+ * the glow falls on still background, where the input did not change; when the object
+ * moves on, the glow must go with it, not stay behind as a trail (the glow guard of
+ * gpu/stabilize.h).  Behind the square, on background pixels whose input is the same in
+ * both frames, the stabilised output must be (near) the network's fresh output. */
+static GstBuffer *
+glow_frame (int w, int h, int sq)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, (gsize) w * h * 3, NULL);
+  GstMapInfo map;
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      memset (map.data + ((gsize) y * w + x) * 3,
+              x >= sq && x < sq + 10 && y >= 11 && y < 21 ? 250 : 40, 3);
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+GST_START_TEST (test_stabilize_glow_leaves_no_trail)
+{
+  const int w = 80, h = 32;
+  gchar *dir = g_path_get_dirname (model_a);
+  gchar *glow = g_build_filename (dir, "glow.onnx", NULL);
+  gchar *caps = artem_caps_str ("RGB", w, h);
+  GstHarness *on = artem_harness_new ("artemstylize", glow, caps);
+  GstHarness *off = artem_harness_new ("artemstylize", glow, caps);
+  g_object_set (on->element, "stabilize", 1.0, NULL);
+  g_object_set (off->element, "stabilize", 0.0, NULL);
+  double worst = 0, glow_level = 0;
+  for (int f = 0; f < 5; f++) {
+    int sq = 4 + 14 * f, old = sq - 14;   /* 14 px a frame: the old glow is clear of the new */
+    GstBuffer *in = glow_frame (w, h, sq);
+    GstBuffer *a = gst_harness_push_and_pull (on, gst_buffer_ref (in));
+    GstBuffer *b = gst_harness_push_and_pull (off, in);
+    /* the background ring 2..4 px around the old square: unchanged input, lit by the
+     * glow in the last frame, dark now */
+    for (int y = 7; y < 25 && f > 0; y++)
+      for (int x = old - 4; x < old + 14; x++) {
+        gboolean inside = x >= old - 1 && x < old + 11 && y >= 10 && y < 22;
+        if (inside || x < 0)
+          continue;
+        for (int c = 0; c < 3; c++) {
+          int d = ABS ((int) pixel (a, "RGB", w, h, x, y, c) - (int) pixel (b, "RGB", w, h, x, y, c));
+          worst = MAX (worst, d);
+        }
+      }
+    if (f == 0)
+      glow_level = pixel (b, "RGB", w, h, 4 + 12, 16, 0) - 40.0;   /* 2 px right of the square */
+    gst_buffer_unref (a);
+    gst_buffer_unref (b);
+  }
+  g_print ("glow: %.0f levels 2 px from the square; behind it, the stabilised output is at most "
+           "%.0f levels from the fresh one\n", glow_level, worst);
+  fail_unless (glow_level > 30, "the test needs a network that paints a glow (%.0f)", glow_level);
+  /* without the guard the ring held 63 levels of the old glow; with it what is left is
+   * where the 5x5 mean of the glow is below ARTEM_STAB_GLOW_HI (its faint outer edge) */
+  fail_unless (worst <= 16, "the glow stayed behind the moving square: %.0f levels", worst);
+  gst_harness_teardown (on);
+  gst_harness_teardown (off);
+  g_free (caps);
+  g_free (glow);
+  g_free (dir);
+}
+GST_END_TEST;
+
 /* a caps change (here: the same picture in another format) starts a new history: the
  * next frame is styled as it is, not held from before */
 /* a scene cut (most of the frame changed): the whole frame is styled afresh, also where the
@@ -827,6 +893,7 @@ artemstylize_suite (void)
   tcase_add_test (tc, test_margin);
   tcase_add_test (tc, test_stabilize_still_scene);
   tcase_add_test (tc, test_stabilize_no_ghost);
+  tcase_add_test (tc, test_stabilize_glow_leaves_no_trail);
   tcase_add_test (tc, test_stabilize_caps_change_resets);
   tcase_add_test (tc, test_stabilize_scene_cut);
   tcase_add_test (tc, test_precision_while_playing);

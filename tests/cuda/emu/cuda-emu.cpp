@@ -514,6 +514,7 @@ struct cudnnConvolutionStruct {
   cudnnConvolutionMode_t mode;
   cudnnDataType_t compute;
   cudnnMathType_t math;
+  int groups;
 };
 
 static size_t
@@ -556,7 +557,9 @@ static bool
 conv_shapes_ok (const cudnnTensorStruct *x, const cudnnFilterStruct *w,
                 const cudnnConvolutionStruct *c, const cudnnTensorStruct *y)
 {
-  return x->c == w->c && y->c == w->k && x->n == y->n && x->type == y->type &&
+  int g = c->groups;
+  return g >= 1 && x->c == w->c * g && y->c == w->k && w->k % g == 0 && x->n == y->n &&
+         x->type == y->type &&
          w->type == x->type && w->fmt == x->fmt &&
          y->h == out_size (x->h, c->ph, w->h, c->dh, c->u) &&
          y->w == out_size (x->w, c->pw, w->w, c->dw, c->v) && c->mode == CUDNN_CROSS_CORRELATION;
@@ -613,7 +616,16 @@ cudnnSetConvolution2dDescriptor (cudnnConvolutionDescriptor_t d, int ph, int pw,
 {
   if (ph < 0 || pw < 0 || u < 1 || v < 1 || dh < 1 || dw < 1)
     return CUDNN_STATUS_BAD_PARAM;
-  *d = { ph, pw, u, v, dh, dw, mode, compute, CUDNN_DEFAULT_MATH };
+  *d = { ph, pw, u, v, dh, dw, mode, compute, CUDNN_DEFAULT_MATH, 1 };
+  return CUDNN_STATUS_SUCCESS;
+}
+
+cudnnStatus_t CUDNNWINAPI
+cudnnSetConvolutionGroupCount (cudnnConvolutionDescriptor_t d, int groups)
+{
+  if (groups < 1)
+    return CUDNN_STATUS_BAD_PARAM;
+  d->groups = groups;
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -687,6 +699,7 @@ cudnnConvolutionForward (cudnnHandle_t h, const void *alpha, const cudnnTensorDe
         for (int oh = 0; oh < Y.h; oh++)
           for (int ow = 0; ow < Y.w; ow++) {
             float s = 0.f;
+            int c0 = k / (Y.c / C.groups) * W.c;   /* the group's first input channel */
             for (int r = 0; r < W.h; r++) {
               int ih = oh * C.u - C.ph + r * C.dh;
               if (ih < 0 || ih >= X.h)
@@ -695,8 +708,8 @@ cudnnConvolutionForward (cudnnHandle_t h, const void *alpha, const cudnnTensorDe
                 int iw = ow * C.v - C.pw + q * C.dw;
                 if (iw < 0 || iw >= X.w)
                   continue;
-                for (int c = 0; c < X.c; c++)
-                  s += get (x, X.type, toff (&X, n, c, ih, iw)) * get (w, W.type, foff (&W, k, c, r, q));
+                for (int c = 0; c < W.c; c++)
+                  s += get (x, X.type, toff (&X, n, c0 + c, ih, iw)) * get (w, W.type, foff (&W, k, c, r, q));
               }
             }
             size_t o = toff (&Y, n, k, oh, ow);

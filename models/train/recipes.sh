@@ -1,0 +1,25 @@
+#!/bin/sh
+# The recipes of the shipped feed-forward styles (doc/models.md's model cards): the video
+# recipe of train_style.py (temporal term on synthetic motion, reflection-padded loss
+# network) at 192 px crops with the style picture at 384 px, so strokes come out twice
+# the size of the first models'.  Each takes about 30-60 min on a 2-core CPU (bf16 where
+# the CPU has it).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn ...]
+#   extra arguments for train_style.py go in $ARTEM_TRAIN_ARGS (e.g. "--threads 1").
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: recipes.sh OUTDIR [style ...]}
+shift
+[ $# -gt 0 ] || set -- starry elephants autumn
+mkdir -p "$out"
+for s in "$@"; do
+  case $s in
+    starry) pic=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg ;;   # opencv-doc
+    elephants) pic=/usr/share/backgrounds/mate/abstract/Elephants.jpg ;;     # mate-backgrounds
+    autumn) pic=$(ls /usr/share/wallpapers/Autumn/contents/images/1920x1080.* | head -1) ;;  # plasma-workspace-wallpapers
+    *) echo "recipes.sh: unknown style $s" >&2; exit 2 ;;
+  esac
+  # shellcheck disable=SC2086
+  /usr/bin/python3 -u "$here/train_style.py" --style "$pic" --out "$out/style-$s.onnx" \
+    --size 192 --style-size 384 --batch 2 --steps 2000 --temporal-weight 20 --loss-pad 16 \
+    $ARTEM_TRAIN_ARGS
+done
