@@ -13,7 +13,9 @@ run-time features such as `stabilize` count):
 - on each video (opencv-doc clips decoded by GStreamer, scaled to --size): the temporal
   error ratio, the output's flow-warped temporal error over the input's (Lai et al. 2018;
   OpenCV DIS flow of the input, occlusions masked: models/artem_models/video_metrics.py),
-  and the mean absolute change from the input (how strongly it stylizes);
+  the mean absolute change from the input (how strongly it stylizes) and, for networks
+  run with stabilisation on, the stale fraction (% of pixels where the low-passed output
+  is over 12 levels from the same network's with stabilize=0: trails, ghosts);
 - --sheet: a contact sheet (photos x networks), --strip: consecutive frames of the first
   video (input and each network), PNG.
 
@@ -53,6 +55,16 @@ class Spec:
                 self.props.append(p)
             else:
                 self.alpha = float(p)
+
+    def stabilized(self):
+        return not any(p.startswith("stabilize=") and float(p.split("=")[1]) == 0 for p in self.props)
+
+    def unstabilized(self):
+        """The same network with stabilize=0 (for the stale fraction)."""
+        t = Spec.__new__(Spec)
+        t.__dict__.update(self.__dict__)
+        t.props = [p for p in self.props if not p.startswith("stabilize=")] + ["stabilize=0"]
+        return t
 
     def element(self):
         if self.kind == "ff":
@@ -203,6 +215,9 @@ def main():
         for s, e, o in zip(specs, e_out, outputs):
             res[s.name]["ratio " + short] = "%.2f" % (e / max(e_in, 1e-12))
             res[s.name]["change " + short] = "%.0f" % vm.mean_change(inputs, o)
+            if s.stabilized():
+                fresh = run_video(s.unstabilized(), src, w, h, len(inputs), os.path.join(tmp, "out.rgb"), env)
+                res[s.name]["stale " + short] = "%.1f %%" % (100 * vm.stale_fraction(o, fresh))
         if vi == 0 and a.strip:
             k0 = min(a.strip_start, len(inputs) - a.strip_frames)
             sel = range(max(k0, 0), min(max(k0, 0) + a.strip_frames, len(inputs)))
@@ -216,7 +231,7 @@ def main():
         cols = ["content loss", "style loss"] + cols
     for v in videos:
         b = os.path.basename(v)
-        cols += ["ratio " + b, "change " + b]
+        cols += ["ratio " + b, "change " + b, "stale " + b]
     print("| network | runs as | " + " | ".join(cols) + " |")
     print("|---|---|" + "---|" * len(cols))
     print("| input | - | " + " | ".join("0" if c.startswith("frame") else

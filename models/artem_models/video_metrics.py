@@ -8,6 +8,10 @@
   Flow: OpenCV's DIS optical flow (medium preset) on grey frames, backward (t -> t-1) for
   the warp and forward for the occlusion mask (forward-backward consistency, Sundaram et
   al. 2010), pixels whose flow leaves the frame masked too.
+- stale_fraction: trails and ghosts the temporal stabilisation leaves: the fraction of
+  pixels where the stabilised output, low-passed (9x9 box, mean over channels), is more
+  than 12 levels from the network's own output of the same frame (stabilize=0): texture
+  held against flicker averages out in the box, a glow or a ghost left behind does not.
 - edge_bands / frame_excess: the frame-around-the-picture check: on each side, the mean
   of the outer 3-pixel band against the mean of the band 12..24 pixels in, per channel;
   frame_excess is how much more that contrast (its magnitude) is in the output than in
@@ -85,3 +89,14 @@ def mean_change(inputs, outputs):
     """Mean absolute difference (levels) between input and output frames."""
     return float(np.mean([np.abs(o.astype(np.float32) - i.astype(np.float32)).mean()
                           for i, o in zip(inputs, outputs)]))
+
+
+def stale_fraction(on, off, box=9, thr=12.0):
+    """The mean over frames of the fraction of pixels whose box-filtered |on - off|
+    (mean over channels, levels) exceeds thr (on: stabilised frames, off: the same
+    network with stabilize=0)."""
+    fr = []
+    for a, b in zip(on, off):
+        d = (a.astype(np.float32) - b.astype(np.float32)).mean(-1)
+        fr.append(float((np.abs(cv2.blur(d, (box, box))) > thr).mean()))
+    return float(np.mean(fr))

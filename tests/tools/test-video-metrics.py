@@ -65,4 +65,16 @@ check(fe > 40, "a black 3-pixel frame is found: %.1f levels" % fe)
 inv = [255 - f for f in frames]
 check(abs(vm.mean_change(frames, inv) - np.mean(np.abs(255 - 2 * np.array(frames, np.float32)))) < 1e-3,
       "mean_change is the mean absolute difference")
+# stale fraction: held texture (zero-mean noise against the fresh output) is not stale, a
+# glow left behind (a bright 20x20 patch) is, and in proportion to its area
+noise_held = [np.clip(f.astype(np.int16) + rng.normal(0, 10, f.shape), 0, 255).astype(np.uint8) for f in frames]
+check(vm.stale_fraction(noise_held, frames) < 0.01,
+      "held texture noise is not stale: %.3f" % vm.stale_fraction(noise_held, frames))
+glowing = [f.copy() for f in frames]
+for g in glowing:
+    g[10:30, 10:30] = np.clip(g[10:30, 10:30].astype(np.int16) + 60, 0, 255)
+sf = vm.stale_fraction(glowing, frames)
+area = 400.0 / (frames[0].shape[0] * frames[0].shape[1])
+# (the 9x9 box widens the patch by up to 4 px a side where the glow is strong)
+check(0.8 * area < sf < (28.0 / 20) ** 2 * area, "a 20x20 glow left behind is stale: %.4f (area %.4f)" % (sf, area))
 sys.exit(1 if fails else 0)
