@@ -10,7 +10,7 @@ import numpy as np
 import onnx
 from onnx import compose, helper, numpy_helper
 
-from .onnx_export import export
+from .onnx_export import export, save_with_metadata
 
 
 def merge(encoder_path, decoder_path, out_path, channels, meta=None):
@@ -39,12 +39,7 @@ def merge(encoder_path, decoder_path, out_path, channels, meta=None):
     model.ir_version = enc.ir_version
     props = {"artem.input_range": "0,1", "artem.output_range": "0,1",
              "artem.adain.features": "features"}
-    props.update(meta or {})
-    for k, v in props.items():
-        e = model.metadata_props.add()
-        e.key, e.value = k, v
-    onnx.save(model, out_path)
-    return out_path
+    return save_with_metadata(model, out_path, props, meta)
 
 
 def export_adain(enc, dec, out_path, channels, example, opset=13, meta=None, tmpdir="/tmp"):

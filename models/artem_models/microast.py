@@ -206,9 +206,5 @@ def to_onnx(m, out_path, opset=13, extra_meta=None):
              "artem.adain.features": "features",
              "artem.adain.split": " ".join("%s=%s:%d:64" % s for s in SPLIT),
              "artem.source": "MicroAST (Wang et al. 2023, EndyWon/MicroAST 5a6c905)"}
-    props.update(extra_meta or {})
-    for k, v in props.items():
-        e = model.metadata_props.add()
-        e.key, e.value = k, v
-    onnx.save(model, out_path)
-    return out_path
+    from .onnx_export import save_with_metadata
+    return save_with_metadata(model, out_path, props, extra_meta)

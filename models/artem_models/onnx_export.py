@@ -13,13 +13,18 @@ def export(module, path, example, opset=13, input_range=(0, 255), output_range=(
         torch.onnx.export(module, example, path, opset_version=opset, input_names=["input"],
                           output_names=["output"], dynamic_axes=axes,
                           do_constant_folding=True)
-    m = onnx.load(path)
     meta = {"artem.input_range": "%g,%g" % tuple(input_range),
             "artem.output_range": "%g,%g" % tuple(output_range)}
-    meta.update(extra_meta or {})
-    del m.metadata_props[:]
-    for k, v in meta.items():
-        e = m.metadata_props.add()
+    return save_with_metadata(onnx.load(path), path, meta, extra_meta)
+
+
+def save_with_metadata(model, path, props, extra=None):
+    """Replaces the model's metadata_props by props updated with extra, saves it to path
+    and returns path."""
+    props = dict(props, **(extra or {}))
+    del model.metadata_props[:]
+    for k, v in props.items():
+        e = model.metadata_props.add()
         e.key, e.value = k, v
-    onnx.save(m, path)
+    onnx.save(model, path)
     return path

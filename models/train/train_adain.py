@@ -13,7 +13,6 @@ and mate-backgrounds' abstract paintings.  Writes one ONNX AdaIN model for artem
 
   CPU, reduced: /usr/bin/python3 models/train/train_adain.py --out adain.onnx
   GPU, full:    python3 models/train/train_adain.py --out adain.onnx --full --device cuda"""
-import argparse
 import glob
 import os
 import sys
@@ -27,9 +26,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
 from artem_models import nets  # noqa: E402
 from artem_models.adain_onnx import export_adain  # noqa: E402
-from artem_models.data import Crops, content_files, load_rgb  # noqa: E402
+from artem_models.data import Crops, content_files  # noqa: E402
 from artem_models.vgg_loss import VGGLoss  # noqa: E402
-from train_style import progress  # noqa: E402
+from artem_models.training import add_common_args, parser, progress, setup  # noqa: E402
 
 STYLE_FILES = ["/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"] + sorted(
     glob.glob("/usr/share/backgrounds/mate/abstract/Elephants.jpg") +
@@ -72,27 +71,17 @@ class Student(nn.Module):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--weights", default=os.path.join(here, "..", "..", "..", "shared", "weights", "vgg19-imagenet"))
-    ap.add_argument("--full", action="store_true", help="256 px, batch 8, 3000 + 6000 steps")
+    ap = parser(__doc__, "256 px, batch 8, 3000 + 6000 steps")
     ap.add_argument("--width", type=float, default=0.25)
-    ap.add_argument("--size", type=int, default=128)
-    ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--distill-steps", type=int, default=600)
     ap.add_argument("--decoder-steps", type=int, default=1200)
     ap.add_argument("--style-weight", type=float, default=2.0)
     ap.add_argument("--identity-weight", type=float, default=5.0)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--device", default="cpu")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--checkpoint-every", type=int, default=200)
+    add_common_args(ap)
     a = ap.parse_args()
     if a.full:
         a.size, a.batch, a.distill_steps, a.decoder_steps = 256, 8, 3000, 6000
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(a.threads)
-    dev = torch.device(a.device)
+    dev = setup(a)   # (this script runs in fp32: --precision is not used)
     teacher = VGGLoss(a.weights).to(dev).eval()
     crops = Crops(content_files(), a.size, a.seed)
     styles = Crops(STYLE_FILES, a.size, a.seed + 1)

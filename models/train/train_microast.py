@@ -25,7 +25,6 @@ Elephants.jpg) are among the training styles, as for default-adain.
 
 Writes OUT (ONNX for artemadain, RGB 0..1), OUT.ckpt every --checkpoint-every steps
 (resumed automatically) and a progress bar."""
-import argparse
 import glob
 import os
 import random
@@ -37,12 +36,11 @@ import torch.nn.functional as F
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
-sys.path.insert(0, here)
 from artem_models import microast  # noqa: E402
 from artem_models import precision as prec  # noqa: E402
+from artem_models import training as tr  # noqa: E402
 from artem_models.data import Crops, content_files  # noqa: E402
 from artem_models.vgg_loss import VGGLoss, gram  # noqa: E402
-from train_style import progress, random_warp, warp  # noqa: E402
 
 STYLE_FILES = sorted(["/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"] +
                      glob.glob("/usr/share/backgrounds/mate/abstract/*.jpg") +
@@ -84,51 +82,33 @@ def style_targets(vgg, s, pad):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--weights", default=os.path.join(here, "..", "..", "..", "shared", "weights", "vgg19-imagenet"))
-    ap.add_argument("--full", action="store_true", help="256 px, batch 8, 40000 steps")
-    ap.add_argument("--size", type=int, default=128)
-    ap.add_argument("--batch", type=int, default=4)
+    ap = tr.parser(__doc__, "256 px, batch 8, 40000 steps")
     ap.add_argument("--steps", type=int, default=6000)
-    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--style-weight", type=float, default=3.0)
     ap.add_argument("--temporal-weight", type=float, default=20.0)
     ap.add_argument("--identity-weight", type=float, default=1.0)
     ap.add_argument("--noise", type=float, default=3.0)
     ap.add_argument("--loss-pad", type=int, default=16)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--device", default="cpu")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--checkpoint-every", type=int, default=200)
-    prec.add_argument(ap)
+    tr.add_common_args(ap)
     a = ap.parse_args()
-    a.precision = prec.resolve(a.precision, a.device)
     if a.full:
         a.size, a.batch, a.steps = 256, 8, 40000
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(a.threads)
-    dev = torch.device(a.device)
+    dev = tr.setup(a)
     vgg = VGGLoss(a.weights).to(dev).eval()
     crops = Crops(content_files(), a.size, a.seed)
     paintings = Crops(STYLE_FILES, a.size, a.seed + 1)
     net = microast.MicroAST().to(dev).train()
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
     ckpt = a.out + ".ckpt"
-    start = 0
-    if os.path.exists(ckpt):
-        st = torch.load(ckpt, map_location=dev)
-        net.load_state_dict(st["net"])
-        opt.load_state_dict(st["opt"])
-        start = st["step"]
-        print("resumed from %s at step %d" % (ckpt, start))
+    start = tr.load_checkpoint(ckpt, net, opt, dev)
     rng = random.Random(a.seed + 2)
     gen = torch.Generator().manual_seed(a.seed)
     print("training MicroAST-class: %d content pictures, %d paintings, %d px, batch %d, %d steps on %s "
           "(%d threads, %s)" % (len(crops.images), len(paintings.images), a.size, a.batch, a.steps,
                                 a.device, a.threads, a.precision))
     t0 = time.time()
-    lc = ls = lt = 0.0
+    avg = tr.Smoothed(0.98)
     for step in range(start, a.steps):
         # cosine decay of the learning rate over the run
         for g in opt.param_groups:
@@ -143,28 +123,16 @@ def main():
             content, style = losses(vgg, out, c, targets, a.loss_pad)
             temporal = torch.zeros((), device=dev)
             if a.temporal_weight > 0:
-                grid, mask = random_warp(a.batch, a.size, dev, gen)
-                c2 = (warp(c, grid) + torch.randn(c.shape, generator=gen).to(dev) * (a.noise / 255)).clamp(0, 1)
-                out2 = net(c2, s).float()
-                temporal = ((out2 - warp(out, grid)) ** 2 * mask).sum() / (mask.sum() * 3 + 1e-8)
+                temporal = tr.temporal_term(lambda x: net(x, s).float(), c, out, a.noise, gen)
             identity = torch.zeros((), device=dev)
             if a.identity_weight > 0 and step % 4 == 0:
                 identity = F.l1_loss(net(c[:1], c[:1]).float(), c[:1])
         loss = content + a.style_weight * style + a.temporal_weight * temporal + a.identity_weight * identity
-        opt.zero_grad()
-        if not torch.isfinite(loss):
-            print("\nstep %d: the loss is not finite; step skipped" % step)
+        if not tr.optimizer_step(opt, loss, list(net.parameters()), step, max_loss=1e3):
             continue
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
-        opt.step()
-        lc = 0.98 * lc + 0.02 * content.item() if step > start else content.item()
-        ls = 0.98 * ls + 0.02 * style.item() if step > start else style.item()
-        lt = 0.98 * lt + 0.02 * temporal.item() if step > start else temporal.item()
-        if step % 5 == 0 or step == a.steps - 1:
-            progress(step + 1, a.steps, t0, "content %.3f style %.3f temporal %.5f" % (lc, ls, lt))
-        if (step + 1) % a.checkpoint_every == 0:
-            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step + 1}, ckpt)
+        avg.add(content=content.item(), style=style.item(), temporal=temporal.item())
+        tr.log_step(step, a.steps, t0, avg, "content %.3f style %.3f temporal %.5f",
+                    ("content", "style", "temporal"), a.checkpoint_every, ckpt, net, opt)
     print()
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_microast.py (MicroAST architecture, Wang et al. 2023)",

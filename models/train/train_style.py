@@ -19,7 +19,6 @@ the warp has a source pixel (an occlusion-free mask).  No flow data set is neede
 
 Writes OUT (ONNX, RGB 0..255 in and out, training details in metadata), a checkpoint
 every --checkpoint-every steps (OUT.ckpt, resumed automatically) and prints progress."""
-import argparse
 import os
 import sys
 import time
@@ -31,6 +30,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
 from artem_models import nets  # noqa: E402
 from artem_models import precision as prec  # noqa: E402
+from artem_models import training as tr  # noqa: E402
 from artem_models.data import Crops, content_files, load_rgb  # noqa: E402
 from artem_models.onnx_export import export  # noqa: E402
 from artem_models.vgg_loss import VGGLoss, gram  # noqa: E402
@@ -39,50 +39,15 @@ STYLE_LAYERS = ["relu1_2", "relu2_2", "relu3_3"]
 CONTENT_LAYER = "relu2_2"
 
 
-def progress(step, total, t0, msg):
-    frac = step / total
-    el = time.time() - t0
-    eta = el / max(frac, 1e-9) - el
-    bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
-    sys.stdout.write("\r[%s] %d/%d %s  %.0fs elapsed, %.0fs left " % (bar, step, total, msg, el, eta))
-    sys.stdout.flush()
-
-
-def random_warp(n, size, dev, gen):
-    """Sampling grids of n small random affine motions (shift up to 3 % of the side,
-    rotation up to 3 degrees, zoom up to 3 %) and the mask of pixels that have a source."""
-    r = lambda lim: (torch.rand(n, generator=gen) * 2 - 1) * lim
-    ang, zoom = r(3.0) * 3.14159 / 180, 1 + r(0.03)
-    tx, ty = r(0.06), r(0.06)   # in the grid's -1..1 units: 3 % of the side
-    cos, sin = torch.cos(ang) / zoom, torch.sin(ang) / zoom
-    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1).to(dev)
-    grid = F.affine_grid(theta, (n, 3, size, size), align_corners=False)
-    mask = ((grid.abs() <= 1).all(-1)).float()[:, None]
-    return grid, mask
-
-
-def warp(x, grid):
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap = tr.parser(__doc__, "full size: 256 px crops, batch 4, width 1, 4000 steps", batch=2)
     ap.add_argument("--style", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--weights", default=os.path.join(here, "..", "..", "..", "shared", "weights", "vgg19-imagenet"))
-    ap.add_argument("--full", action="store_true", help="full size: 256 px crops, batch 4, width 1, 4000 steps")
     ap.add_argument("--steps", type=int, default=1200)
-    ap.add_argument("--size", type=int, default=128)
-    ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--width", type=float, default=0.5)
     ap.add_argument("--style-size", type=int, default=256)
     ap.add_argument("--style-weight", type=float, default=8.0)
     ap.add_argument("--tv-weight", type=float, default=2e-5)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--device", default="cpu")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--checkpoint-every", type=int, default=200)
     ap.add_argument("--temporal-weight", type=float, default=0.0,
                     help="stability on synthetic motion (0: off; the video recipe uses 60)")
     ap.add_argument("--noise", type=float, default=3.0, help="noise std (levels) on the moved crop")
@@ -90,14 +55,11 @@ def main():
                     help="reflection padding (px, multiple of 4) around pictures entering the loss "
                          "network, cropped off its activations (0: VGG's zero padding sees the border, "
                          "which teaches the generator to draw a frame)")
-    prec.add_argument(ap)
+    tr.add_common_args(ap)
     a = ap.parse_args()
-    a.precision = prec.resolve(a.precision, a.device)
     if a.full:
         a.size, a.batch, a.width, a.steps, a.style_size = 256, 4, 1.0, 4000, 512
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(a.threads)
-    dev = torch.device(a.device)
+    dev = tr.setup(a)
     vgg = VGGLoss(a.weights).to(dev).eval()
     net = nets.TransformerNet(width=a.width).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
@@ -108,31 +70,21 @@ def main():
         style_grams = {k: gram(v) for k, v in sf.items()}
         style_norm = {k: g.pow(2).mean() for k, g in style_grams.items()}
     ckpt = a.out + ".ckpt"
-    start = 0
-    if os.path.exists(ckpt):
-        st = torch.load(ckpt, map_location=dev)
-        net.load_state_dict(st["net"])
-        opt.load_state_dict(st["opt"])
-        start = st["step"]
-        print("resumed from %s at step %d" % (ckpt, start))
+    start = tr.load_checkpoint(ckpt, net, opt, dev)
     t0 = time.time()
     print("training %s: %d pictures, %dx%d crops, batch %d, width %g, %d steps on %s (%d threads, %s)" % (
         os.path.basename(a.style), len(crops.images), a.size, a.size, a.batch, a.width, a.steps, a.device,
         a.threads, a.precision))
-    lc = ls = lt = 0.0
+    avg = tr.Smoothed()
     gen = torch.Generator().manual_seed(a.seed)
+
+    def run(x):
+        with prec.autocast(a.precision, a.device):
+            return (net(x * 255.0) / 255.0).float()
     for step in range(start, a.steps):
         x = crops.batch(a.batch).to(dev)
-        with prec.autocast(a.precision, a.device):
-            y = (net(x * 255.0) / 255.0).float()
-        temporal = torch.zeros((), device=dev)
-        if a.temporal_weight > 0:
-            grid, mask = random_warp(a.batch, a.size, dev, gen)
-            x2 = (warp(x, grid) + torch.randn(x.shape, generator=gen).to(dev) * (a.noise / 255)).clamp(0, 1)
-            with prec.autocast(a.precision, a.device):
-                y2 = (net(x2 * 255.0) / 255.0).float()
-            # the moved output must be the output moved (its gradient flows into both)
-            temporal = ((y2 - warp(y, grid)) ** 2 * mask).sum() / (mask.sum() * 3 + 1e-8)
+        y = run(x)
+        temporal = tr.temporal_term(run, x, y, a.noise, gen) if a.temporal_weight > 0 else torch.zeros((), device=dev)
         with prec.autocast(a.precision, a.device):
             fy = {k: v.float() for k, v in vgg(y, STYLE_LAYERS, a.loss_pad).items()}
             with torch.no_grad():
@@ -142,24 +94,11 @@ def main():
                       for k in STYLE_LAYERS)
         tv = (y[:, :, 1:] - y[:, :, :-1]).abs().mean() + (y[:, :, :, 1:] - y[:, :, :, :-1]).abs().mean()
         loss = content + a.style_weight * style_l + a.tv_weight * tv * 1e4 + a.temporal_weight * temporal
-        opt.zero_grad()
-        if not torch.isfinite(loss):
-            print("\nstep %d: the loss is not finite; step skipped" % step)
+        if not tr.optimizer_step(opt, loss, list(net.parameters()), step):
             continue
-        loss.backward()
-        grads = [q.grad for q in net.parameters() if q.grad is not None]
-        if not all(torch.isfinite(g).all() for g in grads):
-            print("\nstep %d: a gradient is not finite; step skipped" % step)
-            continue
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
-        opt.step()
-        lc = 0.95 * lc + 0.05 * content.item() if step > start else content.item()
-        ls = 0.95 * ls + 0.05 * style_l.item() if step > start else style_l.item()
-        lt = 0.95 * lt + 0.05 * temporal.item() if step > start else temporal.item()
-        if step % 5 == 0 or step == a.steps - 1:
-            progress(step + 1, a.steps, t0, "content %.3f style %.4f temporal %.5f" % (lc, ls, lt))
-        if (step + 1) % a.checkpoint_every == 0:
-            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step + 1}, ckpt)
+        avg.add(content=content.item(), style=style_l.item(), temporal=temporal.item())
+        tr.log_step(step, a.steps, t0, avg, "content %.3f style %.4f temporal %.5f",
+                    ("content", "style", "temporal"), a.checkpoint_every, ckpt, net, opt)
     print()
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_style.py",
@@ -169,7 +108,8 @@ def main():
                 a.tv_weight, a.temporal_weight, a.noise, a.loss_pad, a.style_size, len(crops.images), a.seed,
                 a.precision, time.time() - t0)}
     export(net, a.out, torch.rand(1, 3, 64, 64) * 255, opset=13, extra_meta=meta)
-    print("wrote %s (%d bytes); final content %.3f style %.4f" % (a.out, os.path.getsize(a.out), lc, ls))
+    print("wrote %s (%d bytes); final content %.3f style %.4f" % (a.out, os.path.getsize(a.out), avg["content"],
+                                                               avg["style"]))
 
 
 if __name__ == "__main__":

@@ -126,4 +126,15 @@ artem_buffers_equal (GstBuffer *a, GstBuffer *b)
   return artem_buffers_max_diff (a, b) == 0;
 }
 
+/* a check suite @name with one test case "general" (*tc) of @timeout seconds */
+static inline Suite *
+artem_suite_new (const char *name, int timeout, TCase **tc)
+{
+  Suite *s = suite_create (name);
+  *tc = tcase_create ("general");
+  tcase_set_timeout (*tc, timeout);
+  suite_add_tcase (s, *tc);
+  return s;
+}
+
 #endif

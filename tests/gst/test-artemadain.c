@@ -311,10 +311,8 @@ GST_END_TEST;
 static Suite *
 artemadain_suite (void)
 {
-  Suite *s = suite_create ("artemadain");
-  TCase *tc = tcase_create ("general");
-  tcase_set_timeout (tc, 600);
-  suite_add_tcase (s, tc);
+  TCase *tc;
+  Suite *s = artem_suite_new ("artemadain", 600, &tc);
   tcase_add_test (tc, test_alpha0_is_reconstruction);
   tcase_add_test (tc, test_weights);
   tcase_add_test (tc, test_style_switch_while_playing);

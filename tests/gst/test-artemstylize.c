@@ -878,10 +878,8 @@ GST_END_TEST;
 static Suite *
 artemstylize_suite (void)
 {
-  Suite *s = suite_create ("artemstylize");
-  TCase *tc = tcase_create ("general");
-  tcase_set_timeout (tc, 600);
-  suite_add_tcase (s, tc);
+  TCase *tc;
+  Suite *s = artem_suite_new ("artemstylize", 600, &tc);
   const char *only = g_getenv ("ARTEM_TEST_ONLY_LONG");
   if (only && *only) {
     tcase_add_test (tc, test_long_run);

@@ -141,10 +141,8 @@ GST_END_TEST;
 static Suite *
 suite (void)
 {
-  Suite *s = suite_create ("artemxnorconv");
-  TCase *tc = tcase_create ("general");
-  tcase_set_timeout (tc, 600);
-  suite_add_tcase (s, tc);
+  TCase *tc;
+  Suite *s = artem_suite_new ("artemxnorconv", 600, &tc);
   tcase_add_test (tc, test_modes_and_layers);
   tcase_add_test (tc, test_odd_size_formats_live_change);
   tcase_add_test (tc, test_errors);

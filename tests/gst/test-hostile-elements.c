@@ -360,10 +360,8 @@ GST_END_TEST;
 static Suite *
 hostile_suite (void)
 {
-  Suite *s = suite_create ("hostile-elements");
-  TCase *tc = tcase_create ("general");
-  tcase_set_timeout (tc, 300);
-  suite_add_tcase (s, tc);
+  TCase *tc;
+  Suite *s = artem_suite_new ("hostile-elements", 300, &tc);
   model_a = g_getenv ("ARTEM_TEST_MODEL_A");
   model_b = g_getenv ("ARTEM_TEST_MODEL_B");
   model_unsizable = g_getenv ("ARTEM_TEST_UNSIZABLE_MODEL");

@@ -6,23 +6,15 @@ converted model, run by libartem, matches PyTorch running those Sequentials with
 formula (style statistics mean 0 / std 1, alpha 1: the model's defaults).
 usage: test_adain_release.py ARTEM_IMAGE OUT_DIR"""
 import os
-import subprocess
 import sys
 
-try:
-    import cv2
-    import numpy as np
-    import torch
-    import torch.nn as nn
-except ImportError as e:
-    print("SKIP:", e)
-    sys.exit(77)
-here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "..", "..", "models"))
+from converter_common import args, psnr, run_artem
+import numpy as np
+import torch
+import torch.nn as nn
 import convert  # noqa: E402
 
-tool, out = sys.argv[1], sys.argv[2]
-os.makedirs(out, exist_ok=True)
+tool, out = args()
 P, R, U = (lambda: nn.ReflectionPad2d((1, 1, 1, 1))), nn.ReLU, (lambda: nn.Upsample(scale_factor=2, mode="nearest"))
 M = lambda: nn.MaxPool2d((2, 2), (2, 2), (0, 0), ceil_mode=True)  # noqa: E731
 C = lambda a, b: nn.Conv2d(a, b, (3, 3))  # noqa: E731
@@ -64,12 +56,9 @@ with torch.no_grad():
     v = f.view(1, 512, -1)
     ref = decoder((f - v.mean(2).view(1, 512, 1, 1)) / (v.var(2) + 1e-5).sqrt().view(1, 512, 1, 1))
 ref = (ref[0].clamp(0, 1) * 255).round().permute(1, 2, 0).numpy()
-cv2.imwrite(os.path.join(out, "in.ppm"), img[:, :, ::-1])
-subprocess.check_call([tool, model, os.path.join(out, "in.ppm"), os.path.join(out, "out.ppm"), "--backend", "cpu"])
-ours = cv2.imread(os.path.join(out, "out.ppm"))[:, :, ::-1].astype(np.float64)
-mse = ((ours - ref) ** 2).mean()
-psnr = 99 if mse == 0 else 10 * np.log10(255 ** 2 / mse)
-ok = psnr >= 45
+ours = run_artem(tool, model, img[:, :, ::-1].copy(), out)[:, :, ::-1]
+db = psnr(ours, ref)
+ok = db >= 45
 print("%s AdaIN release layout: PSNR %.1f dB vs PyTorch, max diff %d, output std %.1f" % (
-    "PASS" if ok else "FAIL", psnr, np.abs(ours - ref).max(), ref.std()))
+    "PASS" if ok else "FAIL", db, np.abs(ours - ref).max(), ref.std()))
 sys.exit(0 if ok and ref.std() > 5 else 1)

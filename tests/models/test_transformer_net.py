@@ -4,23 +4,16 @@ a checkpoint laid out like that project's saved models (its TransformerNet state
 with the in*.running_mean/var entries old checkpoints carry), random weights: libartem's
 output of the converted model matches PyTorch.   usage: test_transformer_net.py ARTEM_IMAGE OUT_DIR"""
 import os
-import subprocess
 import sys
 
-try:
-    import cv2
-    import numpy as np
-    import torch
-except ImportError as e:
-    print("SKIP:", e)
-    sys.exit(77)
-here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "..", "..", "models"))
+from converter_common import args, psnr, run_artem
+import cv2
+import numpy as np
+import torch
 import convert  # noqa: E402
 from artem_models import nets  # noqa: E402
 
-tool, out = sys.argv[1], sys.argv[2]
-os.makedirs(out, exist_ok=True)
+tool, out = args()
 torch.manual_seed(7)
 net = nets.TransformerNet()
 with torch.no_grad():
@@ -38,15 +31,12 @@ torch.save(sd, os.path.join(out, "candy-like.pth"))
 model = os.path.join(out, "tn.onnx")
 convert.main(["transformer-net", os.path.join(out, "candy-like.pth"), model])
 img = cv2.resize(cv2.imread("/usr/share/doc/opencv-doc/examples/data/fruits.jpg"), (96, 72))
-cv2.imwrite(os.path.join(out, "in.ppm"), img)
-subprocess.check_call([tool, model, os.path.join(out, "in.ppm"), os.path.join(out, "out.ppm"), "--backend", "cpu"])
-ours = cv2.imread(os.path.join(out, "out.ppm")).astype(np.float64)
+ours = run_artem(tool, model, img, out)
 with torch.no_grad():
     y = net.eval()(torch.from_numpy(img[:, :, ::-1].copy()).permute(2, 0, 1)[None].float())
 ref = y[0].clamp(0, 255).round().permute(1, 2, 0).numpy()[:, :, ::-1].astype(np.float64)
-mse = ((ours - ref) ** 2).mean()
-psnr = 99 if mse == 0 else 10 * np.log10(255 ** 2 / mse)
-ok = psnr >= 45 and ref.std() > 5
+db = psnr(ours, ref)
+ok = db >= 45 and ref.std() > 5
 print("%s pytorch/examples TransformerNet checkpoint: PSNR %.1f dB vs PyTorch, max diff %d" % (
-    "PASS" if ok else "FAIL", psnr, np.abs(ours - ref).max()))
+    "PASS" if ok else "FAIL", db, np.abs(ours - ref).max()))
 sys.exit(0 if ok else 1)
