@@ -220,8 +220,9 @@ stab_k (const ArtemNet *net, int x, int y, float amount)
 {
   int w = net->frame_w, h = net->frame_h;
   float k = artem_stab_weight (artem_stab_box (net->stab_motion, w, h, x, y, 1), amount);
-  if (k > 0.f)
-    k *= artem_stab_guard (artem_stab_box_signed (net->stab_gap, w, h, x, y, ARTEM_STAB_GLOW_R));
+  if (k > 0.f && net->stab_guard > 0.f)
+    k *= artem_stab_guard (artem_stab_box_signed (net->stab_gap, w, h, x, y, ARTEM_STAB_GLOW_R),
+                           net->stab_guard);
   return k;
 }
 
@@ -254,7 +255,7 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
   gboolean use_history = FALSE, stab = stab_begin (net, &use_history);
   if (use_history)
     use_history = stab_motion_cpu (net, src, src_stride, bpp, off);
-  if (use_history)
+  if (use_history && net->stab_guard > 0.f)
     stab_gap_cpu (net, out, plane, out_lo, out_scale);
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < h; y++) {
@@ -371,6 +372,12 @@ void
 artem_net_set_frame_stabilize (ArtemNet *net, float amount)
 {
   net->stab_amount = isfinite (amount) ? CLAMP (amount, 0.f, 1.f) : 0.f;
+}
+
+void
+artem_net_set_frame_glow_guard (ArtemNet *net, float guard)
+{
+  net->stab_guard = isfinite (guard) ? CLAMP (guard, 0.f, 1.f) : 0.f;
 }
 
 void

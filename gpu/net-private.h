@@ -28,6 +28,7 @@ struct _ArtemNet {
   /* temporal stabilisation (stabilize.h): amount, and the history of the CPU path (the
    * CUDA backend keeps its own on the device); stab_valid: the history is usable */
   float stab_amount;
+  float stab_guard;           /* the glow guard (0: off) */
   gboolean stab_valid;
   guint64 stab_serial;        /* init_serial the history was made with */
   int stab_w, stab_h;

@@ -23,7 +23,10 @@
  * halo that left (all one way) does not:
  *   gap     g = (styled - prev) summed over the channels        (-765..765)
  *   e       = |the mean of g over the 5x5 neighbourhood| / 3    (edges clamped)
- *   k      *= clamp ((GLOW_HI - e) / (GLOW_HI - GLOW_LO), 0, 1)
+ *   k      *= 1 - guard * (1 - clamp ((GLOW_HI - e) / (GLOW_HI - GLOW_LO), 0, 1))
+ * guard (artem_net_set_frame_glow_guard, the elements' glow-guard) is 0 by default: on
+ * real video the guard also refreshes where a network's own output drifts in broad
+ * patches, which raised the flicker ratio (doc/models.md), so it is the user's choice.
  * Scene cut: when more than CUT of the frame's pixels moved by HI or more (unfiltered),
  * the whole frame is shown fresh (k = 0), so nothing of the old scene's output is held
  * where the new one happens to have the same colours (a cut from black).  The first frame
@@ -75,14 +78,15 @@ artem_stab_weight (unsigned box, float amount)
 }
 
 /* box: the sum of the signed gap g over the (edge-clamped) 5x5 neighbourhood; the factor
- * of the held weight */
+ * of the held weight at guard 1 (guard g: 1 - g * (1 - factor)) */
 ARTEM_STAB_FN float
-artem_stab_guard (int box)
+artem_stab_guard (int box, float guard)
 {
   float e = (float) (box < 0 ? -box : box) *
             (1.0f / (3.0f * (2 * ARTEM_STAB_GLOW_R + 1) * (2 * ARTEM_STAB_GLOW_R + 1)));
   float t = (ARTEM_STAB_GLOW_HI - e) * (1.0f / (ARTEM_STAB_GLOW_HI - ARTEM_STAB_GLOW_LO));
-  return t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+  t = t < 0.0f ? 0.0f : (t > 1.0f ? 1.0f : t);
+  return 1.0f - guard * (1.0f - t);
 }
 
 /* m (a pixel's motion, 0..765): whether it moved, for the scene-cut count */

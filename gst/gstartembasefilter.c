@@ -26,6 +26,7 @@ enum {
   PROP_FRAMES_DROPPED,
   PROP_STABILIZE,
   PROP_MARGIN,
+  PROP_GLOW_GUARD,
 };
 
 #define DEFAULT_DEVICE GST_ARTEM_DEVICE_AUTO
@@ -33,6 +34,7 @@ enum {
 #define DEFAULT_INFERENCE_SCALE 1.0
 #define DEFAULT_PRESERVE_COLORS FALSE
 #define DEFAULT_STABILIZE 1.0
+#define DEFAULT_GLOW_GUARD 0.0
 #define DEFAULT_MARGIN -1   /* the class's auto_margin */
 #define DEFAULT_AUTO_MARGIN 16
 
@@ -49,7 +51,7 @@ typedef struct {
   gdouble strength;
   gdouble inference_scale;
   gboolean preserve_colors;
-  gdouble stabilize;
+  gdouble stabilize, glow_guard;
   gint margin;
   gboolean history_reset;   /* the next frame starts a new stabilisation history */
   /* statistics, under the object lock */
@@ -613,7 +615,7 @@ too_late (GstArtemBaseFilter *self, GstBuffer *buf)
 
 /* What a frame needs of the properties, read at once under the object lock. */
 typedef struct {
-  gdouble strength, scale, stabilize;
+  gdouble strength, scale, stabilize, glow_guard;
   gint margin;
   gboolean reset, preserve;
 } FrameSettings;
@@ -627,6 +629,7 @@ read_settings (GstArtemBaseFilter *self, GstVideoFrame *in)
   fs.strength = priv->strength;
   fs.scale = priv->inference_scale;
   fs.stabilize = priv->stabilize;
+  fs.glow_guard = priv->glow_guard;
   fs.margin = priv->margin >= 0 ? priv->margin
                                 : GST_ARTEM_BASE_FILTER_GET_CLASS (self)->auto_margin;
   fs.reset = priv->history_reset || GST_BUFFER_FLAG_IS_SET (in->buffer, GST_BUFFER_FLAG_DISCONT);
@@ -760,6 +763,7 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   FramePath p = choose_path (&fs, priv->down != NULL);
   artem_net_set_frame_strength (priv->net, p.engine_blend ? (float) fs.strength : 1.f);
   artem_net_set_frame_stabilize (priv->net, (float) fs.stabilize);
+  artem_net_set_frame_glow_guard (priv->net, (float) fs.glow_guard);
   if (fs.reset) {
     artem_net_reset_frame_history (priv->net);
     GST_OBJECT_LOCK (self);
@@ -859,6 +863,7 @@ gst_artem_base_filter_set_property (GObject *object, guint prop_id, const GValue
     case PROP_INFERENCE_SCALE: priv->inference_scale = g_value_get_double (value); break;
     case PROP_PRESERVE_COLORS: priv->preserve_colors = g_value_get_boolean (value); break;
     case PROP_STABILIZE: priv->stabilize = g_value_get_double (value); break;
+    case PROP_GLOW_GUARD: priv->glow_guard = g_value_get_double (value); break;
     case PROP_MARGIN: priv->margin = g_value_get_int (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
   }
@@ -881,6 +886,7 @@ gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *valu
     case PROP_INFERENCE_SCALE: g_value_set_double (value, priv->inference_scale); break;
     case PROP_PRESERVE_COLORS: g_value_set_boolean (value, priv->preserve_colors); break;
     case PROP_STABILIZE: g_value_set_double (value, priv->stabilize); break;
+    case PROP_GLOW_GUARD: g_value_set_double (value, priv->glow_guard); break;
     case PROP_MARGIN: g_value_set_int (value, priv->margin); break;
     case PROP_FRAMES_PROCESSED: g_value_set_uint64 (value, priv->frames); break;
     case PROP_TIME_AVERAGE:
@@ -955,12 +961,21 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
           "How much of its previous output a pixel keeps where its input did not change "
           "(within about 6 levels of the input that output came from, averaged over 3x3 "
           "pixels): 1 keeps it, so a still scene stays still; 0 styles every frame on its "
-          "own. Pixels whose input moved (18 levels or more) are always styled afresh, and so are "
-          "still pixels where the network's fresh output is on average 24 levels or more brighter "
-          "or darker than the held one over 5x5 pixels (a glow around an object that moved on). "
+          "own. Pixels whose input moved (18 levels or more) are always styled afresh. "
           "The first frame, and the first after a caps change, a seek or a new model or "
           "style, is styled as it is",
           0.0, 1.0, DEFAULT_STABILIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_GLOW_GUARD,
+      g_param_spec_double ("glow-guard", "Glow guard",
+          "With stabilize: also style afresh the still pixels whose fresh output is, over "
+          "5x5 pixels, on average 8 to 24 or more levels brighter or darker than the held "
+          "one (1: fully, 0: off), so a glow or halo a network paints around a moving "
+          "object leaves no trail behind it. Off by default: on real video it also "
+          "refreshes where the network's own output drifts in broad patches, which adds "
+          "flicker (doc/models.md)",
+          0.0, 1.0, DEFAULT_GLOW_GUARD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MARGIN,
@@ -1026,6 +1041,7 @@ gst_artem_base_filter_init (GstArtemBaseFilter *self)
   priv->inference_scale = DEFAULT_INFERENCE_SCALE;
   priv->preserve_colors = DEFAULT_PRESERVE_COLORS;
   priv->stabilize = DEFAULT_STABILIZE;
+  priv->glow_guard = DEFAULT_GLOW_GUARD;
   priv->margin = DEFAULT_MARGIN;
   priv->loader = artem_loader_new (loader_func, self);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);

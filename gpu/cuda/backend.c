@@ -880,6 +880,7 @@ artem_cuda_submit_frame (ArtemCuda *cu, const guint8 *src, gsize src_stride,
     cu->stab_valid = FALSE;
   p[5] = net->stab_amount;
   p[6] = cu->stab_valid ? 1.f : 0.f;
+  p[7] = net->stab_guard;
   /* upload once the previous compute of this set stopped reading d_in[k] */
   if ((e = cudaStreamWaitEvent (cu->up, cu->ev_done[k], 0)) ||
       (e = cudaMemcpyAsync (cu->d_in[k], cu->pin_in[k], row * cu->frame_h,

@@ -3,7 +3,7 @@
  * temporal stabilisation (../stabilize.h, as the CPU's frame.c), the strength blend with
  * the source frame and the pass-through of the 4th byte.
  * params (device, fp32): in_lo, in_scale, out_lo, out_scale, strength, stabilize amount,
- * history usable (1/0). */
+ * history usable (1/0), glow guard. */
 #include "common.cuh"
 #include "../stabilize.h"
 #include "../reflect.h"
@@ -87,7 +87,7 @@ gap (const T *yv, ArtemCuDims d, int w, int ox, int oy, ArtemCuStab st, const fl
      idx_t n)
 {
   float lo = params[2], scale = params[3];
-  if (params[5] <= 0.f || params[6] <= 0.f)
+  if (params[5] <= 0.f || params[6] <= 0.f || params[7] <= 0.f)
     return;
   GRID_STRIDE (i, n) {
     idx_t y = i / w, x = i % w;
@@ -101,11 +101,11 @@ gap (const T *yv, ArtemCuDims d, int w, int ox, int oy, ArtemCuStab st, const fl
 
 /* the held output's weight at (x, y) (as the CPU's stab_k) */
 static __device__ __forceinline__ float
-held_weight (const ArtemCuStab &st, int w, int h, int x, int y, float amount)
+held_weight (const ArtemCuStab &st, int w, int h, int x, int y, float amount, float guard)
 {
   float k = artem_stab_weight (artem_stab_box (st.motion, w, h, x, y, 1), amount);
-  if (k > 0.f)
-    k *= artem_stab_guard (artem_stab_box_signed (st.gap, w, h, x, y, ARTEM_STAB_GLOW_R));
+  if (k > 0.f && guard > 0.f)
+    k *= artem_stab_guard (artem_stab_box_signed (st.gap, w, h, x, y, ARTEM_STAB_GLOW_R), guard);
   return k;
 }
 
@@ -122,7 +122,7 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
   GRID_STRIDE (i, n) {
     idx_t y = i / w, x = i % w;
     size_t p = (size_t) i * bpp;
-    float k = history ? held_weight (st, w, h, (int) x, (int) y, amount) : 0.f;
+    float k = history ? held_weight (st, w, h, (int) x, (int) y, amount, params[7]) : 0.f;
     for (int c = 0; c < 3; c++) {
       float v = (ld (yv, off4 (d, 0, c, y + oy, x + ox)) - lo) * scale;
       if (stab) {

@@ -277,6 +277,13 @@ void artem_net_set_frame_strength (ArtemNet *net, float strength);
  * artem_net_reset_frame_history(); the first frame after a reset is unchanged. */
 void artem_net_set_frame_stabilize (ArtemNet *net, float amount);
 
+/** artem_net_set_frame_glow_guard: with stabilisation, also style afresh the still pixels
+ * whose fresh output is, over 5x5 pixels, on average far brighter or darker than the held
+ * one (0..1, default 0: off; 1: fully).  A glow or halo a network paints around a moving
+ * object then leaves no trail, at the price of more flicker where the network's own
+ * output varies in broad patches (doc/models.md measures both). */
+void artem_net_set_frame_glow_guard (ArtemNet *net, float guard);
+
 /** artem_net_reset_frame_history: forget the previous frames (a seek, a new stream). */
 void artem_net_reset_frame_history (ArtemNet *net);
 
