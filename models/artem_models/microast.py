@@ -178,11 +178,31 @@ class _Export(nn.Module):
         return out, feats
 
 
-def to_onnx(m, out_path, opset=13, extra_meta=None):
-    """Writes the artemadain model (metadata: extra_meta over the defaults); returns out_path."""
+def style_initializers(m, style):
+    """The initializer values artemadain writes for `style` (1x3xHxW, 0..1): the AdaIN
+    statistics and the modulation vectors, by name (SPLIT)."""
+    with torch.no_grad():
+        s = m.style_encoder(style)
+        w, b = m.modulator(s)
+        (dm, ds), (sm, ss) = mean_std(s[1]), mean_std(s[0])
+        v = {"adain.deep_mean": dm, "adain.deep_std": ds, "adain.shallow_mean": sm,
+             "adain.shallow_std": ss, "mod.w_shallow": w[0], "mod.b_shallow": b[0],
+             "mod.w_deep": w[1], "mod.b_deep": b[1]}
+    return {k: t.reshape(-1) for k, t in v.items()}
+
+
+def to_onnx(m, out_path, opset=13, extra_meta=None, style=None):
+    """Writes the artemadain model (metadata: extra_meta over the defaults); returns
+    out_path.  style (1x3xHxW, 0..1): its statistics become the initializers' values, so
+    the file alone (artem-image, or artemadain before a style is set) paints that style."""
     import onnx
     ex = torch.rand(1, 3, 64, 64)
     net = _Export(m).eval()
+    if style is not None:
+        for name, v in style_initializers(m, style).items():
+            buf = getattr(net, name.replace(".", "_"))
+            # tiny distinct offsets: the exporter merges initializers that are equal
+            buf.copy_(v.reshape(buf.shape) + 1e-7 * (SPLIT.index(next(t for t in SPLIT if t[0] == name)) + 1))
     torch.onnx.export(net, ex, out_path, opset_version=opset, input_names=["input"],
                       output_names=["output", "features"], do_constant_folding=False,
                       dynamic_axes={"input": {2: "h", 3: "w"}, "output": {2: "h", 3: "w"},

@@ -39,13 +39,14 @@ sys.path.insert(0, os.path.join(here, ".."))
 from artem_models import microast  # noqa: E402
 from artem_models import precision as prec  # noqa: E402
 from artem_models import training as tr  # noqa: E402
-from artem_models.data import Crops, content_files  # noqa: E402
+from artem_models.data import Crops, content_files, load_rgb  # noqa: E402
 from artem_models.vgg_loss import VGGLoss, gram  # noqa: E402
 
 STYLE_FILES = sorted(["/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"] +
                      glob.glob("/usr/share/backgrounds/mate/abstract/*.jpg") +
                      glob.glob("/usr/share/backgrounds/mate/abstract/*.png") +
                      glob.glob("/usr/share/wallpapers/Autumn/contents/images/1920x1080.jpg"))
+DEFAULT_STYLE = "/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"
 STATS = ["relu1_1", "relu2_1", "relu3_1"]
 GRAMS = ["relu1_2", "relu2_2", "relu3_3"]
 CONTENT = ["relu2_1", "relu3_1"]
@@ -90,6 +91,7 @@ def main():
     ap.add_argument("--identity-weight", type=float, default=1.0)
     ap.add_argument("--noise", type=float, default=3.0)
     ap.add_argument("--loss-pad", type=int, default=16)
+    ap.add_argument("--export-only", action="store_true", help="write OUT from OUT.ckpt, no training")
     tr.add_common_args(ap)
     a = ap.parse_args()
     if a.full:
@@ -102,6 +104,8 @@ def main():
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
     ckpt = a.out + ".ckpt"
     start = tr.load_checkpoint(ckpt, net, opt, dev)
+    if a.export_only:
+        a.steps = start
     rng = random.Random(a.seed + 2)
     gen = torch.Generator().manual_seed(a.seed)
     print("training MicroAST-class: %d content pictures, %d paintings, %d px, batch %d, %d steps on %s "
@@ -141,7 +145,12 @@ def main():
                                a.size, a.batch, a.steps, a.lr, a.style_weight, a.temporal_weight,
                                a.identity_weight, a.noise, a.loss_pad, len(crops.images),
                                len(paintings.images), a.seed, a.precision, time.time() - t0)}
-    microast.to_onnx(net, a.out, extra_meta=meta)
+    # the file's own style (before artemadain sets one, and for artem-image): starry_night
+    if a.export_only and os.path.exists(a.out):   # keep the training run's own record
+        import onnx
+        meta.update({p.key: p.value for p in onnx.load(a.out).metadata_props if p.key == "artem.train"})
+    # the file's own style (before artemadain sets one, and for artem-image): starry_night
+    microast.to_onnx(net, a.out, extra_meta=meta, style=load_rgb(DEFAULT_STYLE, 256))
     print("wrote %s (%d bytes) in %.0f s" % (a.out, os.path.getsize(a.out), time.time() - t0))
 
 
