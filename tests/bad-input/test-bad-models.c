@@ -4,6 +4,7 @@
 #include "artem-private.h"
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include "../common/test-main.h"
 
 /* ---- a tiny valid model: x -> Conv(W 2x3x3x3, B) -> Relu -> y ---- */
 
@@ -449,21 +450,15 @@ test_cuda_unavailable (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/bad-input/valid-model-runs", test_valid);
-  g_test_add_func ("/bad-input/missing-file", test_missing_file);
-  g_test_add_func ("/bad-input/empty-file", test_empty_file);
-  g_test_add_func ("/bad-input/truncated", test_truncated);
-  g_test_add_func ("/bad-input/random-bytes-and-bit-flips", test_random_bytes);
-  g_test_add_func ("/bad-input/missing-initializer", test_missing_initializer);
-  g_test_add_func ("/bad-input/unknown-input", test_unknown_input);
-  g_test_add_func ("/bad-input/cycle", test_cycle);
-  g_test_add_func ("/bad-input/negative-dims", test_negative_dims);
-  g_test_add_func ("/bad-input/absurd-dims", test_absurd_dims);
-  g_test_add_func ("/bad-input/tensor-claims-more-data", test_tensor_claims_more);
-  g_test_add_func ("/bad-input/unsupported", test_unsupported);
-  g_test_add_func ("/bad-input/broken-graph", test_no_graph);
-  g_test_add_func ("/bad-input/bad-frame-sizes", test_bad_frame_sizes);
-  g_test_add_func ("/bad-input/cuda-unavailable", test_cuda_unavailable);
-  return g_test_run ();
+  return artem_test_run (argc, argv, "/bad-input/", "valid-model-runs", test_valid,
+                          "missing-file", test_missing_file, "empty-file", test_empty_file,
+                          "truncated", test_truncated,
+                          "random-bytes-and-bit-flips", test_random_bytes,
+                          "missing-initializer", test_missing_initializer,
+                          "unknown-input", test_unknown_input, "cycle", test_cycle,
+                          "negative-dims", test_negative_dims, "absurd-dims", test_absurd_dims,
+                          "tensor-claims-more-data", test_tensor_claims_more,
+                          "unsupported", test_unsupported, "broken-graph", test_no_graph,
+                          "bad-frame-sizes", test_bad_frame_sizes,
+                          "cuda-unavailable", test_cuda_unavailable, NULL);
 }

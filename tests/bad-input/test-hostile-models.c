@@ -5,6 +5,7 @@
  * --suite bad-input) and in the ASan+UBSan build (meson test --suite sanitize). */
 #include "artem-private.h"
 #include "../common/onnx-builder.h"
+#include "../common/test-main.h"
 
 /* loads and sizes @model for a float input of @shape; returns the error or NULL */
 static GError *
@@ -401,18 +402,14 @@ test_nan_output (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/hostile/int64-min-div", test_int64_min_div);
-  g_test_add_func ("/hostile/too-many-axes", test_too_many_axes);
-  g_test_add_func ("/hostile/huge-expand-and-resize", test_huge_expand_and_resize);
-  g_test_add_func ("/hostile/gather-empty-axis", test_gather_empty_axis);
-  g_test_add_func ("/hostile/binary-conv-bits-type", test_binary_conv_bits_type);
-  g_test_add_func ("/hostile/cost-budget", test_cost_budget);
-  g_test_add_func ("/hostile/long-chain", test_long_chain);
-  g_test_add_func ("/hostile/load-bounds", test_load_bounds);
-  g_test_add_func ("/hostile/opset-range", test_opset_range);
-  g_test_add_func ("/hostile/geometry-overflow", test_geometry_overflow);
-  g_test_add_func ("/hostile/xnor-many-channels", test_xnor_many_channels);
-  g_test_add_func ("/hostile/nan-output", test_nan_output);
-  return g_test_run ();
+  return artem_test_run (argc, argv, "/hostile/", "int64-min-div", test_int64_min_div,
+                          "too-many-axes", test_too_many_axes,
+                          "huge-expand-and-resize", test_huge_expand_and_resize,
+                          "gather-empty-axis", test_gather_empty_axis,
+                          "binary-conv-bits-type", test_binary_conv_bits_type,
+                          "cost-budget", test_cost_budget, "long-chain", test_long_chain,
+                          "load-bounds", test_load_bounds, "opset-range", test_opset_range,
+                          "geometry-overflow", test_geometry_overflow,
+                          "xnor-many-channels", test_xnor_many_channels,
+                          "nan-output", test_nan_output, NULL);
 }

@@ -3,6 +3,7 @@
  * artem_feature_stats matches a direct computation. */
 #include <artem.h>
 #include <math.h>
+#include "../common/test-main.h"
 
 static void
 channel_stats (const float *p, gsize n, double *mean, double *std)
@@ -82,7 +83,5 @@ test_adain (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/adain/operator", test_adain);
-  return g_test_run ();
+  return artem_test_run (argc, argv, "/adain/", "operator", test_adain, NULL);
 }

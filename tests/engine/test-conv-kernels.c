@@ -12,6 +12,7 @@
 #include "cpu/conv.h"
 #include <math.h>
 #include <stdlib.h>
+#include "../common/test-main.h"
 
 typedef struct {
   int M, C, K, stride, pad, dil, H, W;
@@ -230,8 +231,6 @@ test_nhwc_regions (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/conv-kernels/geometries", test_geometries);
-  g_test_add_func ("/conv-kernels/nhwc-regions", test_nhwc_regions);
-  return g_test_run ();
+  return artem_test_run (argc, argv, "/conv-kernels/", "geometries", test_geometries,
+                          "nhwc-regions", test_nhwc_regions, NULL);
 }

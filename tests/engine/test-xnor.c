@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "../common/conv-model.h"
+#include "../common/test-main.h"
 
 static float *
 run (GBytes *model, int mode, guint flags, const float *x, int C, int H, int W, ArtemShape *os)
@@ -175,9 +176,7 @@ test_save_and_load (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/xnor/exact-on-plus-minus-one", test_exact);
-  g_test_add_func ("/xnor/scaled-modes", test_scaled_modes);
-  g_test_add_func ("/xnor/save-and-load", test_save_and_load);
-  return g_test_run ();
+  return artem_test_run (argc, argv, "/xnor/", "exact-on-plus-minus-one", test_exact,
+                          "scaled-modes", test_scaled_modes,
+                          "save-and-load", test_save_and_load, NULL);
 }
