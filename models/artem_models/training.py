@@ -95,6 +95,15 @@ def log_step(step, total, t0, avg, fmt, keys, every_ckpt=0, ckpt=None, net=None,
         save_checkpoint(ckpt, net, opt, step + 1)
 
 
+def train_step(opt, loss, net, step, a, t0, avg, ckpt, fmt, max_loss=None, **losses):
+    """One guarded optimizer step (optimizer_step), then the smoothed losses (tensors by
+    name), the progress line (fmt over them, in the order given) and the checkpoint."""
+    if not optimizer_step(opt, loss, list(net.parameters()), step, max_loss=max_loss):
+        return
+    avg.add(**{k: v.item() for k, v in losses.items()})
+    log_step(step, a.steps, t0, avg, fmt, tuple(losses), a.checkpoint_every, ckpt, net, opt)
+
+
 class Smoothed:
     """Exponential moving averages of named losses, for the progress line."""
 

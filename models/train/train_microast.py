@@ -132,11 +132,8 @@ def main():
             if a.identity_weight > 0 and step % 4 == 0:
                 identity = F.l1_loss(net(c[:1], c[:1]).float(), c[:1])
         loss = content + a.style_weight * style + a.temporal_weight * temporal + a.identity_weight * identity
-        if not tr.optimizer_step(opt, loss, list(net.parameters()), step, max_loss=1e3):
-            continue
-        avg.add(content=content.item(), style=style.item(), temporal=temporal.item())
-        tr.log_step(step, a.steps, t0, avg, "content %.3f style %.3f temporal %.5f",
-                    ("content", "style", "temporal"), a.checkpoint_every, ckpt, net, opt)
+        tr.train_step(opt, loss, net, step, a, t0, avg, ckpt, "content %.3f style %.3f temporal %.5f",
+                      max_loss=1e3, content=content, style=style, temporal=temporal)
     print()
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_microast.py (MicroAST architecture, Wang et al. 2023)",

@@ -94,11 +94,8 @@ def main():
                       for k in STYLE_LAYERS)
         tv = (y[:, :, 1:] - y[:, :, :-1]).abs().mean() + (y[:, :, :, 1:] - y[:, :, :, :-1]).abs().mean()
         loss = content + a.style_weight * style_l + a.tv_weight * tv * 1e4 + a.temporal_weight * temporal
-        if not tr.optimizer_step(opt, loss, list(net.parameters()), step):
-            continue
-        avg.add(content=content.item(), style=style_l.item(), temporal=temporal.item())
-        tr.log_step(step, a.steps, t0, avg, "content %.3f style %.4f temporal %.5f",
-                    ("content", "style", "temporal"), a.checkpoint_every, ckpt, net, opt)
+        tr.train_step(opt, loss, net, step, a, t0, avg, ckpt, "content %.3f style %.4f temporal %.5f",
+                      content=content, style=style_l, temporal=temporal)
     print()
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_style.py",
