@@ -1,9 +1,10 @@
 #!/bin/sh
-# The recipes of the shipped feed-forward styles (doc/models.md's model cards): the video
-# recipe of train_style.py (temporal term on synthetic motion, reflection-padded loss
-# network) at 192 px crops with the style picture at 384 px, so strokes come out twice
-# the size of the first models'.  Each takes about 30-60 min on a 2-core CPU (bf16 where
-# the CPU has it).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn ...]
+# The video recipe of train_style.py for the feed-forward styles (temporal term on
+# synthetic motion, reflection-padded loss network) at 192 px crops with the style
+# picture at 384 px, so strokes come out twice the size of the shipped models'.  A trial:
+# its starry run ("starry-v5" in doc/models.md) flickers less and draws less frame than
+# default-style but paints vertical streaks, so it is not shipped.  Each style takes about
+# 35 min on one core of a 2-core Xeon with AMX (bf16).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn ...]
 #   extra arguments for train_style.py go in $ARTEM_TRAIN_ARGS (e.g. "--threads 1").
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
