@@ -204,26 +204,11 @@ stab_gap_cpu (ArtemNet *net, const float *out, gsize plane, float out_lo, float 
     const guint8 *prev = net->stab_prev + (gsize) y * w * 3;
     const float *orow = out + (gsize) y * pw;
     gint16 *g = net->stab_gap + (gsize) y * w;
-    for (int x = 0; x < w; x++) {
-      int sum = 0;
-      for (int c = 0; c < 3; c++)
-        sum += (int) artem_stab_mix (0.f, 0.f, (orow[c * plane + x] - out_lo) * out_scale) -
-               (int) prev[x * 3 + c];
-      g[x] = (gint16) sum;
-    }
+    for (int x = 0; x < w; x++)
+      g[x] = (gint16) artem_stab_gap ((orow[x] - out_lo) * out_scale,
+                                      (orow[plane + x] - out_lo) * out_scale,
+                                      (orow[2 * plane + x] - out_lo) * out_scale, prev + x * 3);
   }
-}
-
-/* the held output's weight at (x, y) */
-static inline float
-stab_k (const ArtemNet *net, int x, int y, float amount)
-{
-  int w = net->frame_w, h = net->frame_h;
-  float k = artem_stab_weight (artem_stab_box (net->stab_motion, w, h, x, y, 1), amount);
-  if (k > 0.f && net->stab_guard > 0.f)
-    k *= artem_stab_guard (artem_stab_box_signed (net->stab_gap, w, h, x, y, ARTEM_STAB_GLOW_R),
-                           net->stab_guard);
-  return k;
 }
 
 gboolean
@@ -266,7 +251,9 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     const float *orow = out + (gsize) y * pw;
     for (int x = 0; x < w; x++) {
       /* the weight of the held output, once per pixel */
-      float k = use_history ? stab_k (net, x, y, amount) : 0.f;
+      float k = use_history ? artem_stab_held_weight (net->stab_motion, net->stab_gap, w, h, x,
+                                                      y, amount, net->stab_guard)
+                            : 0.f;
       for (int c = 0; c < 3; c++) {
         float v = (orow[c * plane + x] - out_lo) * out_scale;
         float sv = srow[x * bpp + off[c]];

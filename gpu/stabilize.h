@@ -118,4 +118,25 @@ artem_stab_absdiff (unsigned char a, unsigned char b)
   return a > b ? (unsigned) (a - b) : (unsigned) (b - a);
 }
 
+/* a pixel's gap: the fresh styled values v[c] (levels, before rounding) against the held
+ * bytes, summed over the channels */
+ARTEM_STAB_FN int
+artem_stab_gap (float v0, float v1, float v2, const unsigned char *held)
+{
+  return (int) artem_stab_mix (0.0f, 0.0f, v0) - (int) held[0] +
+         (int) artem_stab_mix (0.0f, 0.0f, v1) - (int) held[1] +
+         (int) artem_stab_mix (0.0f, 0.0f, v2) - (int) held[2];
+}
+
+/* the held output's weight at (x, y): the motion rule, then (guard > 0) the glow guard */
+ARTEM_STAB_FN float
+artem_stab_held_weight (const unsigned short *motion, const short *gap, int w, int h, int x,
+                        int y, float amount, float guard)
+{
+  float k = artem_stab_weight (artem_stab_box (motion, w, h, x, y, 1), amount);
+  if (k > 0.0f && guard > 0.0f)
+    k *= artem_stab_guard (artem_stab_box_signed (gap, w, h, x, y, ARTEM_STAB_GLOW_R), guard);
+  return k;
+}
+
 #endif

@@ -87,7 +87,7 @@ common_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCu
               int nhwc, int k0, int k1, int kh, int kw, int ph, int pw, int sh, int sw, int dh,
               int dw, GError **error)
 {
-  int groups = st->node->def->kind == ARTEM_OP_CONV ? st->node->params.conv.G : 1;
+  int groups = st->node->params.conv.G;   /* ConvTranspose: group 1 (checked at load) */
   ArtemNode *n = st->node;
   if (!set_tensor (cu, &c->xdesc, xd, nhwc, n, error) ||
       !set_tensor (cu, &c->ydesc, yd, nhwc, n, error))

@@ -79,8 +79,8 @@ artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off
   return LAUNCH_STATUS ();
 }
 
-/* one thread per pixel: the gap of the glow guard, |fresh - held| summed over the channels
- * (only with a usable history) */
+/* one thread per pixel: the gap of the glow guard, fresh - held summed over the channels
+ * (only with a usable history and the guard on) */
 template <typename T>
 __global__ void
 gap (const T *yv, ArtemCuDims d, int w, int ox, int oy, ArtemCuStab st, const float *params,
@@ -91,22 +91,11 @@ gap (const T *yv, ArtemCuDims d, int w, int ox, int oy, ArtemCuStab st, const fl
     return;
   GRID_STRIDE (i, n) {
     idx_t y = i / w, x = i % w;
-    int sum = 0;
-    for (int c = 0; c < 3; c++)
-      sum += (int) artem_stab_mix (0.f, 0.f, (ld (yv, off4 (d, 0, c, y + oy, x + ox)) - lo) * scale) -
-             (int) st.prev[(size_t) i * 3 + c];
-    st.gap[i] = (int16_t) sum;
+    st.gap[i] = (int16_t) artem_stab_gap ((ld (yv, off4 (d, 0, 0, y + oy, x + ox)) - lo) * scale,
+                                          (ld (yv, off4 (d, 0, 1, y + oy, x + ox)) - lo) * scale,
+                                          (ld (yv, off4 (d, 0, 2, y + oy, x + ox)) - lo) * scale,
+                                          st.prev + (size_t) i * 3);
   }
-}
-
-/* the held output's weight at (x, y) (as the CPU's stab_k) */
-static __device__ __forceinline__ float
-held_weight (const ArtemCuStab &st, int w, int h, int x, int y, float amount, float guard)
-{
-  float k = artem_stab_weight (artem_stab_box (st.motion, w, h, x, y, 1), amount);
-  if (k > 0.f && guard > 0.f)
-    k *= artem_stab_guard (artem_stab_box_signed (st.gap, w, h, x, y, ARTEM_STAB_GLOW_R), guard);
-  return k;
 }
 
 /* one thread per output pixel */
@@ -122,7 +111,9 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
   GRID_STRIDE (i, n) {
     idx_t y = i / w, x = i % w;
     size_t p = (size_t) i * bpp;
-    float k = history ? held_weight (st, w, h, (int) x, (int) y, amount, params[7]) : 0.f;
+    float k = history ? artem_stab_held_weight (st.motion, st.gap, w, h, (int) x, (int) y, amount,
+                                                params[7])
+                      : 0.f;
     for (int c = 0; c < 3; c++) {
       float v = (ld (yv, off4 (d, 0, c, y + oy, x + ox)) - lo) * scale;
       if (stab) {

@@ -202,7 +202,7 @@ def to_onnx(m, out_path, opset=13, extra_meta=None, style=None):
         for name, v in style_initializers(m, style).items():
             buf = getattr(net, name.replace(".", "_"))
             # tiny distinct offsets: the exporter merges initializers that are equal
-            buf.copy_(v.reshape(buf.shape) + 1e-7 * (SPLIT.index(next(t for t in SPLIT if t[0] == name)) + 1))
+            buf.copy_(v.reshape(buf.shape) + 1e-7 * ([t[0] for t in SPLIT].index(name) + 1))
     torch.onnx.export(net, ex, out_path, opset_version=opset, input_names=["input"],
                       output_names=["output", "features"], do_constant_folding=False,
                       dynamic_axes={"input": {2: "h", 3: "w"}, "output": {2: "h", 3: "w"},

@@ -42,11 +42,11 @@ from artem_models import training as tr  # noqa: E402
 from artem_models.data import Crops, content_files, load_rgb  # noqa: E402
 from artem_models.vgg_loss import VGGLoss, gram  # noqa: E402
 
-STYLE_FILES = sorted(["/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"] +
+DEFAULT_STYLE = "/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"
+STYLE_FILES = sorted([DEFAULT_STYLE] +
                      glob.glob("/usr/share/backgrounds/mate/abstract/*.jpg") +
                      glob.glob("/usr/share/backgrounds/mate/abstract/*.png") +
                      glob.glob("/usr/share/wallpapers/Autumn/contents/images/1920x1080.jpg"))
-DEFAULT_STYLE = "/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"
 STATS = ["relu1_1", "relu2_1", "relu3_1"]
 GRAMS = ["relu1_2", "relu2_2", "relu3_3"]
 CONTENT = ["relu2_1", "relu3_1"]
