@@ -2,6 +2,7 @@
  * reflection padding to the network's alignment, cropping, clamping. */
 #include "backend.h"
 #include "stabilize.h"
+#include "artem-blend.h"
 #include "reflect.h"
 #include <math.h>
 #include <stdlib.h>
@@ -265,11 +266,7 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
           ref[x * 3 + c] = artem_stab_mix (k, ref[x * 3 + c], sv);
           v = q;
         }
-        if (strength < 1.f)
-          v = sv + strength * (v - sv);
-        v += 0.5f;
-        v = v > 0.f ? (v < 255.f ? v : 255.f) : 0.f;   /* NaN (a broken model) is 0 */
-        drow[x * bpp + off[c]] = (guint8) v;
+        drow[x * bpp + off[c]] = artem_blend_u8 (sv, v, strength);
       }
     }
     if (off[3] >= 0 && srow != drow)

@@ -2,6 +2,7 @@
  * preserve-colors, and artemadain's colour matching (mean and covariance transfer).
  * Unit tests: tests/gst/test-artemcolor.c. */
 #include "artemcolor.h"
+#include <artem-blend.h>
 #include <math.h>
 #include <string.h>
 
@@ -60,10 +61,9 @@ artem_compose (GstVideoFrame *in, GstVideoFrame *styled, GstVideoFrame *out, gfl
         gfloat d = 0.299f * (sr - r) + 0.587f * (sg - g) + 0.114f * (sbv - b);
         sr = r + d; sg = g + d; sbv = b + d;
       }
-      gfloat o[3] = { r + strength * (sr - r), g + strength * (sg - g), b + strength * (sbv - b) };
-      gint off[3] = { ro, go, bo };
-      for (int c = 0; c < 3; c++)
-        op[off[c]] = (guint8) CLAMP (o[c] + 0.5f, 0.f, 255.f);
+      op[ro] = artem_blend_u8 (r, sr, strength);
+      op[go] = artem_blend_u8 (g, sg, strength);
+      op[bo] = artem_blend_u8 (b, sbv, strength);
       if (ao >= 0)
         op[ao] = ip[ao];
     }

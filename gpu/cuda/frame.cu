@@ -6,6 +6,7 @@
  * history usable (1/0), glow guard. */
 #include "common.cuh"
 #include "../stabilize.h"
+#include "../include/artem-blend.h"
 #include "../reflect.h"
 
 struct Offs { int o[4]; };
@@ -123,13 +124,7 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
         st.ref[q] = artem_stab_mix (k, st.ref[q], src[p + off.o[c]]);
         v = held;
       }
-      if (strength < 1.f) {
-        float s = src[p + off.o[c]];
-        v = s + strength * (v - s);
-      }
-      v += 0.5f;
-      v = v > 0.f ? (v < 255.f ? v : 255.f) : 0.f;   /* NaN (a broken model) is 0 */
-      dst[p + off.o[c]] = (uint8_t) v;
+      dst[p + off.o[c]] = artem_blend_u8 (src[p + off.o[c]], v, strength);
     }
     if (off.o[3] >= 0)
       dst[p + off.o[3]] = src[p + off.o[3]];

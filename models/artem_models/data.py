@@ -89,10 +89,14 @@ class Crops:
         return torch.stack(out)
 
 
-def load_rgb(path, max_side):
+def load_rgb(path, max_side, crop=0):
+    """RGB 0..1 tensor (1, 3, H, W) of the picture at `path`, `crop` pixels cut off each side
+    first (a scanned painting's black border and mat line), scaled down to `max_side`."""
     im = cv2.imread(path)
     if im is None:
         raise FileNotFoundError(path)
+    if crop:
+        im = im[crop:im.shape[0] - crop, crop:im.shape[1] - crop]
     s = max_side / max(im.shape[:2])
     if s < 1:
         im = cv2.resize(im, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)

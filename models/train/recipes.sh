@@ -13,14 +13,15 @@ shift
 [ $# -gt 0 ] || set -- starry elephants autumn
 mkdir -p "$out"
 for s in "$@"; do
+  crop=0
   case $s in
-    starry) pic=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg ;;   # opencv-doc
+    starry) pic=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg; crop=22 ;;   # opencv-doc; border and mat cut off
     elephants) pic=/usr/share/backgrounds/mate/abstract/Elephants.jpg ;;     # mate-backgrounds
     autumn) pic=$(ls /usr/share/wallpapers/Autumn/contents/images/1920x1080.* | head -1) ;;  # plasma-workspace-wallpapers
     *) echo "recipes.sh: unknown style $s" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086
   /usr/bin/python3 -u "$here/train_style.py" --style "$pic" --out "$out/style-$s.onnx" \
-    --size 192 --style-size 384 --batch 2 --steps 2000 --temporal-weight 20 --loss-pad 16 \
+    --size 192 --style-size 384 --batch 2 --steps 2000 --temporal-weight 20 --loss-pad 16 --style-crop $crop \
     $ARTEM_TRAIN_ARGS
 done

@@ -2,6 +2,7 @@
  * pixel-format table, the strength blend with preserve-colors, colour statistics,
  * matrix powers and colour matching. */
 #include "artemcolor.h"
+#include <artem-blend.h>
 #include <math.h>
 #include <string.h>
 
@@ -97,6 +98,24 @@ test_blend (void)
       frame_free (&out);
     }
   }
+}
+
+/* artem_blend_u8, the one blend the engine (CPU and CUDA) and the elements share:
+ * rounding to nearest, clamping, NaN to 0, strength 1 the styled value exactly */
+static void
+test_blend_u8 (void)
+{
+  g_assert_cmpint (artem_blend_u8 (10.f, 200.f, 1.f), ==, 200);
+  g_assert_cmpint (artem_blend_u8 (10.f, 200.f, 0.f), ==, 10);
+  g_assert_cmpint (artem_blend_u8 (10.f, 201.f, 0.5f), ==, 106);   /* 105.5 rounds up */
+  g_assert_cmpint (artem_blend_u8 (0.f, 99.4f, 1.f), ==, 99);
+  g_assert_cmpint (artem_blend_u8 (0.f, 99.5f, 1.f), ==, 100);
+  g_assert_cmpint (artem_blend_u8 (0.f, 300.f, 1.f), ==, 255);
+  g_assert_cmpint (artem_blend_u8 (0.f, -40.f, 1.f), ==, 0);
+  g_assert_cmpint (artem_blend_u8 (50.f, NAN, 1.f), ==, 0);
+  g_assert_cmpint (artem_blend_u8 (50.f, 60.f, 2.f), ==, 60);     /* over 1: the styled value */
+  for (int v = 0; v < 256; v++)
+    g_assert_cmpint (artem_blend_u8 (7.f, (float) v, 1.f), ==, v);
 }
 
 /* preserve-colors: the styled luminance, the input's colour differences (R-G, B-G) */
@@ -197,6 +216,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/artemcolor/format-table", test_format_table);
   g_test_add_func ("/artemcolor/blend", test_blend);
+  g_test_add_func ("/artemcolor/blend-u8", test_blend_u8);
   g_test_add_func ("/artemcolor/preserve-colors", test_preserve_colors);
   g_test_add_func ("/artemcolor/sym-power", test_sym_power);
   g_test_add_func ("/artemcolor/color-match", test_color_match);
