@@ -115,22 +115,15 @@ artem_cu_xnor_conv (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g,
 #define MMA_PIX 32
 #define MMA_CH 32
 
-__global__ void
-xnor_conv_mma (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g, int words2,
-               const uint64_t *wmma_bits, const int *wpop, const float *alpha, const float *bias,
-               void *yv, ArtemCuDims yd, int half)
-{
 #if ARTEM_CU_BMMA
-  using namespace nvcuda;
-  __shared__ __align__ (32) uint64_t sa[MMA_PIX * 2], sb[MMA_CH * 2];
-  __shared__ __align__ (32) int acc_s[MMA_PIX * MMA_CH];
-  __shared__ int s_iy[MMA_PIX], s_ix[MMA_PIX];
-  int tid = threadIdx.x, warp = tid / 32;
-  idx_t ohw = (idx_t) yd.h * yd.w, total = (idx_t) yd.n * ohw;
-  idx_t p0 = (idx_t) blockIdx.x * MMA_PIX;
-  int m0 = blockIdx.y * MMA_CH;
+/* the block's MMA_PIX output pixels: the top-left input coordinate of each one's window
+ * (far outside the frame for pixels past the end) */
+__device__ __forceinline__ void
+mma_windows (ArtemCuXnorGeom g, ArtemCuDims yd, idx_t p0, idx_t total, int *s_iy, int *s_ix)
+{
+  int tid = threadIdx.x;
   if (tid < MMA_PIX) {
-    idx_t p = p0 + tid;
+    idx_t p = p0 + tid, ohw = (idx_t) yd.h * yd.w;
     int oy = -1000000, ox = -1000000;
     if (p < total) {
       idx_t r = p % ohw;
@@ -140,10 +133,21 @@ xnor_conv_mma (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g, int 
     s_iy[tid] = oy * g.sh - g.pt;
     s_ix[tid] = ox * g.sw - g.pl;
   }
+}
+
+/* the 1-bit tensor cores: acc_s[pixel][channel] = popc (x AND w) over every tap and word,
+ * for MMA_PIX pixels x MMA_CH channels (4 warps of 8 pixels, 4 fragments of 8 channels) */
+__device__ __forceinline__ void
+mma_and_popc (const uint64_t *bits, ArtemCuXnorGeom g, int words2, const uint64_t *wmma_bits,
+              idx_t p0, idx_t total, idx_t ohw, int m0, const int *s_iy, const int *s_ix,
+              int *acc_s)
+{
+  using namespace nvcuda;
+  __shared__ __align__ (32) uint64_t sa[MMA_PIX * 2], sb[MMA_CH * 2];
+  int tid = threadIdx.x, warp = tid / 32;
   wmma::fragment<wmma::accumulator, 8, 8, 128, int> acc[4];
   for (int j = 0; j < 4; j++)
     wmma::fill_fragment (acc[j], 0);
-  __syncthreads ();
   int ksteps = words2 / 2;
   for (int t = 0; t < g.kh * g.kw; t++) {
     int ky = t / g.kw, kx = t % g.kw;
@@ -180,38 +184,64 @@ xnor_conv_mma (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g, int 
   for (int j = 0; j < 4; j++)
     wmma::store_matrix_sync (acc_s + warp * 8 * MMA_CH + j * 8, acc[j], MMA_CH,
                              wmma::mem_row_major);
-  __syncthreads ();
-  /* per pixel, once: popc of its activations over the taps inside the frame, their
-   * count and K's window sum */
+}
+
+/* per pixel, once: popc of its activations over the taps inside the frame, their count
+ * and K's window sum */
+__device__ __forceinline__ void
+mma_window_stats (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g, int words2,
+                  idx_t p0, idx_t total, idx_t ohw, const int *s_iy, const int *s_ix,
+                  long long *s_popa, int *s_nv, float *s_ksum)
+{
+  int tid = threadIdx.x;
+  if (tid >= MMA_PIX)
+    return;
+  idx_t p = p0 + tid;
+  long long popa = 0;
+  int nv = 0;
+  float ksum = 0.f;
+  if (p < total) {
+    idx_t b = p / ohw;
+    for (int t = 0; t < g.kh * g.kw; t++) {
+      int iy = s_iy[tid] + (t / g.kw) * g.dh, ix = s_ix[tid] + (t % g.kw) * g.dw;
+      if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
+        continue;
+      idx_t q = (b * g.h + iy) * g.w + ix;
+      const uint64_t *xb = bits + (size_t) q * words2;
+      for (int w = 0; w < words2; w++)
+        popa += __popcll (xb[w]);
+      ksum += amean[q];
+      nv++;
+    }
+  }
+  s_popa[tid] = popa;
+  s_nv[tid] = nv;
+  s_ksum[tid] = ksum;
+}
+#endif
+
+__global__ void
+xnor_conv_mma (const uint64_t *bits, const float *amean, ArtemCuXnorGeom g, int words2,
+               const uint64_t *wmma_bits, const int *wpop, const float *alpha, const float *bias,
+               void *yv, ArtemCuDims yd, int half)
+{
+#if ARTEM_CU_BMMA
+  __shared__ __align__ (32) int acc_s[MMA_PIX * MMA_CH];
+  __shared__ int s_iy[MMA_PIX], s_ix[MMA_PIX];
   __shared__ long long s_popa[MMA_PIX];
   __shared__ int s_nv[MMA_PIX];
   __shared__ float s_ksum[MMA_PIX];
-  if (tid < MMA_PIX) {
-    idx_t p = p0 + tid;
-    long long popa = 0;
-    int nv = 0;
-    float ksum = 0.f;
-    if (p < total) {
-      idx_t b = p / ohw;
-      for (int t = 0; t < g.kh * g.kw; t++) {
-        int iy = s_iy[tid] + (t / g.kw) * g.dh, ix = s_ix[tid] + (t % g.kw) * g.dw;
-        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
-          continue;
-        idx_t q = (b * g.h + iy) * g.w + ix;
-        const uint64_t *xb = bits + (size_t) q * words2;
-        for (int w = 0; w < words2; w++)
-          popa += __popcll (xb[w]);
-        ksum += amean[q];
-        nv++;
-      }
-    }
-    s_popa[tid] = popa;
-    s_nv[tid] = nv;
-    s_ksum[tid] = ksum;
-  }
+  idx_t ohw = (idx_t) yd.h * yd.w, total = (idx_t) yd.n * ohw;
+  idx_t p0 = (idx_t) blockIdx.x * MMA_PIX;
+  int m0 = blockIdx.y * MMA_CH;
+  mma_windows (g, yd, p0, total, s_iy, s_ix);
+  __syncthreads ();
+  mma_and_popc (bits, g, words2, wmma_bits, p0, total, ohw, m0, s_iy, s_ix, acc_s);
+  __syncthreads ();
+  mma_window_stats (bits, amean, g, words2, p0, total, ohw, s_iy, s_ix, s_popa, s_nv, s_ksum);
   __syncthreads ();
   /* epilogue: 128 threads over 32 x 32 outputs */
-  for (int e = tid; e < MMA_PIX * MMA_CH; e += blockDim.x) {
+  for (int e = threadIdx.x; e < MMA_PIX * MMA_CH; e += blockDim.x) {
     int r = e / MMA_CH, cidx = e % MMA_CH, m = m0 + cidx;
     idx_t p = p0 + r;
     if (p >= total || m >= g.m)
