@@ -3,7 +3,9 @@
 # - the CUDA backend (gpu/cuda/) includes no CPU-backend header (gpu/cpu/): both read the
 #   node's parameters (gpu/op-params.h) and dispatch on its kind (gpu/op-kinds.h);
 # - nothing under gpu/ or gst/ includes a tests/ path (the CUDA emulator is force-included
-#   by the tests' own build).
+#   by the tests' own build);
+# - no function in gpu/ or gst/ is over 80 lines (GNU style: the body between a "{" and a
+#   "}" in column 0), except the elements' class_init, which are property tables.
 # usage: check-layering.sh SOURCE_ROOT
 root=${1:-.}
 fail=0
@@ -23,5 +25,13 @@ tst=$(grep -rnE '#include[[:space:]]+"[^"]*tests/' "$root/gpu" "$root/gst" 2>/de
 if [ -n "$tst" ]; then
   echo "FAIL: production code includes test code:"; echo "$tst"; fail=1
 fi
-[ $fail = 0 ] && echo "layering: gpu/cuda reads no CPU header; gpu/ and gst/ include no tests/ path"
+long=$(for f in "$root"/gpu/*.c "$root"/gpu/*/*.c "$root"/gpu/cuda/*.cu "$root"/gst/*.c; do
+  [ -f "$f" ] || continue
+  awk -v F="$f" '/^[A-Za-z_].*\(/ { name = $1 } /^\{/ { s = NR; n = name }
+    /^\}/ { if (s && NR - s > 80 && n !~ /_class_init$/) print F ": " n " has " NR - s " lines"; s = 0 }' "$f"
+done)
+if [ -n "$long" ]; then
+  echo "FAIL: functions over 80 lines:"; echo "$long"; fail=1
+fi
+[ $fail = 0 ] && echo "layering: gpu/cuda reads no CPU header; gpu/ and gst/ include no tests/ path; no function over 80 lines"
 exit $fail
