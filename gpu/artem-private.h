@@ -52,6 +52,8 @@ struct _ArtemNode {
   int *out;
   gboolean fused_relu;  /* a following Relu folded into this node */
   gboolean removed;     /* folded into another node */
+  int fused_gather;     /* 1 + the index of a gather (nearest Resize) folded in front of this
+                         * Pad: prepared first, its maps composed into this node's (0: none) */
   gint64 profile_us;    /* time spent in run() (ARTEM_PROFILE) */
   void *bin;            /* ArtemBinaryWeights of a binarized Conv (binary.h) */
   ArtemOpParams params; /* set by prepare: the parameters every backend reads */

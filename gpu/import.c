@@ -484,6 +484,7 @@ net_new_full (const void *data, gsize size, const char *name, ArtemBackendKind b
   }
   artem_pass_prune (net);
   artem_pass_fuse_relu (net);
+  artem_pass_fuse_gathers (net);
   net->be = artem_backend_get (backend);
   if (!net->be->open (net, &err)) {
     if (net->requested != ARTEM_BACKEND_AUTO)

@@ -80,6 +80,7 @@ void artem_net_unplan (ArtemNet *net);
 gboolean artem_pass_order (ArtemNet *net, GError **error);
 void artem_pass_prune (ArtemNet *net);
 void artem_pass_fuse_relu (ArtemNet *net);
+void artem_pass_fuse_gathers (ArtemNet *net);
 
 /* Fusion passes count a value's readers; a graph output counts as this many more, so that
  * no pass fuses it away (its value must stay visible) */

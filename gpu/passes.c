@@ -1,5 +1,6 @@
-/* passes.c — graph passes after import: pruning to the outputs asked for, and fusing a
- * Relu into the node that produces its input. */
+/* passes.c — graph passes after import: pruning to the outputs asked for, fusing a
+ * Relu into the node that produces its input, and a nearest Resize into the Pad that
+ * reads it. */
 #include "net-private.h"
 
 /* Removes the nodes no graph output depends on (a sub-network asked for by name). */
@@ -28,13 +29,13 @@ artem_pass_prune (ArtemNet *net)
   g_free (needed);
 }
 
-/* Folds a Relu into the node producing its input when nothing else reads that value. */
-void
-artem_pass_fuse_relu (ArtemNet *net)
+/* the readers of each value among the nodes left (a graph output counts as
+ * ARTEM_OUTPUT_READERS more) */
+static int *
+count_uses (ArtemNet *net)
 {
-  guint nn = net->nodes->len;
   int *uses = g_new0 (int, net->values->len);
-  for (guint i = 0; i < nn; i++) {
+  for (guint i = 0; i < net->nodes->len; i++) {
     ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
     for (int k = 0; k < n->n_in && !n->removed; k++)
       if (n->in[k] >= 0)
@@ -42,6 +43,15 @@ artem_pass_fuse_relu (ArtemNet *net)
   }
   for (guint i = 0; i < net->outputs->len; i++)
     uses[g_array_index (net->outputs, int, i)] += ARTEM_OUTPUT_READERS;
+  return uses;
+}
+
+/* Folds a Relu into the node producing its input when nothing else reads that value. */
+void
+artem_pass_fuse_relu (ArtemNet *net)
+{
+  guint nn = net->nodes->len;
+  int *uses = count_uses (net);
   for (guint i = 0; i < nn; i++) {
     ArtemNode *r = &g_array_index (net->nodes, ArtemNode, i);
     if (r->removed || !artem_node_is_unary (r, ARTEM_UNARY_RELU) || r->n_in < 1 ||
@@ -62,6 +72,39 @@ artem_pass_fuse_relu (ArtemNet *net)
     prod->out[0] = r->out[0];
     VAL (net, r->out[0])->producer = p;
     r->removed = TRUE;
+  }
+  g_free (uses);
+}
+
+/* Folds a nearest Resize / Upsample into the Pad that alone reads it (a style network's
+ * upsampling layer: upsample, then reflection-pad for the next convolution): the Pad
+ * then reads the Resize's input through the composition of both gathers' index maps
+ * (plan.c composes them once sized), so the upsampled frame is never written.  Not for
+ * tf_crop_and_resize, whose extrapolated pixels would need a second fill value. */
+void
+artem_pass_fuse_gathers (ArtemNet *net)
+{
+  if (g_getenv ("ARTEM_NO_GATHER_FUSION"))
+    return;
+  int *uses = count_uses (net);
+  for (guint i = 0; i < net->nodes->len; i++) {
+    ArtemNode *p = &g_array_index (net->nodes, ArtemNode, i);
+    if (p->removed || p->def->kind != ARTEM_OP_PAD || p->n_in < 1 || p->in[0] < 0 ||
+        p->fused_gather)
+      continue;
+    int v = p->in[0], r = VAL (net, v)->producer;
+    if (r < 0 || uses[v] != 1)
+      continue;
+    ArtemNode *rs = &g_array_index (net->nodes, ArtemNode, r);
+    if ((rs->def->kind != ARTEM_OP_RESIZE && rs->def->kind != ARTEM_OP_UPSAMPLE) ||
+        rs->removed || rs->n_out != 1 || rs->n_in < 1 || rs->in[0] < 0 ||
+        artem_resize_is_linear (rs) ||
+        !strcmp (artem_attr_string (rs, "coordinate_transformation_mode", ""),
+                 "tf_crop_and_resize"))
+      continue;
+    p->fused_gather = r + 1;
+    p->in[0] = rs->in[0];
+    rs->removed = TRUE;   /* the Pad now reads rs's input instead: the counts stand */
   }
   g_free (uses);
 }

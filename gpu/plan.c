@@ -163,23 +163,64 @@ typedef struct {
   double cost;
 } PlanState;
 
+/* the node's input and output values */
+static void
+node_values (ArtemNet *net, ArtemNode *n, ArtemValue **in, ArtemValue **out)
+{
+  for (int k = 0; k < n->n_in; k++)
+    in[k] = n->in[k] >= 0 ? VAL (net, n->in[k]) : NULL;
+  for (int k = 0; k < n->n_out; k++)
+    out[k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
+}
+
+/* A Pad with a nearest Resize folded in front (artem_pass_fuse_gathers): the Resize is
+ * prepared first (its output value gets a shape, never data), the Pad on that value,
+ * and then the Pad's maps are composed with the Resize's, so that the step reads the
+ * Resize's input (n->in[0]) directly: out[..o..] = in[..rmap[pmap[o]]..]. */
+static gboolean
+prepare_fused_gather (ArtemNet *net, ArtemNode *n, ArtemValue **in, ArtemValue **out,
+                      ArtemPlan *plan, GError **error)
+{
+  ArtemNode *rs = NODE (net, n->fused_gather - 1);
+  ArtemValue *rin[ARTEM_STEP_MAX_IN] = { NULL }, *rout[ARTEM_STEP_MAX_OUT] = { NULL };
+  node_values (net, rs, rin, rout);
+  rout[0]->nhwc = rin[0]->nhwc;   /* the layout the Pad sees: its real input's */
+  if (!rs->def->prepare (rs, rin, rout, plan, error))
+    return FALSE;
+  ArtemValue *pin[ARTEM_STEP_MAX_IN];
+  memcpy (pin, in, sizeof pin);
+  pin[0] = rout[0];
+  if (!n->def->prepare (n, pin, out, plan, error))
+    return FALSE;
+  /* the gathers' maps, owned by the nodes' priv (prepare just made them) */
+  ArtemGatherMaps *pm = (ArtemGatherMaps *) n->params.gather;
+  const ArtemGatherMaps *rm = rs->params.gather;
+  if (!pm || !rm) {
+    artem_node_error (error, ARTEM_ERROR_SHAPE, n, "cannot fold '%s' into it", rs->name);
+    return FALSE;
+  }
+  for (int d = 0; d < out[0]->shape.ndim; d++)
+    for (int64_t o = 0; o < out[0]->shape.dims[d]; o++)
+      if (pm->maps[d][o] >= 0)
+        pm->maps[d][o] = rm->maps[d][pm->maps[d][o]];
+  return TRUE;
+}
+
 /* one node's prepare: its outputs' shapes, the budgets, then folded or made a step */
 static gboolean
 prepare_node (ArtemNet *net, ArtemNode *n, PlanState *ps, GError **error)
 {
   ArtemValue *in[ARTEM_STEP_MAX_IN] = { NULL }, *out[ARTEM_STEP_MAX_OUT] = { NULL };
+  node_values (net, n, in, out);
   gboolean all_const = TRUE;
-  for (int k = 0; k < n->n_in; k++) {
-    in[k] = n->in[k] >= 0 ? VAL (net, n->in[k]) : NULL;
+  for (int k = 0; k < n->n_in; k++)
     if (in[k] && !in[k]->is_const)
       all_const = FALSE;
-  }
-  for (int k = 0; k < n->n_out; k++)
-    out[k] = n->out[k] >= 0 ? VAL (net, n->out[k]) : NULL;
   ArtemPlan *plan = &ps->plan;
   plan->scratch_floats = 0;
   plan->cost = 0;
-  if (!n->def->prepare (n, in, out, plan, error)) {
+  if (!(n->fused_gather ? prepare_fused_gather (net, n, in, out, plan, error)
+                        : n->def->prepare (n, in, out, plan, error))) {
     if (error && !*error)   /* every failure names its node, even an op's oversight */
       artem_node_error (error, ARTEM_ERROR_SHAPE, n, "cannot be planned for this size");
     return FALSE;

@@ -379,6 +379,27 @@ test_gathers (void)
     check (what, tb_finish (b), 1, &sh, T32, T16);
     g_free (what);
   }
+  /* a nearest Resize folded into the Pad that reads it (artem_pass_fuse_gathers): the
+   * composed index maps, as a style network's upsampling layer */
+  for (int t = 0; t < 4; t++) {
+    int C = (int[]) { 32, 3, 64, 16 }[t], H = irand (3, 30), W = irand (3, 30);
+    float sc[4] = { 1.f, 1.f, 2.f, 2.f };
+    TB *b = tb_new (13);
+    tb_input (b, "x");
+    tb_init (b, "roi", 1, (int64_t[]) { 0 }, sc);
+    tb_init (b, "scales", 1, (int64_t[]) { 4 }, sc);
+    Onnx__NodeProto *n = tb_node (b, "Resize", NULL, "x,roi,scales", "up");
+    tb_attr_string (b, n, "mode", "nearest");
+    tb_init_i64 (b, "pads", 1, (int64_t[]) { 8 }, (int64_t[]) { 0, 0, 1 + t, 1, 0, 0, 1, 2 });
+    n = tb_node (b, "Pad", NULL, "up,pads", "y");
+    tb_attr_string (b, n, "mode", t % 2 ? "edge" : "reflect");
+    tb_output (b, "y");
+    char *what = g_strdup_printf ("Resize nearest x2 + Pad %s (folded) C%d %dx%d",
+                                  t % 2 ? "edge" : "reflect", C, H, W);
+    ArtemShape sh = shape4 (1, C, H, W);
+    check (what, tb_finish (b), 1, &sh, T32, T16);
+    g_free (what);
+  }
   for (int t = 0; t < 6; t++) {
     int C = (int[]) { 64, 3, 128, 256 }[t % 4], H = irand (4, 50), W = irand (4, 50);
     int K = t % 3 == 2 ? 3 : 2, S = 2, P = t % 3 == 2 ? 1 : 0, ceil = t >= 3;

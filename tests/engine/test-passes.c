@@ -1,0 +1,138 @@
+/* test-passes.c — the graph passes (gpu/passes.c) change what runs, never what comes out:
+ * a nearest Resize folded into the Pad that reads it (artem_pass_fuse_gathers) gives the
+ * same bytes as the two nodes run one after the other (ARTEM_NO_GATHER_FUSION=1), in NCHW
+ * and in the NHWC regions between convolutions, and runs one node fewer; a Resize that
+ * something else also reads is left alone. */
+#include "../common/onnx-builder.h"
+#include "../common/test-main.h"
+#include <string.h>
+
+/* x -> [Conv 1x1] -> Resize / Upsample (nearest) -> Pad -> [Conv 1x1] -> y (the Convs put
+ * the gathers inside an NHWC region); with `tap`, the Resize's output is a second output */
+static GBytes *
+model (int C, gboolean upsample, const char *ct, const char *pad_mode, gboolean convs,
+       gboolean tap)
+{
+  TB *b = tb_new (upsample ? 9 : 13);
+  tb_input (b, "x");
+  float sc[4] = { 1.f, 1.f, 2.f, 2.f };
+  float *w = g_new (float, C * C);
+  for (int i = 0; i < C * C; i++)
+    w[i] = (i % (C + 1) == 0 ? 1.f : 0.f) + 0.01f * (float) (i % 7);
+  if (convs) {
+    tb_init (b, "w", 4, (int64_t[]) { C, C, 1, 1 }, w);
+    tb_node (b, "Conv", NULL, "x,w", "c1");
+  }
+  const char *src = convs ? "c1" : "x";
+  gchar *ins = upsample ? g_strdup_printf ("%s,scales", src) : g_strdup_printf ("%s,roi,scales", src);
+  tb_init (b, "scales", 1, (int64_t[]) { 4 }, sc);
+  Onnx__NodeProto *n;
+  if (upsample) {
+    n = tb_node (b, "Upsample", NULL, ins, "up");
+  } else {
+    tb_init (b, "roi", 1, (int64_t[]) { 0 }, sc);
+    n = tb_node (b, "Resize", NULL, ins, "up");
+    tb_attr_string (b, n, "coordinate_transformation_mode", ct);
+  }
+  tb_attr_string (b, n, "mode", "nearest");
+  g_free (ins);
+  if (upsample) {   /* opset 9: pads as an attribute */
+    n = tb_node (b, "Pad", NULL, "up", convs ? "p" : "y");
+    tb_attr_ints (b, n, "pads", 8, (int64_t[]) { 0, 0, 1, 2, 0, 0, 2, 1 });
+  } else {
+    tb_init_i64 (b, "pads", 1, (int64_t[]) { 8 }, (int64_t[]) { 0, 0, 4, 1, 0, 0, 3, 4 });
+    float cv = 0.5f;
+    tb_init (b, "cv", 0, NULL, &cv);
+    n = tb_node (b, "Pad", NULL, "up,pads,cv", convs ? "p" : "y");
+  }
+  tb_attr_string (b, n, "mode", pad_mode);
+  if (convs)
+    tb_node (b, "Conv", NULL, "p,w", "y");
+  tb_output (b, "y");
+  if (tap)
+    tb_output (b, "up");
+  g_free (w);
+  return tb_finish (b);
+}
+
+/* the net's outputs for a fixed input, and how many nodes it runs */
+static GBytes *
+run (GBytes *m, gboolean fuse, int C, int H, int W, guint *n_nodes)
+{
+  if (fuse)
+    g_unsetenv ("ARTEM_NO_GATHER_FUSION");
+  else
+    g_setenv ("ARTEM_NO_GATHER_FUSION", "1", TRUE);
+  GError *err = NULL;
+  gsize size;
+  const void *data = g_bytes_get_data (m, &size);
+  ArtemNet *net = artem_net_new_from_data (data, size, "passes", ARTEM_BACKEND_CPU, &err);
+  g_assert_no_error (err);
+  g_unsetenv ("ARTEM_NO_GATHER_FUSION");
+  ArtemShape sh = { 4, { 1, C, H, W } };
+  g_assert_true (artem_net_reshape (net, &sh, NULL, &err));
+  g_assert_no_error (err);
+  float *x = artem_net_get_input_buffer (net, 0);
+  for (int i = 0; i < C * H * W; i++)
+    x[i] = (float) ((i * 37) % 101) / 10.f - 5.f;
+  g_assert_true (artem_net_run (net, &err));
+  g_assert_no_error (err);
+  GByteArray *out = g_byte_array_new ();
+  for (guint o = 0; o < artem_net_get_n_outputs (net); o++) {
+    ArtemShape os;
+    const void *y = artem_net_get_output (net, o, &os, NULL);
+    gsize n = 1;
+    for (int d = 0; d < os.ndim; d++)
+      n *= os.dims[d];
+    g_byte_array_append (out, (const guint8 *) &os, sizeof os);
+    g_byte_array_append (out, y, n * sizeof (float));
+  }
+  *n_nodes = artem_net_get_n_nodes (net);
+  artem_net_free (net);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+check (int C, gboolean upsample, const char *ct, const char *pad_mode, gboolean convs,
+       gboolean tap)
+{
+  int H = 7 + C % 5, W = 9 + C % 3;
+  GBytes *m = model (C, upsample, ct, pad_mode, convs, tap);
+  guint nf, nu;
+  GBytes *fused = run (m, TRUE, C, H, W, &nf), *plain = run (m, FALSE, C, H, W, &nu);
+  g_assert_true (g_bytes_equal (fused, plain));
+  /* folded: one node fewer; with a second reader of the upsampled frame: as before */
+  g_assert_cmpuint (nf + (tap ? 0 : 1), ==, nu);
+  g_bytes_unref (fused);
+  g_bytes_unref (plain);
+  g_bytes_unref (m);
+}
+
+static void
+test_resize_into_pad (void)
+{
+  static const char *const cts[] = { "asymmetric", "half_pixel", "align_corners",
+                                     "pytorch_half_pixel" };
+  static const char *const modes[] = { "reflect", "constant", "edge" };
+  for (int i = 0; i < 4; i++)
+    for (int m = 0; m < 3; m++) {
+      check (3 + 5 * i, FALSE, cts[i], modes[m], FALSE, FALSE);
+      check (16, FALSE, cts[i], modes[m], TRUE, FALSE);   /* NHWC between the convs */
+    }
+  check (8, TRUE, NULL, "reflect", FALSE, FALSE);
+  check (16, TRUE, NULL, "reflect", TRUE, FALSE);
+}
+
+static void
+test_second_reader_not_folded (void)
+{
+  check (8, FALSE, "asymmetric", "reflect", FALSE, TRUE);
+  check (16, FALSE, "half_pixel", "reflect", TRUE, TRUE);
+}
+
+int
+main (int argc, char **argv)
+{
+  return artem_test_run (argc, argv, "/passes/", "resize-into-pad", test_resize_into_pad,
+                         "second-reader-not-folded", test_second_reader_not_folded, NULL);
+}
