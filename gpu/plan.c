@@ -86,6 +86,8 @@ artem_net_unplan (ArtemNet *net)
     n->priv_clear = NULL;
     g_clear_pointer (&n->priv, g_free);
     memset (&n->params, 0, sizeof n->params);
+    memset (&n->write_into, 0, sizeof n->write_into);
+    n->border_only = FALSE;
   }
   g_clear_pointer (&net->slots, g_free);
   net->n_slots = 0;
@@ -391,6 +393,8 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   gsize planned = 0;
   if (ok) {
     plan_liveness (net, ps.exec, ps.n_exec);
+    if (ps.plan.cpu_kernels)
+      artem_cpu_plan_pad_into (net, ps.exec, ps.n_exec);
     plan_slots (net, ps.exec, ps.n_exec);
     ok = plan_memory (net, &ps, &planned, error);
   }

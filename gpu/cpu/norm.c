@@ -149,13 +149,26 @@ nhwc_affine (const float *x, float *y, int64_t p0, int64_t p1, int C, const floa
   }
 }
 
+/* Where the output goes: dense (as the input), or inside a padded frame of OH x OW
+ * (write_into: the Pad reading it fills the border), pt rows and pl columns in. */
+typedef struct {
+  float *y;
+  int64_t H, W, OH, OW, pt, pl;
+} InOut;
+
+/* the output row of image-or-plane q, input row r (elements per pixel: px) */
+static inline float *
+out_row (const InOut *o, int64_t q, int64_t r, int64_t px)
+{
+  return o->y + ((q * o->OH + r + o->pt) * o->OW + o->pl) * px;
+}
+
 static void
-in_run_nhwc (const float *x, float *y, int64_t N, int C, int64_t sp, const float *scale,
+in_run_nhwc (const float *x, const InOut *yo, int64_t N, int C, int64_t sp, const float *scale,
              const float *bias, float eps, gboolean relu)
 {
   for (int64_t b = 0; b < N; b++) {
     const float *xb = x + b * sp * C;
-    float *yb = y + b * sp * C;
     double s1[NHWC_MAX_C] = { 0 }, s2[NHWC_MAX_C] = { 0 };
     float shift[NHWC_MAX_C], a[NHWC_MAX_C], o[NHWC_MAX_C];
     for (int c = 0; c < C; c++)
@@ -177,11 +190,9 @@ in_run_nhwc (const float *x, float *y, int64_t N, int C, int64_t sp, const float
       a[c] = scale[c] / sqrtf ((float) var + eps);
       o[c] = bias[c] - (float) (m + shift[c]) * a[c];
     }
-#pragma omp parallel
-    {
-      int nt = omp_get_num_threads (), id = omp_get_thread_num ();
-      nhwc_affine (xb, yb, sp * id / nt, sp * (id + 1) / nt, C, a, o, relu);
-    }
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < yo->H; r++)   /* row by row: the output's rows may be padded */
+      nhwc_affine (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu);
   }
 }
 
@@ -195,21 +206,35 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     sp *= s->dims[d];
   float eps = artem_attr_float (n, "epsilon", 1e-5f);
   const float *x = in[0]->data, *scale = in[1]->data, *bias = in[2]->data;
-  float *y = out[0]->data;
   gboolean relu = n->fused_relu;
+  /* rank 4 is H x W; any other rank one row of sp */
+  InOut yo = { out[0]->data, s->ndim == 4 ? s->dims[2] : 1, s->ndim == 4 ? s->dims[3] : sp, 0,
+               0, 0, 0 };
+  yo.OH = yo.H;
+  yo.OW = yo.W;
+  if (n->write_into.out) {   /* straight into the Pad's output (artem_cpu_plan_pad_into) */
+    yo.y = n->write_into.out->data;
+    yo.OH = n->write_into.out->shape.dims[2];
+    yo.OW = n->write_into.out->shape.dims[3];
+    yo.pt = n->write_into.pt;
+    yo.pl = n->write_into.pl;
+  }
   if (in[0]->nhwc) {
-    in_run_nhwc (x, y, s->dims[0], (int) C, sp, scale, bias, eps, relu);
+    in_run_nhwc (x, &yo, s->dims[0], (int) C, sp, scale, bias, eps, relu);
     return;
   }
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t i = 0; i < NC; i++) {
     const float *xp = x + i * sp;
-    float *yp = y + i * sp;
     /* two passes (the mean, then the squared deviations from it): no cancellation */
     float mean = (float) (plane_sum (xp, sp, 0.f, FALSE) / (double) MAX (sp, 1));
     float var = (float) (plane_sum (xp, sp, mean, TRUE) / (double) MAX (sp, 1));
     float a = scale[i % C] / sqrtf (var + eps), b = bias[i % C] - mean * a;
-    plane_affine (xp, yp, sp, a, b, relu);
+    if (yo.OH == yo.H && yo.OW == yo.W)
+      plane_affine (xp, yo.y + i * sp, sp, a, b, relu);
+    else
+      for (int64_t r = 0; r < yo.H; r++)
+        plane_affine (xp + r * yo.W, out_row (&yo, i, r, 1), yo.W, a, b, relu);
   }
 }
 

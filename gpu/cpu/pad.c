@@ -1,6 +1,7 @@
 /* pad.c — Pad (constant, reflect, edge; pads as attribute or constant input) as a
  * gather through per-dimension index maps. */
 #include "gather-plan.h"
+#include "../net-private.h"
 
 typedef enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } PadMode;
 
@@ -193,12 +194,116 @@ gather_nhwc_pixels (const float *src, const ArtemShape *is, float *dst, const Ar
   return TRUE;
 }
 
+/* ---- an InstanceNormalization written straight into its Pad's output ----
+ * A style network pads every convolution's input and most of them are a norm's output:
+ * the norm then writes inside the padded frame (write_into) and the Pad fills only its
+ * border from there, in place, so the unpadded frame is never written nor read again. */
+
+/* the top (left) padding when map m of out_n entries is a plain pad of an n-long
+ * dimension: m[o] = o - p inside, border entries inside the picture or -1 (fill); else -1 */
+static int64_t
+plain_pad (const int64_t *m, int64_t out_n, int64_t n)
+{
+  int64_t p = -1;
+  for (int64_t o = 0; o < out_n && p < 0; o++)
+    if (m[o] == 0 && (n == 1 || (o + 1 < out_n && m[o + 1] == 1)))
+      p = o;
+  if (p < 0 || p + n > out_n)
+    return -1;
+  for (int64_t o = 0; o < out_n; o++) {
+    gboolean inside = o >= p && o < p + n;
+    if ((inside && m[o] != o - p) || (!inside && (m[o] < -1 || m[o] >= n)))
+      return -1;
+  }
+  return p;
+}
+
+void
+artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec)
+{
+  if (g_getenv ("ARTEM_NO_PAD_INTO"))
+    return;
+  for (int s = 0; s + 1 < n_exec; s++) {
+    ArtemNode *nm = NODE (net, exec[s]), *pd = NODE (net, exec[s + 1]);
+    if (nm->def->kind != ARTEM_OP_INSTANCE_NORM || pd->def->kind != ARTEM_OP_PAD ||
+        nm->n_out != 1 || nm->out[0] < 0 || pd->n_in < 1 || pd->in[0] != nm->out[0] ||
+        pd->out[0] < 0 || nm->in[0] < 0)
+      continue;
+    ArtemValue *x = VAL (net, nm->in[0]), *v = VAL (net, nm->out[0]), *y = VAL (net, pd->out[0]);
+    const GatherPlan *g = pd->params.gather;
+    /* the Pad alone reads the norm's output, right after it */
+    if (!g || v->last_use != s + 1 || v->shape.ndim != 4 || y->shape.ndim != 4 ||
+        v->dtype != ARTEM_DTYPE_FLOAT || y->dtype != ARTEM_DTYPE_FLOAT || v->nhwc != y->nhwc)
+      continue;
+    gboolean ok = TRUE;
+    for (int d = 0; d < 2 && ok; d++)
+      for (int64_t o = 0; o < y->shape.dims[d] && ok; o++)
+        ok = y->shape.dims[d] == v->shape.dims[d] && g->maps[d][o] == o;
+    int64_t pt = plain_pad (g->maps[2], y->shape.dims[2], v->shape.dims[2]);
+    int64_t pl = plain_pad (g->maps[3], y->shape.dims[3], v->shape.dims[3]);
+    if (!ok || pt < 0 || pl < 0)
+      continue;
+    nm->write_into.out = y;
+    nm->write_into.pt = pt;
+    nm->write_into.pl = pl;
+    pd->border_only = TRUE;
+    pd->write_into.pt = pt;   /* where the picture sits in the Pad's output */
+    pd->write_into.pl = pl;
+    x->last_use = MAX (x->last_use, s + 1);   /* the norm reads x while writing y */
+  }
+}
+
+/* the Pad's border, in place: each row inside takes its side columns from itself, then
+ * each row of the top and bottom borders is a copy of a finished row (or fill) */
+static void
+pad_border (const GatherPlan *g, ArtemValue *out, int64_t pt, int64_t pl)
+{
+  const ArtemShape *os = &out->shape;
+  int64_t N = os->dims[0], C = os->dims[1], OH = os->dims[2], OW = os->dims[3];
+  /* NHWC: a pixel is C floats, a row OW pixels; NCHW: a pixel 1 float, planes N x C */
+  int64_t px = out->nhwc ? C : 1, planes = out->nhwc ? N : N * C;
+  const int64_t *hm = g->maps[2], *wm = g->maps[3];
+  float fill = g->fill.f, *base = out->data;
+#pragma omp parallel for schedule(static)
+  for (int64_t q = 0; q < planes; q++) {
+    float *plane = base + q * OH * OW * px;
+    for (int64_t oy = 0; oy < OH; oy++) {
+      float *row = plane + oy * OW * px;
+      if (hm[oy] < 0 || hm[oy] + pt != oy)
+        continue;
+      for (int64_t ox = 0; ox < OW; ox++) {
+        if (wm[ox] >= 0 && wm[ox] + pl == ox)
+          continue;
+        if (wm[ox] < 0)
+          for (int64_t c = 0; c < px; c++)
+            row[ox * px + c] = fill;
+        else
+          memcpy (row + ox * px, row + (wm[ox] + pl) * px, px * sizeof (float));
+      }
+    }
+    for (int64_t oy = 0; oy < OH; oy++) {
+      float *row = plane + oy * OW * px;
+      if (hm[oy] >= 0 && hm[oy] + pt == oy)
+        continue;
+      if (hm[oy] < 0)
+        for (int64_t i = 0; i < OW * px; i++)
+          row[i] = fill;
+      else
+        memcpy (row, plane + (hm[oy] + pt) * OW * px, OW * px * sizeof (float));
+    }
+  }
+}
+
 void
 artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
   GatherPlan *g = n->priv;
   if (artem_value_numel (out[0]) == 0)
     return;
+  if (n->border_only) {
+    pad_border (g, out[0], n->write_into.pt, n->write_into.pl);
+    return;
+  }
   if (in[0]->nhwc && in[0]->shape.ndim == 4) {
     /* an NHWC frame (layout.c): the same gather over the dimensions as stored */
     const ArtemShape *is = &in[0]->shape, *os = &out[0]->shape;

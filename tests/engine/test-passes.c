@@ -1,9 +1,15 @@
-/* test-passes.c — the graph passes (gpu/passes.c) change what runs, never what comes out:
- * a nearest Resize folded into the Pad that reads it (artem_pass_fuse_gathers) gives the
- * same bytes as the two nodes run one after the other (ARTEM_NO_GATHER_FUSION=1), in NCHW
- * and in the NHWC regions between convolutions, and runs one node fewer; a Resize that
- * something else also reads is left alone. */
+/* test-passes.c — the graph passes (gpu/passes.c) and the CPU plan's fusions change what
+ * runs, never what comes out:
+ * - a nearest Resize folded into the Pad that reads it (artem_pass_fuse_gathers) gives the
+ *   same bytes as the two nodes run one after the other (ARTEM_NO_GATHER_FUSION=1), in
+ *   NCHW and in the NHWC regions between convolutions, and runs one node fewer; a Resize
+ *   that something else also reads is left alone;
+ * - an InstanceNormalization written straight into the Pad after it, which then fills its
+ *   border alone (artem_cpu_plan_pad_into), gives the same bytes as with
+ *   ARTEM_NO_PAD_INTO=1, for each pad mode and asymmetric pads, NCHW and NHWC; a norm
+ *   whose output has a second reader is not paired. */
 #include "../common/onnx-builder.h"
+#include "net-private.h"
 #include "../common/test-main.h"
 #include <string.h>
 
@@ -130,9 +136,112 @@ test_second_reader_not_folded (void)
   check (16, FALSE, "half_pixel", "reflect", TRUE, TRUE);
 }
 
+/* x -> Conv 1x1 -> InstanceNormalization (-> Relu) -> Pad -> Conv 1x1 -> y; with `tap`
+ * the norm's output is a second graph output */
+static GBytes *
+norm_pad_model (int C, const char *pad_mode, gboolean relu, gboolean tap, const int64_t *pads)
+{
+  TB *b = tb_new (13);
+  tb_input (b, "x");
+  float *w = g_new (float, C * C), *sc = g_new (float, C), *bi = g_new (float, C);
+  for (int i = 0; i < C * C; i++)
+    w[i] = (i % (C + 1) == 0 ? 1.f : 0.f) + 0.03f * (float) (i % 5) - 0.05f;
+  for (int i = 0; i < C; i++) {
+    sc[i] = 0.5f + 0.1f * (float) i;
+    bi[i] = 0.2f * (float) (i % 3) - 0.1f;
+  }
+  tb_init (b, "w", 4, (int64_t[]) { C, C, 1, 1 }, w);
+  tb_init (b, "sc", 1, (int64_t[]) { C }, sc);
+  tb_init (b, "bi", 1, (int64_t[]) { C }, bi);
+  tb_node (b, "Conv", NULL, "x,w", "c1");
+  tb_node (b, "InstanceNormalization", NULL, "c1,sc,bi", relu ? "nr" : "n");
+  if (relu)
+    tb_node (b, "Relu", NULL, "nr", "n");
+  tb_init_i64 (b, "pads", 1, (int64_t[]) { 8 }, pads);
+  float cv = -0.75f;
+  tb_init (b, "cv", 0, NULL, &cv);
+  Onnx__NodeProto *n = tb_node (b, "Pad", NULL, "n,pads,cv", "p");
+  tb_attr_string (b, n, "mode", pad_mode);
+  tb_node (b, "Conv", NULL, "p,w", "y");
+  tb_output (b, "y");
+  if (tap)
+    tb_output (b, "n");
+  g_free (w);
+  g_free (sc);
+  g_free (bi);
+  return tb_finish (b);
+}
+
+/* the outputs' bytes, and whether the plan paired the norm with the Pad */
+static GBytes *
+run_norm_pad (GBytes *m, gboolean pair, gboolean nchw, int C, int H, int W, gboolean *paired)
+{
+  if (pair)
+    g_unsetenv ("ARTEM_NO_PAD_INTO");
+  else
+    g_setenv ("ARTEM_NO_PAD_INTO", "1", TRUE);
+  if (nchw)
+    g_setenv ("ARTEM_NO_NHWC", "1", TRUE);
+  GError *err = NULL;
+  gsize size;
+  const void *data = g_bytes_get_data (m, &size);
+  ArtemNet *net = artem_net_new_from_data (data, size, "norm-pad", ARTEM_BACKEND_CPU, &err);
+  g_assert_no_error (err);
+  ArtemShape sh = { 4, { 1, C, H, W } };
+  g_assert_true (artem_net_reshape (net, &sh, NULL, &err));
+  g_assert_no_error (err);
+  g_unsetenv ("ARTEM_NO_PAD_INTO");
+  g_unsetenv ("ARTEM_NO_NHWC");
+  float *x = artem_net_get_input_buffer (net, 0);
+  for (int i = 0; i < C * H * W; i++)
+    x[i] = (float) ((i * 53) % 97) / 9.f - 4.f;
+  g_assert_true (artem_net_run (net, &err));
+  g_assert_no_error (err);
+  GByteArray *out = g_byte_array_new ();
+  for (guint o = 0; o < artem_net_get_n_outputs (net); o++) {
+    ArtemShape os;
+    const void *y = artem_net_get_output (net, o, &os, NULL);
+    gsize n = 1;
+    for (int d = 0; d < os.ndim; d++)
+      n *= os.dims[d];
+    g_byte_array_append (out, y, n * sizeof (float));
+  }
+  *paired = FALSE;
+  for (int s = 0; s < net->n_steps; s++)
+    if (artem_step_node (net, s)->write_into.out)
+      *paired = TRUE;
+  artem_net_free (net);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+test_norm_into_pad (void)
+{
+  static const char *const modes[] = { "reflect", "constant", "edge" };
+  static const int64_t pads[3][8] = { { 0, 0, 1, 1, 0, 0, 1, 1 }, { 0, 0, 4, 0, 0, 0, 2, 3 },
+                                      { 0, 0, 0, 2, 0, 0, 3, 0 } };
+  for (int nchw = 0; nchw < 2; nchw++)
+    for (int m = 0; m < 3; m++)
+      for (int p = 0; p < 3; p++)
+        for (int tap = 0; tap < 2; tap++) {
+          int C = (int[]) { 16, 3, 32 }[p], H = 6 + m + p, W = 9 + 2 * p;
+          GBytes *model = norm_pad_model (C, modes[m], (m + p) % 2, tap, pads[p]);
+          gboolean paired, unpaired;
+          GBytes *a = run_norm_pad (model, TRUE, nchw, C, H, W, &paired);
+          GBytes *b = run_norm_pad (model, FALSE, nchw, C, H, W, &unpaired);
+          g_assert_true (g_bytes_equal (a, b));
+          g_assert_true (paired == !tap);   /* a second reader: not paired */
+          g_assert_false (unpaired);
+          g_bytes_unref (a);
+          g_bytes_unref (b);
+          g_bytes_unref (model);
+        }
+}
+
 int
 main (int argc, char **argv)
 {
   return artem_test_run (argc, argv, "/passes/", "resize-into-pad", test_resize_into_pad,
-                         "second-reader-not-folded", test_second_reader_not_folded, NULL);
+                         "second-reader-not-folded", test_second_reader_not_folded,
+                         "norm-into-pad", test_norm_into_pad, NULL);
 }
