@@ -57,10 +57,12 @@ struct _ArtemNode {
   gint64 profile_us;    /* time spent in run() (ARTEM_PROFILE) */
   void *bin;            /* ArtemBinaryWeights of a binarized Conv (binary.h) */
   /* CPU plan (cpu/pad.c, artem_cpu_plan_pad_into): an InstanceNormalization whose only
-   * reader is a Pad writes straight into the Pad's output, inside its border, and the
-   * Pad then fills the border alone (in place); pt, pl: where the picture sits (on both) */
-  struct { ArtemValue *out; int64_t pt, pl; } write_into;
-  gboolean border_only;
+   * reader is the step after it writes straight into that step's output: a Pad's,
+   * inside its border (the Pad then fills the border alone, in place; pt, pl: where the
+   * picture sits, on both), or a residual Add's, adding the Add's other operand
+   * (residual; the Add then does nothing) */
+  struct { ArtemValue *out, *residual; int64_t pt, pl; } write_into;
+  gboolean border_only, skip;
   ArtemOpParams params; /* set by prepare: the parameters every backend reads */
   void *priv;           /* the CPU's op state computed at prepare, freed with g_free */
   void (*priv_clear) (void *priv);  /* frees what priv points to (before its g_free) */
@@ -143,9 +145,10 @@ int64_t artem_value_numel (const ArtemValue *v);
 
 /* ---- layouts (layout.c): marks the activations the CPU keeps NHWC ---- */
 void artem_plan_layouts (ArtemNet *net);
-/* cpu/pad.c: pairs each InstanceNormalization step with the Pad step right after it that
- * alone reads its output (write_into / border_only), before the slots are planned, and
- * keeps the norm's input alive through the Pad (its output must not take that slot) */
+/* cpu/pad.c: pairs each InstanceNormalization step with the Pad or residual Add step
+ * right after it that alone reads its output (write_into / border_only / skip), before
+ * the slots are planned, and keeps the norm's input alive through that step (its output
+ * must not take that slot) */
 void artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec);
 /* dst (N x C x HW) = src (N x HW x C) and the reverse, for the few places a region's
  * NHWC frame meets NCHW code (cpu/conv.c's fallback) */

@@ -87,7 +87,7 @@ artem_net_unplan (ArtemNet *net)
     g_clear_pointer (&n->priv, g_free);
     memset (&n->params, 0, sizeof n->params);
     memset (&n->write_into, 0, sizeof n->write_into);
-    n->border_only = FALSE;
+    n->border_only = n->skip = FALSE;
   }
   g_clear_pointer (&net->slots, g_free);
   net->n_slots = 0;

@@ -68,6 +68,8 @@ cpu_run (ArtemNet *net, GError **error)
 {
   for (int s = 0; s < net->n_steps; s++) {
     ArtemNode *n = artem_step_node (net, s);
+    if (n->skip)   /* done by the step before (an Add a norm wrote: cpu/pad.c) */
+      continue;
     ArtemValue **args = artem_step_args (net, s);
     gint64 t0 = net->profile ? g_get_monotonic_time () : 0;
     n->def->run (n, args, args + ARTEM_STEP_MAX_IN, net->scratch);

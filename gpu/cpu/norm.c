@@ -83,9 +83,16 @@ plane_sum (const float *x, int64_t n, float shift, gboolean squares)
 
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 static void
-plane_affine (const float *x, float *y, int64_t n, float a, float b, gboolean relu)
+plane_affine (const float *x, float *y, int64_t n, float a, float b, gboolean relu,
+              const float *res)
 {
-  if (relu) {
+  if (res) {   /* a residual Add after the norm (and its ReLU, if any) */
+#pragma omp simd
+    for (int64_t j = 0; j < n; j++) {
+      float v = x[j] * a + b;
+      y[j] = (relu && v < 0.f ? 0.f : v) + res[j];
+    }
+  } else if (relu) {
 #pragma omp simd
     for (int64_t j = 0; j < n; j++) {
       float v = x[j] * a + b;
@@ -130,12 +137,19 @@ nhwc_sums (const float *x, int64_t p0, int64_t p1, int C, const float *shift, do
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 static void
 nhwc_affine (const float *x, float *y, int64_t p0, int64_t p1, int C, const float *a,
-             const float *o, gboolean relu)
+             const float *o, gboolean relu, const float *res)
 {
   for (int64_t p = p0; p < p1; p++) {
     const float *xp = x + p * C;
     float *yp = y + p * C;
-    if (relu) {
+    if (res) {   /* a residual Add after the norm (and its ReLU, if any) */
+      const float *rp = res + p * C;
+#pragma omp simd
+      for (int c = 0; c < C; c++) {
+        float v = xp[c] * a[c] + o[c];
+        yp[c] = (relu && v < 0.f ? 0.f : v) + rp[c];
+      }
+    } else if (relu) {
 #pragma omp simd
       for (int c = 0; c < C; c++) {
         float v = xp[c] * a[c] + o[c];
@@ -154,6 +168,7 @@ nhwc_affine (const float *x, float *y, int64_t p0, int64_t p1, int C, const floa
 typedef struct {
   float *y;
   int64_t H, W, OH, OW, pt, pl;
+  const float *res;   /* added after the norm (write_into.residual), dense as the input */
 } InOut;
 
 /* the output row of image-or-plane q, input row r (elements per pixel: px) */
@@ -192,7 +207,8 @@ in_run_nhwc (const float *x, const InOut *yo, int64_t N, int C, int64_t sp, cons
     }
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < yo->H; r++)   /* row by row: the output's rows may be padded */
-      nhwc_affine (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu);
+      nhwc_affine (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu,
+                   yo->res ? yo->res + (b * sp + r * yo->W) * C : NULL);
   }
 }
 
@@ -209,15 +225,16 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   gboolean relu = n->fused_relu;
   /* rank 4 is H x W; any other rank one row of sp */
   InOut yo = { out[0]->data, s->ndim == 4 ? s->dims[2] : 1, s->ndim == 4 ? s->dims[3] : sp, 0,
-               0, 0, 0 };
+               0, 0, 0, NULL };
   yo.OH = yo.H;
   yo.OW = yo.W;
-  if (n->write_into.out) {   /* straight into the Pad's output (artem_cpu_plan_pad_into) */
+  if (n->write_into.out) {   /* straight into the next step's output (cpu/pad.c) */
     yo.y = n->write_into.out->data;
     yo.OH = n->write_into.out->shape.dims[2];
     yo.OW = n->write_into.out->shape.dims[3];
     yo.pt = n->write_into.pt;
     yo.pl = n->write_into.pl;
+    yo.res = n->write_into.residual ? n->write_into.residual->data : NULL;
   }
   if (in[0]->nhwc) {
     in_run_nhwc (x, &yo, s->dims[0], (int) C, sp, scale, bias, eps, relu);
@@ -231,10 +248,10 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     float var = (float) (plane_sum (xp, sp, mean, TRUE) / (double) MAX (sp, 1));
     float a = scale[i % C] / sqrtf (var + eps), b = bias[i % C] - mean * a;
     if (yo.OH == yo.H && yo.OW == yo.W)
-      plane_affine (xp, yo.y + i * sp, sp, a, b, relu);
+      plane_affine (xp, yo.y + i * sp, sp, a, b, relu, yo.res ? yo.res + i * sp : NULL);
     else
       for (int64_t r = 0; r < yo.H; r++)
-        plane_affine (xp + r * yo.W, out_row (&yo, i, r, 1), yo.W, a, b, relu);
+        plane_affine (xp + r * yo.W, out_row (&yo, i, r, 1), yo.W, a, b, relu, NULL);
   }
 }
 

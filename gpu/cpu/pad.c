@@ -218,6 +218,25 @@ plain_pad (const int64_t *m, int64_t out_n, int64_t n)
   return p;
 }
 
+/* a residual Add right after the norm: y = norm + r, r of the same shape and layout, its
+ * data in no slot the Add's output takes; returns r's value */
+static ArtemValue *
+residual_add (ArtemNet *net, ArtemNode *nm, ArtemNode *ad)
+{
+  if (!artem_node_is_binary (ad, ARTEM_BINARY_ADD) || ad->fused_relu || ad->n_in != 2 ||
+      ad->out[0] < 0 || ad->in[0] < 0 || ad->in[1] < 0 || ad->in[0] == ad->in[1])
+    return NULL;
+  int k = ad->in[0] == nm->out[0] ? 1 : ad->in[1] == nm->out[0] ? 0 : -1;
+  if (k < 0)
+    return NULL;
+  ArtemValue *v = VAL (net, nm->out[0]), *r = VAL (net, ad->in[k]), *y = VAL (net, ad->out[0]);
+  if (r->is_const || r->dtype != ARTEM_DTYPE_FLOAT || y->dtype != ARTEM_DTYPE_FLOAT ||
+      !artem_shape_equal (&r->shape, &v->shape) || !artem_shape_equal (&y->shape, &v->shape) ||
+      r->nhwc != v->nhwc || y->nhwc != v->nhwc || v->shape.ndim != 4)
+    return NULL;
+  return r;
+}
+
 void
 artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec)
 {
@@ -225,9 +244,19 @@ artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec)
     return;
   for (int s = 0; s + 1 < n_exec; s++) {
     ArtemNode *nm = NODE (net, exec[s]), *pd = NODE (net, exec[s + 1]);
-    if (nm->def->kind != ARTEM_OP_INSTANCE_NORM || pd->def->kind != ARTEM_OP_PAD ||
-        nm->n_out != 1 || nm->out[0] < 0 || pd->n_in < 1 || pd->in[0] != nm->out[0] ||
-        pd->out[0] < 0 || nm->in[0] < 0)
+    if (nm->def->kind != ARTEM_OP_INSTANCE_NORM || nm->n_out != 1 || nm->out[0] < 0 ||
+        nm->in[0] < 0 || VAL (net, nm->out[0])->last_use != s + 1)
+      continue;
+    ArtemValue *r = residual_add (net, nm, pd);
+    if (r) {
+      nm->write_into.out = VAL (net, pd->out[0]);
+      nm->write_into.residual = r;
+      pd->skip = TRUE;
+      VAL (net, nm->in[0])->last_use = MAX (VAL (net, nm->in[0])->last_use, s + 1);
+      continue;
+    }
+    if (pd->def->kind != ARTEM_OP_PAD || pd->n_in < 1 || pd->in[0] != nm->out[0] ||
+        pd->out[0] < 0)
       continue;
     ArtemValue *x = VAL (net, nm->in[0]), *v = VAL (net, nm->out[0]), *y = VAL (net, pd->out[0]);
     const GatherPlan *g = pd->params.gather;

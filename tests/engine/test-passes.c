@@ -5,9 +5,10 @@
  *   NCHW and in the NHWC regions between convolutions, and runs one node fewer; a Resize
  *   that something else also reads is left alone;
  * - an InstanceNormalization written straight into the Pad after it, which then fills its
- *   border alone (artem_cpu_plan_pad_into), gives the same bytes as with
- *   ARTEM_NO_PAD_INTO=1, for each pad mode and asymmetric pads, NCHW and NHWC; a norm
- *   whose output has a second reader is not paired. */
+ *   border alone (artem_cpu_plan_pad_into), or into the residual Add after it, which then
+ *   does nothing, gives the same bytes as with ARTEM_NO_PAD_INTO=1, for each pad mode
+ *   and asymmetric pads, NCHW and NHWC; a norm whose output has a second reader is not
+ *   paired. */
 #include "../common/onnx-builder.h"
 #include "net-private.h"
 #include "../common/test-main.h"
@@ -137,7 +138,8 @@ test_second_reader_not_folded (void)
 }
 
 /* x -> Conv 1x1 -> InstanceNormalization (-> Relu) -> Pad -> Conv 1x1 -> y; with `tap`
- * the norm's output is a second graph output */
+ * the norm's output is a second graph output; pad_mode NULL: a residual Add of the first
+ * Conv's output in place of the Pad */
 static GBytes *
 norm_pad_model (int C, const char *pad_mode, gboolean relu, gboolean tap, const int64_t *pads)
 {
@@ -160,8 +162,12 @@ norm_pad_model (int C, const char *pad_mode, gboolean relu, gboolean tap, const 
   tb_init_i64 (b, "pads", 1, (int64_t[]) { 8 }, pads);
   float cv = -0.75f;
   tb_init (b, "cv", 0, NULL, &cv);
-  Onnx__NodeProto *n = tb_node (b, "Pad", NULL, "n,pads,cv", "p");
-  tb_attr_string (b, n, "mode", pad_mode);
+  if (pad_mode) {
+    Onnx__NodeProto *n = tb_node (b, "Pad", NULL, "n,pads,cv", "p");
+    tb_attr_string (b, n, "mode", pad_mode);
+  } else {
+    tb_node (b, "Add", NULL, relu ? "c1,n" : "n,c1", "p");
+  }
   tb_node (b, "Conv", NULL, "p,w", "y");
   tb_output (b, "y");
   if (tap)
@@ -217,11 +223,11 @@ run_norm_pad (GBytes *m, gboolean pair, gboolean nchw, int C, int H, int W, gboo
 static void
 test_norm_into_pad (void)
 {
-  static const char *const modes[] = { "reflect", "constant", "edge" };
+  static const char *const modes[] = { "reflect", "constant", "edge", NULL };
   static const int64_t pads[3][8] = { { 0, 0, 1, 1, 0, 0, 1, 1 }, { 0, 0, 4, 0, 0, 0, 2, 3 },
                                       { 0, 0, 0, 2, 0, 0, 3, 0 } };
   for (int nchw = 0; nchw < 2; nchw++)
-    for (int m = 0; m < 3; m++)
+    for (int m = 0; m < 4; m++)
       for (int p = 0; p < 3; p++)
         for (int tap = 0; tap < 2; tap++) {
           int C = (int[]) { 16, 3, 32 }[p], H = 6 + m + p, W = 9 + 2 * p;
