@@ -23,7 +23,9 @@ usage: evaluate.py BUILD_DIR [options] SPEC ...
   SPEC: NAME:ff:MODEL.onnx:STYLE_PICTURE[:PROP=VALUE ...]          (artemstylize)
         NAME:adain:MODEL.onnx:STYLE_PICTURE[:ALPHA][:PROP=VALUE ...] (artemadain)
   STYLE_PICTURE may be '-' for a feed-forward network whose style picture is unknown
-  (style loss not computed); PROP=VALUE are element properties, e.g. stabilize=0.
+  (style loss not computed); PROP=VALUE are element properties, e.g. stabilize=0, except
+  style-crop=N: the style loss takes the style picture with N pixels cut off each side
+  (as train_style.py --style-crop; starry_night.jpg's border and mat line: 22).
 Prints a Markdown table."""
 import argparse
 import os
@@ -49,9 +51,11 @@ class Spec:
         if len(parts) < 4 or parts[1] not in ("ff", "adain"):
             sys.exit("bad spec %r: NAME:ff|adain:MODEL:STYLE[:ALPHA][:PROP=VALUE...]" % text)
         self.name, self.kind, self.model, self.style = parts[:4]
-        self.alpha, self.props = 1.0, []
+        self.alpha, self.props, self.style_crop = 1.0, [], 0
         for p in parts[4:]:
-            if "=" in p:
+            if p.startswith("style-crop="):   # ours, not the element's: see the usage
+                self.style_crop = int(p.split("=")[1])
+            elif "=" in p:
                 self.props.append(p)
             else:
                 self.alpha = float(p)
@@ -186,7 +190,7 @@ def main():
             with torch.no_grad():
                 sg = None
                 if s.style != "-":
-                    sf = vgg(load_rgb(s.style, 256), STYLE_LAYERS)
+                    sf = vgg(load_rgb(s.style, 256, s.style_crop), STYLE_LAYERS)
                     sg = {k: gram(v) for k, v in sf.items()}
                 cl, sl = [], []
                 for p, img in photos.items():
