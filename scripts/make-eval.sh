@@ -21,20 +21,17 @@ w=$top/../shared/weights
 m=$top/models/default
 s=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg
 e=/usr/share/backgrounds/mate/abstract/Elephants.jpg
-au=$(ls /usr/share/wallpapers/Autumn/contents/images/1920x1080.* | head -1)
 # the style loss against the painting without the scan's border (evaluate.py style-crop)
 sc=style-crop=22
 off=stabilize=0:margin=0
 cd "$top"
-show="default-style|default-style (off)|style-elephants|style-autumn|default-adain|ml5 matta (ref)|cd-vgg19-16x (ref)|MicroAST (ref)"
+show="default-style|default-style (off)|style-elephants|default-adain|ml5 matta (ref)|cd-vgg19-16x (ref)|MicroAST (ref)"
 /usr/bin/python3 models/evaluate.py build --sheet doc/images/eval-sheet.jpg --strip doc/images/eval-strip.jpg \
   --show "${ARTEM_EVAL_SHOW:-$show}" \
   "default-style:ff:$m/default-style.onnx:$s:$sc" \
   "default-style (off):ff:$m/default-style.onnx:$s:$sc:$off" \
   "style-elephants:ff:$m/style-elephants.onnx:$e" \
   "style-elephants (off):ff:$m/style-elephants.onnx:$e:$off" \
-  "style-autumn:ff:$m/style-autumn.onnx:$au" \
-  "style-autumn (off):ff:$m/style-autumn.onnx:$au:$off" \
   "default-adain:adain:$m/default-adain.onnx:$s:$sc" \
   "default-adain (off):adain:$m/default-adain.onnx:$s:$sc:$off" \
   "ml5 matta (ref):ff:$tmp/matta.onnx:-:$off" \
