@@ -1,10 +1,11 @@
 #!/bin/sh
 # The video recipe of train_style.py for the feed-forward styles (temporal term on
 # synthetic motion, reflection-padded loss network) at 192 px crops with the style
-# picture at 384 px, so strokes come out twice the size of the shipped models'.  A trial:
-# its starry run ("starry-v5" in doc/models.md) flickers less and draws less frame than
-# default-style but paints vertical streaks, so it is not shipped.  Each style takes about
-# 35 min on one core of a 2-core Xeon with AMX (bf16).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn ...]
+# picture at 384 px, so strokes come out twice the size of the first models'.  Its starry
+# run, with the scan's border cut off (--style-crop 22: the border taught straight streaks
+# and a frame), is the shipped default-style.onnx; its elephants run was not better than
+# style-elephants.onnx, and autumn's photos came out unrecognisable (doc/models.md).  Each
+# style takes about 35-40 min on one core of a 2-core Xeon with AMX (bf16).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn ...]
 #   extra arguments for train_style.py go in $ARTEM_TRAIN_ARGS (e.g. "--threads 1").
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
