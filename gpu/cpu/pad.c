@@ -260,8 +260,8 @@ artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec)
       continue;
     ArtemValue *x = VAL (net, nm->in[0]), *v = VAL (net, nm->out[0]), *y = VAL (net, pd->out[0]);
     const GatherPlan *g = pd->params.gather;
-    /* the Pad alone reads the norm's output, right after it */
-    if (!g || v->last_use != s + 1 || v->shape.ndim != 4 || y->shape.ndim != 4 ||
+    /* (the Pad alone reads the norm's output, right after it: checked above) */
+    if (!g || v->shape.ndim != 4 || y->shape.ndim != 4 ||
         v->dtype != ARTEM_DTYPE_FLOAT || y->dtype != ARTEM_DTYPE_FLOAT || v->nhwc != y->nhwc)
       continue;
     gboolean ok = TRUE;

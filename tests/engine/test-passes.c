@@ -62,23 +62,33 @@ model (int C, gboolean upsample, const char *ct, const char *pad_mode, gboolean 
   return tb_finish (b);
 }
 
-/* the net's outputs for a fixed input, and how many nodes it runs */
+/* What a run of model m on the CPU at 1 x C x H x W shows: how many nodes it runs and
+ * whether a norm writes straight into the step after it (artem_cpu_plan_pad_into). */
+typedef struct {
+  guint n_nodes;
+  gboolean paired;
+} RunInfo;
+
+/* the outputs' shapes and bytes for a fixed input; `off_env` (an ARTEM_NO_... switch) set
+ * while the net is loaded and planned when `off`, and the plan NCHW when `nchw` */
 static GBytes *
-run (GBytes *m, gboolean fuse, int C, int H, int W, guint *n_nodes)
+run_model (GBytes *m, const char *off_env, gboolean off, gboolean nchw, int C, int H, int W,
+           RunInfo *info)
 {
-  if (fuse)
-    g_unsetenv ("ARTEM_NO_GATHER_FUSION");
-  else
-    g_setenv ("ARTEM_NO_GATHER_FUSION", "1", TRUE);
+  if (off)
+    g_setenv (off_env, "1", TRUE);
+  if (nchw)
+    g_setenv ("ARTEM_NO_NHWC", "1", TRUE);
   GError *err = NULL;
   gsize size;
   const void *data = g_bytes_get_data (m, &size);
   ArtemNet *net = artem_net_new_from_data (data, size, "passes", ARTEM_BACKEND_CPU, &err);
   g_assert_no_error (err);
-  g_unsetenv ("ARTEM_NO_GATHER_FUSION");
   ArtemShape sh = { 4, { 1, C, H, W } };
   g_assert_true (artem_net_reshape (net, &sh, NULL, &err));
   g_assert_no_error (err);
+  g_unsetenv (off_env);
+  g_unsetenv ("ARTEM_NO_NHWC");
   float *x = artem_net_get_input_buffer (net, 0);
   for (int i = 0; i < C * H * W; i++)
     x[i] = (float) ((i * 37) % 101) / 10.f - 5.f;
@@ -94,7 +104,11 @@ run (GBytes *m, gboolean fuse, int C, int H, int W, guint *n_nodes)
     g_byte_array_append (out, (const guint8 *) &os, sizeof os);
     g_byte_array_append (out, y, n * sizeof (float));
   }
-  *n_nodes = artem_net_get_n_nodes (net);
+  info->n_nodes = artem_net_get_n_nodes (net);
+  info->paired = FALSE;
+  for (int s = 0; s < net->n_steps; s++)
+    if (artem_step_node (net, s)->write_into.out)
+      info->paired = TRUE;
   artem_net_free (net);
   return g_byte_array_free_to_bytes (out);
 }
@@ -105,11 +119,12 @@ check (int C, gboolean upsample, const char *ct, const char *pad_mode, gboolean 
 {
   int H = 7 + C % 5, W = 9 + C % 3;
   GBytes *m = model (C, upsample, ct, pad_mode, convs, tap);
-  guint nf, nu;
-  GBytes *fused = run (m, TRUE, C, H, W, &nf), *plain = run (m, FALSE, C, H, W, &nu);
+  RunInfo f, u;
+  GBytes *fused = run_model (m, "ARTEM_NO_GATHER_FUSION", FALSE, FALSE, C, H, W, &f);
+  GBytes *plain = run_model (m, "ARTEM_NO_GATHER_FUSION", TRUE, FALSE, C, H, W, &u);
   g_assert_true (g_bytes_equal (fused, plain));
   /* folded: one node fewer; with a second reader of the upsampled frame: as before */
-  g_assert_cmpuint (nf + (tap ? 0 : 1), ==, nu);
+  g_assert_cmpuint (f.n_nodes + (tap ? 0 : 1), ==, u.n_nodes);
   g_bytes_unref (fused);
   g_bytes_unref (plain);
   g_bytes_unref (m);
@@ -178,48 +193,6 @@ norm_pad_model (int C, const char *pad_mode, gboolean relu, gboolean tap, const 
   return tb_finish (b);
 }
 
-/* the outputs' bytes, and whether the plan paired the norm with the Pad */
-static GBytes *
-run_norm_pad (GBytes *m, gboolean pair, gboolean nchw, int C, int H, int W, gboolean *paired)
-{
-  if (pair)
-    g_unsetenv ("ARTEM_NO_PAD_INTO");
-  else
-    g_setenv ("ARTEM_NO_PAD_INTO", "1", TRUE);
-  if (nchw)
-    g_setenv ("ARTEM_NO_NHWC", "1", TRUE);
-  GError *err = NULL;
-  gsize size;
-  const void *data = g_bytes_get_data (m, &size);
-  ArtemNet *net = artem_net_new_from_data (data, size, "norm-pad", ARTEM_BACKEND_CPU, &err);
-  g_assert_no_error (err);
-  ArtemShape sh = { 4, { 1, C, H, W } };
-  g_assert_true (artem_net_reshape (net, &sh, NULL, &err));
-  g_assert_no_error (err);
-  g_unsetenv ("ARTEM_NO_PAD_INTO");
-  g_unsetenv ("ARTEM_NO_NHWC");
-  float *x = artem_net_get_input_buffer (net, 0);
-  for (int i = 0; i < C * H * W; i++)
-    x[i] = (float) ((i * 53) % 97) / 9.f - 4.f;
-  g_assert_true (artem_net_run (net, &err));
-  g_assert_no_error (err);
-  GByteArray *out = g_byte_array_new ();
-  for (guint o = 0; o < artem_net_get_n_outputs (net); o++) {
-    ArtemShape os;
-    const void *y = artem_net_get_output (net, o, &os, NULL);
-    gsize n = 1;
-    for (int d = 0; d < os.ndim; d++)
-      n *= os.dims[d];
-    g_byte_array_append (out, y, n * sizeof (float));
-  }
-  *paired = FALSE;
-  for (int s = 0; s < net->n_steps; s++)
-    if (artem_step_node (net, s)->write_into.out)
-      *paired = TRUE;
-  artem_net_free (net);
-  return g_byte_array_free_to_bytes (out);
-}
-
 static void
 test_norm_into_pad (void)
 {
@@ -232,12 +205,12 @@ test_norm_into_pad (void)
         for (int tap = 0; tap < 2; tap++) {
           int C = (int[]) { 16, 3, 32 }[p], H = 6 + m + p, W = 9 + 2 * p;
           GBytes *model = norm_pad_model (C, modes[m], (m + p) % 2, tap, pads[p]);
-          gboolean paired, unpaired;
-          GBytes *a = run_norm_pad (model, TRUE, nchw, C, H, W, &paired);
-          GBytes *b = run_norm_pad (model, FALSE, nchw, C, H, W, &unpaired);
+          RunInfo pi, ui;
+          GBytes *a = run_model (model, "ARTEM_NO_PAD_INTO", FALSE, nchw, C, H, W, &pi);
+          GBytes *b = run_model (model, "ARTEM_NO_PAD_INTO", TRUE, nchw, C, H, W, &ui);
           g_assert_true (g_bytes_equal (a, b));
-          g_assert_true (paired == !tap);   /* a second reader: not paired */
-          g_assert_false (unpaired);
+          g_assert_true (pi.paired == !tap);   /* a second reader: not paired */
+          g_assert_false (ui.paired);
           g_bytes_unref (a);
           g_bytes_unref (b);
           g_bytes_unref (model);
