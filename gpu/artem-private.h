@@ -23,6 +23,9 @@ typedef struct {
   int slot;             /* memory slot at run time, -1 none */
   gboolean nhwc;        /* CPU plan: a 4-D float activation stored NHWC, not NCHW
                          * (layout.c decides, before the ops' prepare) */
+  gboolean bf16;        /* CPU plan: a float activation stored as bf16 (2 bytes an element,
+                         * in a slot sized for fp32): a bf16 convolution's padded input,
+                         * written so by its Pad (artem_cpu_plan_bf16_handoff) */
 } ArtemValue;
 
 typedef struct _ArtemNode ArtemNode;
@@ -150,6 +153,24 @@ void artem_plan_layouts (ArtemNet *net);
  * the slots are planned, and keeps the norm's input alive through that step (its output
  * must not take that slot) */
 void artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec);
+/* cpu/conv.c: in a bf16 plan, each oneDNN convolution whose NHWC input is a Pad's output
+ * read by it alone takes that input as bf16 (ArtemValue.bf16: the Pad, and a norm writing
+ * into it, store bf16), so the convolution does not convert its frame.
+ * $ARTEM_NO_BF16_HANDOFF=1 turns it off. */
+void artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec);
+/* cpu/pad.c: whether the Pad step @p can write its NHWC output as bf16 */
+gboolean artem_cpu_pad_can_write_bf16 (ArtemNet *net, ArtemNode *p);
+/* fp32 -> bf16, rounded to nearest even (as oneDNN's conversion and the AVX512-BF16
+ * instructions round); a NaN stays a NaN */
+static inline guint16
+artem_f32_to_bf16 (float f)
+{
+  guint32 u;
+  memcpy (&u, &f, sizeof u);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return (guint16) ((u >> 16) | 0x40);
+  return (guint16) ((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
 /* dst (N x C x HW) = src (N x HW x C) and the reverse, for the few places a region's
  * NHWC frame meets NCHW code (cpu/conv.c's fallback) */
 void artem_nhwc_to_nchw (const float *src, float *dst, int64_t N, int64_t C, int64_t HW);

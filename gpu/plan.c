@@ -76,7 +76,7 @@ artem_net_unplan (ArtemNet *net)
     v->owned = FALSE;
     v->is_const = FALSE;
     v->slot = -1;
-    v->nhwc = FALSE;
+    v->nhwc = v->bf16 = FALSE;
     v->shape.ndim = 0;
   }
   for (guint i = 0; i < net->nodes->len; i++) {
@@ -393,8 +393,10 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
   gsize planned = 0;
   if (ok) {
     plan_liveness (net, ps.exec, ps.n_exec);
-    if (ps.plan.cpu_kernels)
+    if (ps.plan.cpu_kernels) {
       artem_cpu_plan_pad_into (net, ps.exec, ps.n_exec);
+      artem_cpu_plan_bf16_handoff (net, ps.exec, ps.n_exec);
+    }
     plan_slots (net, ps.exec, ps.n_exec);
     ok = plan_memory (net, &ps, &planned, error);
   }

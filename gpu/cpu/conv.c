@@ -7,6 +7,7 @@
  * per tile while it is hot. */
 #include "conv.h"
 #include "../binary.h"
+#include "../net-private.h"
 #include <cblas.h>
 #include <omp.h>
 
@@ -357,6 +358,7 @@ artem_conv_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *
     gsize wbytes = 0, sbytes = 0;
     g.dnnl = conv_choose (n, &g, w, b != NULL, plan->bf16, &wbytes, &sbytes);
     if (g.dnnl) {
+      g.dnnl_scratch = sbytes;
       plan->scratch_floats = (sbytes + sizeof (float) - 1) / sizeof (float);
       plan->priv_bytes += wbytes;
     }
@@ -454,6 +456,63 @@ conv_blas (const ConvGeom *g, const float *x0, const float *w, const float *bias
         }
     }
   }
+}
+
+/* ---- bf16 hand-off (artem-private.h) ----
+ * In a bf16 plan each oneDNN convolution converts its fp32 input to bf16 before it runs: a
+ * read and a write of the whole padded frame, a third of the convolutions' time at
+ * 632x572.  Where that input is a Pad's output that this convolution alone reads, the
+ * Pad writes bf16 itself (and so does a norm writing into it, cpu/pad.c), at the price of
+ * a narrower write, and the rebuilt kernel takes the frame as it is.  The output bytes
+ * are the same: the conversion rounds as oneDNN's does. */
+
+/* how many steps read each value (a graph output counts as a reader) */
+static int *
+count_readers (ArtemNet *net, const int *exec, int n_exec)
+{
+  int *readers = g_new0 (int, MAX (net->values->len, 1));
+  for (int s = 0; s < n_exec; s++) {
+    ArtemNode *n = NODE (net, exec[s]);
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0)
+        readers[n->in[k]]++;
+  }
+  for (guint i = 0; i < net->outputs->len; i++)
+    readers[g_array_index (net->outputs, int, i)]++;
+  return readers;
+}
+
+void
+artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec)
+{
+  if (!net->cpu_bf16 || g_getenv ("ARTEM_NO_BF16_HANDOFF"))
+    return;
+  int *readers = count_readers (net, exec, n_exec);
+  for (int s = 0; s < n_exec; s++) {
+    ArtemNode *n = NODE (net, exec[s]);
+    ConvGeom *g = n->def->kind == ARTEM_OP_CONV && !n->bin ? n->priv : NULL;
+    if (!g || !g->dnnl || !g->src_nhwc || g->src_bf16 || !artem_dnnl_conv_is_bf16 (g->dnnl) ||
+        n->in[0] < 0 || readers[n->in[0]] != 1)
+      continue;
+    ArtemValue *x = VAL (net, n->in[0]);
+    if (x->producer < 0 || !artem_cpu_pad_can_write_bf16 (net, NODE (net, x->producer)))
+      continue;
+    ConvGeom g2 = *g;
+    g2.src_bf16 = TRUE;
+    gsize wbytes = 0, sbytes = 0;
+    ArtemDnnlConv *c = artem_dnnl_conv_new (&g2, n->fused_relu, n->n_in > 2 && n->in[2] >= 0,
+                                            TRUE, TRUE, g->dst_nhwc, &wbytes, &sbytes);
+    if (!c || sbytes > g->dnnl_scratch) {   /* (the net's scratch is planned already) */
+      artem_dnnl_conv_free (c);
+      continue;
+    }
+    artem_dnnl_conv_free (g->dnnl);
+    g->dnnl = c;
+    g->src_bf16 = TRUE;
+    g->dnnl_scratch = sbytes;
+    x->bf16 = TRUE;
+  }
+  g_free (readers);
 }
 
 static void

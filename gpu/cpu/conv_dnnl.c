@@ -5,7 +5,8 @@
  * The engine's activations are NCHW fp32, except between convolutions, where the CPU
  * keeps them NHWC (layout.c); the primitive picks its own layout (format "any": nhwc for
  * the AMX and brgemm kernels, nChw16c for others) and the frames are reordered in and
- * out around it where the layouts differ (NCHW <-> NHWC, fp32 -> bf16).  The weights are reordered once (again when an initializer was
+ * out around it where the layouts differ (NCHW <-> NHWC, fp32 -> bf16; an input its Pad
+ * already wrote as bf16 NHWC needs none: artem_cpu_plan_bf16_handoff).  The weights are reordered once (again when an initializer was
  * rewritten, every run when another node computes them).  Bias and a fused ReLU are
  * oneDNN post-ops.  conv.c chooses between this and its im2col + OpenBLAS path per node
  * by measurement (artem_conv_choose). */
@@ -123,7 +124,8 @@ conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   dnnl_dims_t pl = { g->PT, g->PL }, pr = { g->PB, g->PR };
   dnnl_memory_desc_t a_src, a_dst, a_w;
   gboolean grouped = g->G > 1;
-  if (dnnl_memory_desc_init_by_tag (u_src, 4, sd, dnnl_f32, src_nhwc ? dnnl_nhwc : dnnl_nchw) ||
+  if (dnnl_memory_desc_init_by_tag (u_src, 4, sd, g->src_bf16 && bf16 ? dnnl_bf16 : dnnl_f32,
+                                    src_nhwc ? dnnl_nhwc : dnnl_nchw) ||
       dnnl_memory_desc_init_by_tag (u_dst, 4, dd, dnnl_f32, dst_nhwc ? dnnl_nhwc : dnnl_nchw) ||
       dnnl_memory_desc_init_by_tag (u_w, grouped ? 5 : 4, grouped ? wdg : wd1, dnnl_f32,
                                     grouped ? dnnl_goihw : dnnl_oihw) ||
@@ -217,6 +219,12 @@ artem_dnnl_conv_impl (const ArtemDnnlConv *c)
   return c->impl;
 }
 
+gboolean
+artem_dnnl_conv_is_bf16 (const ArtemDnnlConv *c)
+{
+  return c->bf16;
+}
+
 void
 artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 w_serial,
                      const float *bias, float *y, void *scratch)
@@ -267,6 +275,7 @@ ArtemDnnlConv *artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean h
                                     gsize *weight_bytes, gsize *scratch_bytes) { return NULL; }
 void artem_dnnl_conv_free (ArtemDnnlConv *c) { }
 const char *artem_dnnl_conv_impl (const ArtemDnnlConv *c) { return "none"; }
+gboolean artem_dnnl_conv_is_bf16 (const ArtemDnnlConv *c) { return FALSE; }
 void artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 s,
                           const float *bias, float *y, void *scratch) { }
 

@@ -163,19 +163,38 @@ nhwc_affine (const float *x, float *y, int64_t p0, int64_t p1, int C, const floa
   }
 }
 
+/* the same into a bf16 frame (a bf16 convolution's padded input: ArtemValue.bf16) */
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+static void
+nhwc_affine_bf16 (const float *x, guint16 *y, int64_t p0, int64_t p1, int C, const float *a,
+                  const float *o, gboolean relu)
+{
+  for (int64_t p = p0; p < p1; p++) {
+    const float *xp = x + p * C;
+    guint16 *yp = y + p * C;
+#pragma omp simd
+    for (int c = 0; c < C; c++) {
+      float v = xp[c] * a[c] + o[c];
+      yp[c] = artem_f32_to_bf16 (relu && v < 0.f ? 0.f : v);
+    }
+  }
+}
+
 /* Where the output goes: dense (as the input), or inside a padded frame of OH x OW
  * (write_into: the Pad reading it fills the border), pt rows and pl columns in. */
 typedef struct {
-  float *y;
+  void *y;
   int64_t H, W, OH, OW, pt, pl;
   const float *res;   /* added after the norm (write_into.residual), dense as the input */
+  gboolean bf16;      /* y holds bf16 (NHWC, no residual) */
 } InOut;
 
 /* the output row of image-or-plane q, input row r (elements per pixel: px) */
-static inline float *
+static inline void *
 out_row (const InOut *o, int64_t q, int64_t r, int64_t px)
 {
-  return o->y + ((q * o->OH + r + o->pt) * o->OW + o->pl) * px;
+  int64_t e = ((q * o->OH + r + o->pt) * o->OW + o->pl) * px;
+  return o->bf16 ? (void *) ((guint16 *) o->y + e) : (void *) ((float *) o->y + e);
 }
 
 static void
@@ -206,9 +225,13 @@ in_run_nhwc (const float *x, const InOut *yo, int64_t N, int C, int64_t sp, cons
       o[c] = bias[c] - (float) (m + shift[c]) * a[c];
     }
 #pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < yo->H; r++)   /* row by row: the output's rows may be padded */
-      nhwc_affine (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu,
-                   yo->res ? yo->res + (b * sp + r * yo->W) * C : NULL);
+    for (int64_t r = 0; r < yo->H; r++) {   /* row by row: the output's rows may be padded */
+      if (yo->bf16)
+        nhwc_affine_bf16 (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu);
+      else
+        nhwc_affine (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu,
+                     yo->res ? yo->res + (b * sp + r * yo->W) * C : NULL);
+    }
   }
 }
 
@@ -225,7 +248,7 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
   gboolean relu = n->fused_relu;
   /* rank 4 is H x W; any other rank one row of sp */
   InOut yo = { out[0]->data, s->ndim == 4 ? s->dims[2] : 1, s->ndim == 4 ? s->dims[3] : sp, 0,
-               0, 0, 0, NULL };
+               0, 0, 0, NULL, FALSE };
   yo.OH = yo.H;
   yo.OW = yo.W;
   if (n->write_into.out) {   /* straight into the next step's output (cpu/pad.c) */
@@ -235,6 +258,7 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     yo.pt = n->write_into.pt;
     yo.pl = n->write_into.pl;
     yo.res = n->write_into.residual ? n->write_into.residual->data : NULL;
+    yo.bf16 = n->write_into.out->bf16;   /* (NHWC, and never an Add's output) */
   }
   if (in[0]->nhwc) {
     in_run_nhwc (x, &yo, s->dims[0], (int) C, sp, scale, bias, eps, relu);
@@ -248,7 +272,7 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     float var = (float) (plane_sum (xp, sp, mean, TRUE) / (double) MAX (sp, 1));
     float a = scale[i % C] / sqrtf (var + eps), b = bias[i % C] - mean * a;
     if (yo.OH == yo.H && yo.OW == yo.W)
-      plane_affine (xp, yo.y + i * sp, sp, a, b, relu, yo.res ? yo.res + i * sp : NULL);
+      plane_affine (xp, (float *) yo.y + i * sp, sp, a, b, relu, yo.res ? yo.res + i * sp : NULL);
     else
       for (int64_t r = 0; r < yo.H; r++)
         plane_affine (xp + r * yo.W, out_row (&yo, i, r, 1), yo.W, a, b, relu, NULL);

@@ -194,6 +194,69 @@ gather_nhwc_pixels (const float *src, const ArtemShape *is, float *dst, const Ar
   return TRUE;
 }
 
+/* The same into a bf16 frame (ArtemValue.bf16: the convolution after the Pad takes it
+ * as is): every pixel converted.  FALSE when the channel map is not the identity. */
+__attribute__ ((target_clones ("avx512f", "avx2", "default")))
+static void
+to_bf16 (const float *s, guint16 *d, int64_t n)
+{
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++)
+    d[i] = artem_f32_to_bf16 (s[i]);
+}
+
+static gboolean
+gather_nhwc_pixels_bf16 (const float *src, const ArtemShape *is, guint16 *dst,
+                         const ArtemShape *os, int64_t *const *maps, float fill)
+{
+  int64_t N = os->dims[0], C = os->dims[1], OH = os->dims[2], OW = os->dims[3];
+  int64_t IH = is->dims[2], IW = is->dims[3];
+  if (is->dims[1] != C)
+    return FALSE;
+  for (int64_t c = 0; c < C; c++)
+    if (maps[1][c] != c)
+      return FALSE;
+  guint16 f = artem_f32_to_bf16 (fill);
+  const int64_t *wm = maps[3];
+#pragma omp parallel for schedule(static) collapse(2)
+  for (int64_t b = 0; b < N; b++)
+    for (int64_t oy = 0; oy < OH; oy++) {
+      guint16 *d = dst + (b * OH + oy) * OW * C;
+      int64_t sb = maps[0][b], sy = maps[2][oy];
+      const float *s = sb < 0 || sy < 0 ? NULL : src + (sb * IH + sy) * IW * C;
+      for (int64_t x = 0; x < OW; x++) {
+        int64_t x1 = x;   /* a run of consecutive source columns */
+        while (s && wm[x] >= 0 && x1 + 1 < OW && wm[x1 + 1] == wm[x1] + 1)
+          x1++;
+        if (!s || wm[x] < 0)
+          for (int64_t c = 0; c < C; c++)
+            d[x * C + c] = f;
+        else
+          to_bf16 (s + wm[x] * C, d + x * C, (x1 - x + 1) * C);
+        x = x1;
+      }
+    }
+  return TRUE;
+}
+
+gboolean
+artem_cpu_pad_can_write_bf16 (ArtemNet *net, ArtemNode *p)
+{
+  const GatherPlan *g = p->params.gather;
+  if (p->removed || p->def->kind != ARTEM_OP_PAD || !g || p->n_in < 1 || p->in[0] < 0 ||
+      p->out[0] < 0)
+    return FALSE;
+  ArtemValue *x = VAL (net, p->in[0]), *y = VAL (net, p->out[0]);
+  if (!x->nhwc || !y->nhwc || x->shape.ndim != 4 || y->shape.ndim != 4 ||
+      x->dtype != ARTEM_DTYPE_FLOAT || y->dtype != ARTEM_DTYPE_FLOAT ||
+      x->shape.dims[1] != y->shape.dims[1])
+    return FALSE;
+  for (int64_t c = 0; c < y->shape.dims[1]; c++)
+    if (g->maps[1][c] != c)
+      return FALSE;
+  return TRUE;
+}
+
 /* ---- an InstanceNormalization written straight into its Pad's output ----
  * A style network pads every convolution's input and most of them are a norm's output:
  * the norm then writes inside the padded frame (write_into) and the Pad fills only its
@@ -283,21 +346,26 @@ artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec)
 }
 
 /* the Pad's border, in place: each row inside takes its side columns from itself, then
- * each row of the top and bottom borders is a copy of a finished row (or fill) */
+ * each row of the top and bottom borders is a copy of a finished row (or fill); elements
+ * of 4 bytes (fp32) or 2 (a bf16 frame) */
 static void
 pad_border (const GatherPlan *g, ArtemValue *out, int64_t pt, int64_t pl)
 {
   const ArtemShape *os = &out->shape;
   int64_t N = os->dims[0], C = os->dims[1], OH = os->dims[2], OW = os->dims[3];
-  /* NHWC: a pixel is C floats, a row OW pixels; NCHW: a pixel 1 float, planes N x C */
+  /* NHWC: a pixel is C elements, a row OW pixels; NCHW: a pixel 1 element, planes N x C */
   int64_t px = out->nhwc ? C : 1, planes = out->nhwc ? N : N * C;
   const int64_t *hm = g->maps[2], *wm = g->maps[3];
-  float fill = g->fill.f, *base = out->data;
+  gsize es = out->bf16 ? 2 : 4, pb = px * es;   /* bytes an element, a pixel */
+  guint16 fill16 = artem_f32_to_bf16 (g->fill.f);
+  char fill[4];
+  memcpy (fill, out->bf16 ? (const void *) &fill16 : (const void *) &g->fill.f, es);
+  char *base = out->data;
 #pragma omp parallel for schedule(static)
   for (int64_t q = 0; q < planes; q++) {
-    float *plane = base + q * OH * OW * px;
+    char *plane = base + q * OH * OW * pb;
     for (int64_t oy = 0; oy < OH; oy++) {
-      float *row = plane + oy * OW * px;
+      char *row = plane + oy * OW * pb;
       if (hm[oy] < 0 || hm[oy] + pt != oy)
         continue;
       for (int64_t ox = 0; ox < OW; ox++) {
@@ -305,20 +373,20 @@ pad_border (const GatherPlan *g, ArtemValue *out, int64_t pt, int64_t pl)
           continue;
         if (wm[ox] < 0)
           for (int64_t c = 0; c < px; c++)
-            row[ox * px + c] = fill;
+            memcpy (row + ox * pb + c * es, fill, es);
         else
-          memcpy (row + ox * px, row + (wm[ox] + pl) * px, px * sizeof (float));
+          memcpy (row + ox * pb, row + (wm[ox] + pl) * pb, pb);
       }
     }
     for (int64_t oy = 0; oy < OH; oy++) {
-      float *row = plane + oy * OW * px;
+      char *row = plane + oy * OW * pb;
       if (hm[oy] >= 0 && hm[oy] + pt == oy)
         continue;
       if (hm[oy] < 0)
         for (int64_t i = 0; i < OW * px; i++)
-          row[i] = fill;
+          memcpy (row + i * es, fill, es);
       else
-        memcpy (row, plane + (hm[oy] + pt) * OW * px, OW * px * sizeof (float));
+        memcpy (row, plane + (hm[oy] + pt) * OW * pb, OW * pb);
     }
   }
 }
@@ -331,6 +399,11 @@ artem_gather_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratc
     return;
   if (n->border_only) {
     pad_border (g, out[0], n->write_into.pt, n->write_into.pl);
+    return;
+  }
+  if (out[0]->bf16) {   /* (artem_cpu_pad_can_write_bf16 said it would do) */
+    gather_nhwc_pixels_bf16 (in[0]->data, &in[0]->shape, out[0]->data, &out[0]->shape,
+                             g->maps, g->fill.f);
     return;
   }
   if (in[0]->nhwc && in[0]->shape.ndim == 4) {

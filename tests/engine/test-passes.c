@@ -8,9 +8,14 @@
  *   border alone (artem_cpu_plan_pad_into), or into the residual Add after it, which then
  *   does nothing, gives the same bytes as with ARTEM_NO_PAD_INTO=1, for each pad mode
  *   and asymmetric pads, NCHW and NHWC; a norm whose output has a second reader is not
- *   paired. */
+ *   paired;
+ * - in bf16, a Pad (and a norm written into it) that stores its output as bf16 for the
+ *   convolution after it (artem_cpu_plan_bf16_handoff) gives the same bytes as the
+ *   convolution converting an fp32 frame itself (ARTEM_NO_BF16_HANDOFF=1); SKIP on a CPU
+ *   without bf16. */
 #include "../common/onnx-builder.h"
 #include "net-private.h"
+#include "cpu/conv.h"
 #include "../common/test-main.h"
 #include <string.h>
 
@@ -67,7 +72,11 @@ model (int C, gboolean upsample, const char *ct, const char *pad_mode, gboolean 
 typedef struct {
   guint n_nodes;
   gboolean paired;
+  gboolean handoff;   /* a value is stored bf16 (artem_cpu_plan_bf16_handoff) */
 } RunInfo;
+
+/* the precision run_model plans at */
+static ArtemPrecision precision = ARTEM_PRECISION_FP32;
 
 /* the outputs' shapes and bytes for a fixed input; `off_env` (an ARTEM_NO_... switch) set
  * while the net is loaded and planned when `off`, and the plan NCHW when `nchw` */
@@ -84,6 +93,7 @@ run_model (GBytes *m, const char *off_env, gboolean off, gboolean nchw, int C, i
   const void *data = g_bytes_get_data (m, &size);
   ArtemNet *net = artem_net_new_from_data (data, size, "passes", ARTEM_BACKEND_CPU, &err);
   g_assert_no_error (err);
+  artem_net_set_precision (net, precision);
   ArtemShape sh = { 4, { 1, C, H, W } };
   g_assert_true (artem_net_reshape (net, &sh, NULL, &err));
   g_assert_no_error (err);
@@ -109,6 +119,9 @@ run_model (GBytes *m, const char *off_env, gboolean off, gboolean nchw, int C, i
   for (int s = 0; s < net->n_steps; s++)
     if (artem_step_node (net, s)->write_into.out)
       info->paired = TRUE;
+  info->handoff = FALSE;
+  for (guint i = 0; i < net->values->len; i++)
+    info->handoff |= VAL (net, i)->bf16;
   artem_net_free (net);
   return g_byte_array_free_to_bytes (out);
 }
@@ -217,10 +230,53 @@ test_norm_into_pad (void)
         }
 }
 
+/* model m at C x H x W in bf16, with and without the hand-off: the same bytes, and a bf16
+ * value only with it */
+static void
+check_handoff (GBytes *m, int C, int H, int W)
+{
+  RunInfo h, u;
+  GBytes *a = run_model (m, "ARTEM_NO_BF16_HANDOFF", FALSE, FALSE, C, H, W, &h);
+  GBytes *b = run_model (m, "ARTEM_NO_BF16_HANDOFF", TRUE, FALSE, C, H, W, &u);
+  g_assert_true (g_bytes_equal (a, b));
+  g_assert_true (h.handoff);
+  g_assert_false (u.handoff);
+  g_bytes_unref (a);
+  g_bytes_unref (b);
+  g_bytes_unref (m);
+}
+
+static void
+test_bf16_handoff (void)
+{
+  if (!artem_dnnl_bf16_available ()) {
+    g_test_skip ("this CPU has no native bf16 (AVX512-BF16 or AMX): the plan stays fp32");
+    return;
+  }
+  precision = ARTEM_PRECISION_BF16;
+  static const char *const modes[] = { "reflect", "constant", "edge" };
+  static const int64_t pads[2][8] = { { 0, 0, 1, 1, 0, 0, 1, 1 }, { 0, 0, 4, 0, 0, 0, 2, 3 } };
+  for (int m = 0; m < 3; m++)
+    for (int p = 0; p < 2; p++)
+      for (int paired = 0; paired < 2; paired++) {   /* unpaired: the Pad gathers it all */
+        int C = (int[]) { 16, 32 }[p];
+        if (!paired)
+          g_setenv ("ARTEM_NO_PAD_INTO", "1", TRUE);
+        check_handoff (norm_pad_model (C, modes[m], (m + p) % 2, FALSE, pads[p]), C,
+                       6 + m + p, 9 + 2 * p);
+        g_unsetenv ("ARTEM_NO_PAD_INTO");
+      }
+  /* a nearest Resize folded into the Pad: the composed gather writes bf16 */
+  check_handoff (model (16, FALSE, "asymmetric", "reflect", TRUE, FALSE), 16, 7, 9);
+  check_handoff (model (16, TRUE, NULL, "reflect", TRUE, FALSE), 16, 8, 10);
+  precision = ARTEM_PRECISION_FP32;
+}
+
 int
 main (int argc, char **argv)
 {
   return artem_test_run (argc, argv, "/passes/", "resize-into-pad", test_resize_into_pad,
                          "second-reader-not-folded", test_second_reader_not_folded,
-                         "norm-into-pad", test_norm_into_pad, NULL);
+                         "norm-into-pad", test_norm_into_pad, "bf16-handoff",
+                         test_bf16_handoff, NULL);
 }
