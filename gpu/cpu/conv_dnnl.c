@@ -24,6 +24,12 @@ struct _ArtemDnnlConv {
   guint64 w_serial;
   gboolean w_valid;
   gboolean bf16;
+  /* packed (pack > 1): a convolution with few outputs (the last layer's 3 colours) runs
+   * as one computing `pack` neighbouring pixels of a row as pack x M channels, so that
+   * the bf16 kernels' 16-wide output tiles are used (conv_pack) */
+  int pack, M, C, KH, KW;
+  float *wpack, *bpack;      /* the widened weights and the repeated bias */
+  dnnl_memory_t dst_orig;    /* the packed output in scratch, seen with the real shape */
   char impl[96];
 };
 
@@ -89,12 +95,14 @@ artem_dnnl_conv_free (ArtemDnnlConv *c)
     if (prims[i])
       dnnl_primitive_destroy (prims[i]);
   dnnl_memory_t mems[] = { c->user_src, c->user_dst, c->user_w, c->src, c->dst, c->w,
-                           c->bias, c->pad };
+                           c->bias, c->pad, c->dst_orig };
   for (gsize i = 0; i < G_N_ELEMENTS (mems); i++)
     if (mems[i])
       dnnl_memory_destroy (mems[i]);
   if (c->stream)
     dnnl_stream_destroy (c->stream);
+  g_free (c->wpack);
+  g_free (c->bpack);
   g_free (c);
 }
 
@@ -113,7 +121,8 @@ in_scratch (const dnnl_memory_desc_t *md, dnnl_memory_t *mem, gsize *off, gsize 
 static dnnl_primitive_desc_t
 conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboolean bf16,
                      gboolean src_nhwc, gboolean dst_nhwc, dnnl_memory_desc_t *u_src,
-                     dnnl_memory_desc_t *u_dst, dnnl_memory_desc_t *u_w, dnnl_memory_desc_t *b_md)
+                     dnnl_memory_desc_t *u_dst, dnnl_memory_desc_t *u_w, dnnl_memory_desc_t *b_md,
+                     gboolean fixed_dst)
 {
   dnnl_data_type_t act = bf16 ? dnnl_bf16 : dnnl_f32;
   dnnl_dims_t sd = { g->N, g->C, g->H, g->W }, dd = { g->N, g->M, g->OH, g->OW };
@@ -130,7 +139,8 @@ conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
       dnnl_memory_desc_init_by_tag (u_w, grouped ? 5 : 4, grouped ? wdg : wd1, dnnl_f32,
                                     grouped ? dnnl_goihw : dnnl_oihw) ||
       dnnl_memory_desc_init_by_tag (&a_src, 4, sd, act, dnnl_format_tag_any) ||
-      dnnl_memory_desc_init_by_tag (&a_dst, 4, dd, dnnl_f32, dnnl_format_tag_any) ||
+      dnnl_memory_desc_init_by_tag (&a_dst, 4, dd, dnnl_f32,
+                                    fixed_dst ? dnnl_nhwc : dnnl_format_tag_any) ||
       dnnl_memory_desc_init_by_tag (&a_w, grouped ? 5 : 4, grouped ? wdg : wd1, act,
                                     dnnl_format_tag_any) ||
       dnnl_memory_desc_init_by_tag (b_md, 1, bd, dnnl_f32, dnnl_x))
@@ -159,6 +169,28 @@ conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   return st == dnnl_success ? pd : NULL;
 }
 
+/* How many pixels of a row a bf16 convolution with few outputs computes at once as
+ * channels (1: none).  pack x M output channels fill more of the AMX kernels' 16-wide
+ * output tile: for the last 9x9 layer of a style network (16 -> 3) pack 4 does
+ * 16 x 16 x 9 x 12 / 4 multiply-adds a pixel where the plain kernel pads 3 outputs to 16
+ * and does 16 x 16 x 9 x 9: a third.  The packed output, NHWC [N, OH, OW / pack,
+ * pack x M], is the same memory as NHWC [N, OH, OW, M]. */
+static int
+conv_pack (const ConvGeom *g, gboolean bf16)
+{
+  if (!bf16 || g->G != 1 || g->M > 4 || g->SW != 1 || g->DW != 1 || g->KW < 2 ||
+      g_getenv ("ARTEM_NO_CONV_PACK"))
+    return 1;
+  for (int p = 16 / g->M; p >= 2; p--)
+    if (g->OW % p == 0)
+      return p;
+  return 1;
+}
+
+static ArtemDnnlConv *conv_new_packed (const ConvGeom *g, int pack, gboolean relu,
+                                       gboolean has_bias, gboolean src_nhwc, gboolean dst_nhwc,
+                                       gsize *weight_bytes, gsize *scratch_bytes);
+
 ArtemDnnlConv *
 artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboolean bf16,
                      gboolean src_nhwc, gboolean dst_nhwc, gsize *weight_bytes,
@@ -166,13 +198,21 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
 {
   if (!dnnl_init ())
     return NULL;
+  int pack = conv_pack (g, bf16);
+  if (pack > 1) {
+    ArtemDnnlConv *c = conv_new_packed (g, pack, relu, has_bias, src_nhwc, dst_nhwc,
+                                        weight_bytes, scratch_bytes);
+    if (c)
+      return c;
+  }
   dnnl_memory_desc_t u_src, u_dst, u_w, b_md;
   dnnl_primitive_desc_t pd = conv_primitive_desc (g, relu, has_bias, bf16, src_nhwc, dst_nhwc,
-                                                  &u_src, &u_dst, &u_w, &b_md);
+                                                  &u_src, &u_dst, &u_w, &b_md, FALSE);
   if (!pd)
     return NULL;
   ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
   c->bf16 = bf16;
+  c->pack = 1;
   const char *impl = NULL;
   dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
   g_strlcpy (c->impl, impl ? impl : "?", sizeof c->impl);
@@ -213,6 +253,86 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   return c;
 }
 
+/* the packed convolution (conv_pack): kernel KW + pack - 1 wide, stride pack, pack x M
+ * outputs; its output NHWC f32, in y itself where the user's is NHWC, else in scratch and
+ * reordered (with the real shape) into the NCHW y */
+static ArtemDnnlConv *
+conv_new_packed (const ConvGeom *g, int pack, gboolean relu, gboolean has_bias,
+                 gboolean src_nhwc, gboolean dst_nhwc, gsize *weight_bytes, gsize *scratch_bytes)
+{
+  ConvGeom p = *g;
+  p.M = p.MG = pack * g->M;
+  p.KW = g->KW + pack - 1;
+  p.SW = pack;
+  p.OW = g->OW / pack;
+  dnnl_memory_desc_t u_src, u_dst, u_w, b_md, o_nhwc, o_user;
+  dnnl_primitive_desc_t pd = conv_primitive_desc (&p, relu, has_bias, TRUE, src_nhwc, TRUE,
+                                                  &u_src, &u_dst, &u_w, &b_md, TRUE);
+  if (!pd)
+    return NULL;
+  dnnl_dims_t od = { g->N, g->M, g->OH, g->OW };
+  dnnl_memory_desc_init_by_tag (&o_nhwc, 4, od, dnnl_f32, dnnl_nhwc);
+  dnnl_memory_desc_init_by_tag (&o_user, 4, od, dnnl_f32, dst_nhwc ? dnnl_nhwc : dnnl_nchw);
+  ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
+  c->bf16 = TRUE;
+  c->pack = pack;
+  c->M = g->M; c->C = g->C; c->KH = g->KH; c->KW = g->KW;
+  c->wpack = g_new0 (float, (gsize) p.M * p.C * p.KH * p.KW);
+  c->bpack = g_new0 (float, p.M);
+  const char *impl = NULL;
+  dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
+  g_snprintf (c->impl, sizeof c->impl, "%s, %d pixels packed", impl ? impl : "?", pack);
+  const dnnl_memory_desc_t *p_src = dnnl_primitive_desc_query_md (pd, dnnl_query_src_md, 0);
+  const dnnl_memory_desc_t *p_w = dnnl_primitive_desc_query_md (pd, dnnl_query_weights_md, 0);
+  const dnnl_memory_desc_t *p_pad =
+      dnnl_primitive_desc_query_md (pd, dnnl_query_scratchpad_md, 0);
+  *scratch_bytes = 0;
+  gboolean ok = dnnl_stream_create (&c->stream, engine, dnnl_stream_default_flags) == 0 &&
+                dnnl_primitive_create (&c->conv, pd) == dnnl_success &&
+                make_reorder (&u_src, p_src, &c->src_reorder) &&
+                make_reorder (&o_nhwc, &o_user, &c->dst_reorder) &&
+                make_reorder (&u_w, p_w, &c->w_reorder) &&
+                dnnl_memory_create (&c->user_src, &u_src, engine, DNNL_MEMORY_NONE) == 0 &&
+                dnnl_memory_create (&c->user_dst, c->dst_reorder ? &o_user : &u_dst, engine,
+                                    DNNL_MEMORY_NONE) == 0 &&
+                dnnl_memory_create (&c->user_w, &u_w, engine, DNNL_MEMORY_NONE) == 0 &&
+                (!has_bias ||
+                 dnnl_memory_create (&c->bias, &b_md, engine, DNNL_MEMORY_NONE) == 0) &&
+                (!c->src_reorder || in_scratch (p_src, &c->src, &c->src_off, scratch_bytes)) &&
+                (!c->dst_reorder || in_scratch (&u_dst, &c->dst, &c->dst_off, scratch_bytes)) &&
+                (!c->dst_reorder ||
+                 dnnl_memory_create (&c->dst_orig, &o_nhwc, engine, DNNL_MEMORY_NONE) == 0) &&
+                (!p_pad || !dnnl_memory_desc_get_size (p_pad) ||
+                 in_scratch (p_pad, &c->pad, &c->pad_off, scratch_bytes)) &&
+                (!c->w_reorder ||
+                 dnnl_memory_create (&c->w, p_w, engine, DNNL_MEMORY_ALLOCATE) == 0);
+  *weight_bytes = (c->w_reorder ? dnnl_memory_desc_get_size (p_w) : 0) +
+                  (gsize) p.M * p.C * p.KH * p.KW * sizeof (float);
+  dnnl_primitive_desc_destroy (pd);
+  if (!ok || g_str_has_prefix (c->impl, "ref")) {
+    artem_dnnl_conv_free (c);
+    return NULL;
+  }
+  return c;
+}
+
+/* the packed weights: output j * M + m (pixel j of the pack) is output m's kernel moved
+ * j columns right in a kernel pack - 1 columns wider */
+static void
+pack_weights (ArtemDnnlConv *c, const float *w)
+{
+  int KWp = c->KW + c->pack - 1;
+  for (int j = 0; j < c->pack; j++)
+    for (int m = 0; m < c->M; m++)
+      for (int ic = 0; ic < c->C; ic++)
+        for (int ky = 0; ky < c->KH; ky++) {
+          float *d = c->wpack + (((gsize) (j * c->M + m) * c->C + ic) * c->KH + ky) * KWp;
+          const float *src = w + (((gsize) m * c->C + ic) * c->KH + ky) * c->KW;
+          for (int kx = 0; kx < KWp; kx++)
+            d[kx] = kx >= j && kx - j < c->KW ? src[kx - j] : 0.f;
+        }
+}
+
 const char *
 artem_dnnl_conv_impl (const ArtemDnnlConv *c)
 {
@@ -231,7 +351,9 @@ artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 w
 {
   char *sp = scratch;
   if (!c->w_valid || w != c->w_data || w_serial != c->w_serial) {
-    dnnl_memory_set_data_handle (c->user_w, (void *) w);
+    if (c->pack > 1)
+      pack_weights (c, w);
+    dnnl_memory_set_data_handle (c->user_w, c->pack > 1 ? c->wpack : (void *) w);
     if (c->w_reorder)
       run_reorder (c->stream, c->w_reorder, c->user_w, c->w);
     c->w_data = w;
@@ -257,12 +379,19 @@ artem_dnnl_conv_run (ArtemDnnlConv *c, const float *x, const float *w, guint64 w
     args[nargs++] = (dnnl_exec_arg_t) { DNNL_ARG_SCRATCHPAD, c->pad };
   }
   if (c->bias) {
-    dnnl_memory_set_data_handle (c->bias, (void *) bias);
+    if (c->pack > 1)
+      for (int i = 0; i < c->pack * c->M; i++)
+        c->bpack[i] = bias[i % c->M];
+    dnnl_memory_set_data_handle (c->bias, c->pack > 1 ? c->bpack : (void *) bias);
     args[nargs++] = (dnnl_exec_arg_t) { DNNL_ARG_BIAS, c->bias };
   }
   dnnl_primitive_execute (c->conv, c->stream, nargs, args);
-  if (c->dst_reorder)
+  if (c->dst_orig) {   /* packed: the same bytes, seen with the real shape */
+    dnnl_memory_set_data_handle (c->dst_orig, sp + c->dst_off);
+    run_reorder (c->stream, c->dst_reorder, c->dst_orig, c->user_dst);
+  } else if (c->dst_reorder) {
     run_reorder (c->stream, c->dst_reorder, c->dst, c->user_dst);
+  }
   dnnl_stream_wait (c->stream);
 }
 

@@ -3,6 +3,9 @@
  * fp32 rounding, oneDNN bf16 stays within bf16's precision, the kernel chosen by
  * measurement (no variable) equals one of them, and a weight rewritten through
  * artem_net_set_initializer reaches the oneDNN kernel (its reordered copy is refreshed).
+ * A bf16 convolution with few outputs runs packed (neighbouring pixels as channels,
+ * conv_dnnl.c) where the row divides, and equals the unpacked kernel
+ * (ARTEM_NO_CONV_PACK=1) to fp32 rounding, rewritten weights included.
  * And the NHWC regions between convolutions (gpu/layout.c): a style-network block
  * (Pad, Conv, InstanceNormalization + Relu, Add, nearest Resize) is planned NHWC inside
  * and NCHW at its edges, and computes what the NCHW plan (ARTEM_NO_NHWC) and OpenBLAS do. */
@@ -36,6 +39,9 @@ load_run (GBytes *model, ArtemPrecision precision, const ArtemShape *s, const fl
   return net;
 }
 
+/* the oneDNN kernel of run_conv's last convolution ("" for OpenBLAS) */
+static char last_impl[128];
+
 static float *
 run_conv (GBytes *model, const Geo *g, const float *x, const char *impl,
           ArtemPrecision precision, const float *new_w, gsize n_w)
@@ -54,6 +60,13 @@ run_conv (GBytes *model, const Geo *g, const float *x, const char *impl,
   ArtemShape os;
   const float *y = artem_net_get_output (net, 0, &os, NULL);
   float *copy = g_memdup2 (y, sizeof (float) * artem_shape_numel (&os));
+  last_impl[0] = 0;
+  for (int st = 0; st < net->n_steps; st++) {
+    ArtemNode *n = artem_step_node (net, st);
+    if (n->def->kind == ARTEM_OP_CONV && ((ConvGeom *) n->priv)->dnnl)
+      g_strlcpy (last_impl, artem_dnnl_conv_impl (((ConvGeom *) n->priv)->dnnl),
+                 sizeof last_impl);
+  }
   artem_net_free (net);
   g_unsetenv ("ARTEM_CONV_IMPL");
   return copy;
@@ -97,9 +110,28 @@ check (const Geo *g)
   double d_rewrite = rel_diff (dnnl2, blas2, ny);
   float *bf16 = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_BF16, NULL, 0);
   double d_bf16 = rel_diff (bf16, blas, ny);
+  gboolean packed = strstr (last_impl, "packed") != NULL;
+  /* packed or not: the same products, summed in another order */
+  float *bf16_2 = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_BF16, w2, nw);
+  g_setenv ("ARTEM_NO_CONV_PACK", "1", TRUE);
+  float *plain = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_BF16, NULL, 0);
+  float *plain_2 = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_BF16, w2, nw);
+  g_unsetenv ("ARTEM_NO_CONV_PACK");
+  g_assert_null (strstr (last_impl, "packed"));
+  double d_pack = MAX (rel_diff (bf16, plain, ny), rel_diff (bf16_2, plain_2, ny));
+  g_assert_cmpfloat (d_pack, <, 1e-5);
+  g_assert_cmpfloat (rel_diff (bf16_2, blas2, ny), <, 3e-2);
+  /* packed where bf16 runs natively, there are at most 4 outputs and the row divides */
+  gboolean divides = FALSE;
+  for (int p = 2; p <= 16 / MAX (g->M, 1); p++)
+    divides |= ow % p == 0;
+  g_assert_true (packed == (artem_dnnl_bf16_available () && g->M <= 4 && g->K > 1 &&
+                            g->stride == 1 && g->dil == 1 && divides));
+  g_free (bf16_2); g_free (plain); g_free (plain_2);
   g_test_message ("M%d C%d k%d s%d p%d d%d %dx%d bias %d: oneDNN fp32 %.2g, chosen %.2g, "
-                  "rewritten weights %.2g, bf16 %.2g", g->M, g->C, g->K, g->stride, g->pad,
-                  g->dil, g->W, g->H, g->bias, d_fp32, d_chosen, d_rewrite, d_bf16);
+                  "rewritten weights %.2g, bf16 %.2g (%s), packed against not %.2g", g->M,
+                  g->C, g->K, g->stride, g->pad, g->dil, g->W, g->H, g->bias, d_fp32,
+                  d_chosen, d_rewrite, d_bf16, packed ? "packed" : "not packed", d_pack);
   g_assert_cmpfloat (d_fp32, <, 1e-5);
   g_assert_cmpfloat (d_chosen, <, 1e-5);
   g_assert_cmpfloat (d_rewrite, <, 1e-5);
@@ -119,7 +151,11 @@ test_geometries (void)
     { 16, 3, 9, 1, 4, 1, 37, 29, TRUE },    /* a style network's first layer */
     { 32, 16, 3, 2, 1, 1, 33, 31, TRUE },   /* a strided down-sampling layer */
     { 64, 64, 3, 1, 1, 1, 17, 13, FALSE },  /* a residual block's */
-    { 3, 16, 9, 1, 4, 1, 24, 18, TRUE },    /* the last layer, 3 outputs */
+    { 3, 16, 9, 1, 4, 1, 24, 18, TRUE },    /* the last layer, 3 outputs (packed by 4) */
+    { 3, 16, 9, 1, 4, 1, 20, 15, TRUE },    /* packed by 5 */
+    { 1, 8, 3, 1, 1, 1, 16, 9, FALSE },     /* one output, packed by 9 */
+    { 4, 8, 5, 1, 2, 1, 7, 10, TRUE },      /* a row of 10: packed by 2 */
+    { 2, 8, 3, 1, 0, 1, 9, 19, TRUE },      /* a row of 17 (prime): not packed */
     { 8, 8, 1, 1, 0, 1, 11, 7, TRUE },      /* 1x1 */
     { 12, 5, 3, 1, 2, 2, 15, 16, TRUE },    /* dilated, odd channel counts */
     { 4, 4, 5, 3, 0, 1, 1 + 4, 9, FALSE },  /* one output row */
@@ -198,6 +234,13 @@ run_block (GBytes *model, const float *x, int w, int h, const char *impl, gboole
   const float *y = artem_net_get_output (net, 0, &os, NULL);
   g_assert_cmpint (os.dims[2], ==, 2 * h);
   float *copy = g_memdup2 (y, sizeof (float) * artem_shape_numel (&os));
+  last_impl[0] = 0;
+  for (int st = 0; st < net->n_steps; st++) {
+    ArtemNode *n = artem_step_node (net, st);
+    if (n->def->kind == ARTEM_OP_CONV && ((ConvGeom *) n->priv)->dnnl)
+      g_strlcpy (last_impl, artem_dnnl_conv_impl (((ConvGeom *) n->priv)->dnnl),
+                 sizeof last_impl);
+  }
   artem_net_free (net);
   g_unsetenv ("ARTEM_CONV_IMPL");
   g_unsetenv ("ARTEM_NO_NHWC");
