@@ -155,9 +155,12 @@ void artem_plan_layouts (ArtemNet *net);
 void artem_cpu_plan_pad_into (ArtemNet *net, const int *exec, int n_exec);
 /* cpu/conv.c: in a bf16 plan, each oneDNN convolution whose NHWC input is a Pad's output
  * read by it alone takes that input as bf16 (ArtemValue.bf16: the Pad, and a norm writing
- * into it, store bf16), so the convolution does not convert its frame.
- * $ARTEM_NO_BF16_HANDOFF=1 turns it off. */
-void artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec);
+ * into it, store bf16), so the convolution does not convert its frame; and one whose
+ * output only an InstanceNormalization reads writes it as bf16.
+ * $ARTEM_NO_BF16_HANDOFF=1 turns both off, $ARTEM_NO_BF16_NORM_IN=1 the second.
+ * *scratch_floats: the net's scratch, grown where a rebuilt kernel needs more. */
+void artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec,
+                                  gsize *scratch_floats);
 /* cpu/pad.c: whether the Pad step @p can write its NHWC output as bf16 */
 gboolean artem_cpu_pad_can_write_bf16 (ArtemNet *net, ArtemNode *p);
 /* fp32 -> bf16, rounded to nearest even (as oneDNN's conversion and the AVX512-BF16
@@ -170,6 +173,14 @@ artem_f32_to_bf16 (float f)
   if ((u & 0x7fffffffu) > 0x7f800000u)
     return (guint16) ((u >> 16) | 0x40);
   return (guint16) ((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+static inline float
+artem_bf16_to_f32 (guint16 h)
+{
+  guint32 u = (guint32) h << 16;
+  float f;
+  memcpy (&f, &u, sizeof f);
+  return f;
 }
 /* dst (N x C x HW) = src (N x HW x C) and the reverse, for the few places a region's
  * NHWC frame meets NCHW code (cpu/conv.c's fallback) */

@@ -395,7 +395,7 @@ artem_net_reshape (ArtemNet *net, const ArtemShape *shapes, const void *const *c
     plan_liveness (net, ps.exec, ps.n_exec);
     if (ps.plan.cpu_kernels) {
       artem_cpu_plan_pad_into (net, ps.exec, ps.n_exec);
-      artem_cpu_plan_bf16_handoff (net, ps.exec, ps.n_exec);
+      artem_cpu_plan_bf16_handoff (net, ps.exec, ps.n_exec, &ps.scratch_max);
     }
     plan_slots (net, ps.exec, ps.n_exec);
     ok = plan_memory (net, &ps, &planned, error);

@@ -466,6 +466,11 @@ conv_blas (const ConvGeom *g, const float *x0, const float *w, const float *bias
  * a narrower write, and the rebuilt kernel takes the frame as it is.  The output bytes
  * are the same: the conversion rounds as oneDNN's does. */
 
+/* ... and a convolution whose output only an InstanceNormalization reads writes it as
+ * bf16 (a narrower write, and the norm's two passes read half the bytes); this one rounds
+ * where nothing rounded before, so it changes the output a little
+ * ($ARTEM_NO_BF16_NORM_IN=1 turns it alone off). */
+
 /* how many steps read each value (a graph output counts as a reader) */
 static int *
 count_readers (ArtemNet *net, const int *exec, int n_exec)
@@ -482,8 +487,43 @@ count_readers (ArtemNet *net, const int *exec, int n_exec)
   return readers;
 }
 
+/* convolution n's output to bf16 when its one reader, among the steps after it, is an
+ * NHWC InstanceNormalization */
+static void
+bf16_norm_input (ArtemNet *net, ArtemNode *n, const int *readers, const int *after, int n_after,
+                 gsize *scratch_floats)
+{
+  ConvGeom *g = n->def->kind == ARTEM_OP_CONV && !n->bin ? n->priv : NULL;
+  if (!g || !g->dnnl || !g->dst_nhwc || g->dst_bf16 || g->M <= 4 ||
+      !artem_dnnl_conv_is_bf16 (g->dnnl) || n->out[0] < 0 || readers[n->out[0]] != 1)
+    return;
+  ArtemNode *r = NULL;
+  for (int k = 0; k < n_after && !r; k++) {
+    ArtemNode *c = NODE (net, after[k]);
+    for (int i = 0; i < c->n_in && !r; i++)
+      if (c->in[i] == n->out[0])
+        r = c;
+  }
+  if (!r || r->def->kind != ARTEM_OP_INSTANCE_NORM || r->in[0] != n->out[0])
+    return;
+  ConvGeom g2 = *g;
+  g2.dst_bf16 = TRUE;
+  gsize wbytes = 0, sbytes = 0;
+  ArtemDnnlConv *c = artem_dnnl_conv_new (&g2, n->fused_relu, n->n_in > 2 && n->in[2] >= 0,
+                                          TRUE, g->src_nhwc, TRUE, &wbytes, &sbytes);
+  if (!c)
+    return;
+  /* (a bf16 output takes oneDNN a scratch buffer of fp32 sums) */
+  *scratch_floats = MAX (*scratch_floats, (sbytes + sizeof (float) - 1) / sizeof (float));
+  artem_dnnl_conv_free (g->dnnl);
+  g->dnnl = c;
+  g->dst_bf16 = TRUE;
+  g->dnnl_scratch = sbytes;
+  VAL (net, n->out[0])->bf16 = TRUE;
+}
+
 void
-artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec)
+artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec, gsize *scratch_floats)
 {
   if (!net->cpu_bf16 || g_getenv ("ARTEM_NO_BF16_HANDOFF"))
     return;
@@ -502,7 +542,7 @@ artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec)
     gsize wbytes = 0, sbytes = 0;
     ArtemDnnlConv *c = artem_dnnl_conv_new (&g2, n->fused_relu, n->n_in > 2 && n->in[2] >= 0,
                                             TRUE, TRUE, g->dst_nhwc, &wbytes, &sbytes);
-    if (!c || sbytes > g->dnnl_scratch) {   /* (the net's scratch is planned already) */
+    if (!c || sbytes > g->dnnl_scratch) {   /* (it needs less: no conversion) */
       artem_dnnl_conv_free (c);
       continue;
     }
@@ -512,6 +552,10 @@ artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec)
     g->dnnl_scratch = sbytes;
     x->bf16 = TRUE;
   }
+  if (!g_getenv ("ARTEM_NO_BF16_NORM_IN"))
+    for (int s = 0; s + 1 < n_exec; s++)
+      bf16_norm_input (net, NODE (net, exec[s]), readers, exec + s + 1, n_exec - s - 1,
+                       scratch_floats);
   g_free (readers);
 }
 
@@ -546,3 +590,4 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 
 const ArtemOpDef artem_op_conv = { ARTEM_OP_CONV, 0, "Conv", conv_check, artem_conv_prepare,
                                    conv_run, FALSE };
+

@@ -15,7 +15,7 @@ typedef struct {
    * by another node on every run */
   struct _ArtemDnnlConv *dnnl;
   gboolean src_nhwc, dst_nhwc;   /* X and Y in NHWC (layout.c) */
-  gboolean src_bf16;             /* X stored bf16 (artem_cpu_plan_bf16_handoff) */
+  gboolean src_bf16, dst_bf16;   /* X, Y stored bf16 (artem_cpu_plan_bf16_handoff) */
   gsize dnnl_scratch;            /* the scratch bytes the oneDNN kernel asked for */
   gboolean w_init, w_const;
   const guint64 *init_serial;
@@ -29,7 +29,8 @@ gboolean artem_dnnl_available (void);
 /* whether bf16 convolutions run natively here (AVX512-BF16 or AMX) */
 gboolean artem_dnnl_bf16_available (void);
 /* a oneDNN convolution of @g (bias and ReLU fused), in bf16 or fp32, or NULL where oneDNN
- * has no fast kernel for it; its input is bf16 where g->src_bf16 (NHWC, a bf16 kernel); *weight_bytes: the reordered weights it holds;
+ * has no fast kernel for it; its input (output) is bf16 where g->src_bf16 (g->dst_bf16;
+ * NHWC, a bf16 kernel); *weight_bytes: the reordered weights it holds;
  * *scratch_bytes: the scratch a run needs (reordered frames, oneDNN's scratchpad) */
 ArtemDnnlConv *artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias,
                                     gboolean bf16, gboolean src_nhwc, gboolean dst_nhwc,

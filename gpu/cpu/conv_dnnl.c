@@ -135,11 +135,12 @@ conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   gboolean grouped = g->G > 1;
   if (dnnl_memory_desc_init_by_tag (u_src, 4, sd, g->src_bf16 && bf16 ? dnnl_bf16 : dnnl_f32,
                                     src_nhwc ? dnnl_nhwc : dnnl_nchw) ||
-      dnnl_memory_desc_init_by_tag (u_dst, 4, dd, dnnl_f32, dst_nhwc ? dnnl_nhwc : dnnl_nchw) ||
+      dnnl_memory_desc_init_by_tag (u_dst, 4, dd, g->dst_bf16 && bf16 ? dnnl_bf16 : dnnl_f32,
+                                    dst_nhwc ? dnnl_nhwc : dnnl_nchw) ||
       dnnl_memory_desc_init_by_tag (u_w, grouped ? 5 : 4, grouped ? wdg : wd1, dnnl_f32,
                                     grouped ? dnnl_goihw : dnnl_oihw) ||
       dnnl_memory_desc_init_by_tag (&a_src, 4, sd, act, dnnl_format_tag_any) ||
-      dnnl_memory_desc_init_by_tag (&a_dst, 4, dd, dnnl_f32,
+      dnnl_memory_desc_init_by_tag (&a_dst, 4, dd, g->dst_bf16 && bf16 ? dnnl_bf16 : dnnl_f32,
                                     fixed_dst ? dnnl_nhwc : dnnl_format_tag_any) ||
       dnnl_memory_desc_init_by_tag (&a_w, grouped ? 5 : 4, grouped ? wdg : wd1, act,
                                     dnnl_format_tag_any) ||
@@ -178,7 +179,7 @@ conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
 static int
 conv_pack (const ConvGeom *g, gboolean bf16)
 {
-  if (!bf16 || g->G != 1 || g->M > 4 || g->SW != 1 || g->DW != 1 || g->KW < 2 ||
+  if (!bf16 || g->dst_bf16 || g->G != 1 || g->M > 4 || g->SW != 1 || g->DW != 1 || g->KW < 2 ||
       g_getenv ("ARTEM_NO_CONV_PACK"))
     return 1;
   for (int p = 16 / g->M; p >= 2; p--)
@@ -207,7 +208,8 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   }
   dnnl_memory_desc_t u_src, u_dst, u_w, b_md;
   dnnl_primitive_desc_t pd = conv_primitive_desc (g, relu, has_bias, bf16, src_nhwc, dst_nhwc,
-                                                  &u_src, &u_dst, &u_w, &b_md, FALSE);
+                                                  &u_src, &u_dst, &u_w, &b_md,
+                                                  g->dst_bf16 && dst_nhwc);
   if (!pd)
     return NULL;
   ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);

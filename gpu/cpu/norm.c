@@ -107,78 +107,87 @@ plane_affine (const float *x, float *y, int64_t n, float a, float b, gboolean re
 
 /* InstanceNormalization of an NHWC frame (layout.c), NHWC out: one pass for the
  * per-channel sums (shifted by the first pixel, a sample of the channel, so no
- * cancellation), one that normalizes, vectorized across the channels of a pixel. */
-__attribute__ ((target_clones ("avx512f", "avx2", "default")))
-static void
-nhwc_sums (const float *x, int64_t p0, int64_t p1, int C, const float *shift, double *s1,
-           double *s2)
-{
-  float f1[NHWC_MAX_C], f2[NHWC_MAX_C];
-  for (int64_t q0 = p0; q0 < p1; q0 += 256) {   /* float partial sums of 256 pixels */
-    int64_t q1 = MIN (p1, q0 + 256);
-    for (int c = 0; c < C; c++)
-      f1[c] = f2[c] = 0.f;
-    for (int64_t p = q0; p < q1; p++) {
-      const float *xp = x + p * C;
-#pragma omp simd
-      for (int c = 0; c < C; c++) {
-        float d = xp[c] - shift[c];
-        f1[c] += d;
-        f2[c] += d * d;
-      }
-    }
-    for (int c = 0; c < C; c++) {
-      s1[c] += f1[c];
-      s2[c] += f2[c];
-    }
-  }
-}
+ * cancellation), one that normalizes, vectorized across the channels of a pixel.  The
+ * input is fp32, or bf16 where the convolution before wrote it so (ArtemValue.bf16:
+ * suffix _h); the output fp32 (with a residual Add, a ReLU) or bf16 (the padded input of
+ * a bf16 convolution: suffix _b).  LD(xp, c) loads one input element as a float. */
+#define LD_F(xp, c) ((xp)[c])
+#define LD_H(xp, c) artem_bf16_to_f32 ((xp)[c])
 
-__attribute__ ((target_clones ("avx512f", "avx2", "default")))
-static void
-nhwc_affine (const float *x, float *y, int64_t p0, int64_t p1, int C, const float *a,
-             const float *o, gboolean relu, const float *res)
-{
-  for (int64_t p = p0; p < p1; p++) {
-    const float *xp = x + p * C;
-    float *yp = y + p * C;
-    if (res) {   /* a residual Add after the norm (and its ReLU, if any) */
-      const float *rp = res + p * C;
-#pragma omp simd
-      for (int c = 0; c < C; c++) {
-        float v = xp[c] * a[c] + o[c];
-        yp[c] = (relu && v < 0.f ? 0.f : v) + rp[c];
-      }
-    } else if (relu) {
-#pragma omp simd
-      for (int c = 0; c < C; c++) {
-        float v = xp[c] * a[c] + o[c];
-        yp[c] = v > 0.f ? v : 0.f;
-      }
-    } else {
-#pragma omp simd
-      for (int c = 0; c < C; c++)
-        yp[c] = xp[c] * a[c] + o[c];
-    }
+#define NHWC_SUMS(name, T, LD)                                                                \
+  __attribute__ ((target_clones ("avx512f", "avx2", "default"))) static void                 \
+  name (const T *x, int64_t p0, int64_t p1, int C, const float *shift, double *s1,            \
+        double *s2)                                                                           \
+  {                                                                                           \
+    float f1[NHWC_MAX_C], f2[NHWC_MAX_C];                                                     \
+    for (int64_t q0 = p0; q0 < p1; q0 += 256) { /* float partial sums of 256 pixels */       \
+      int64_t q1 = MIN (p1, q0 + 256);                                                        \
+      for (int c = 0; c < C; c++)                                                             \
+        f1[c] = f2[c] = 0.f;                                                                  \
+      for (int64_t p = q0; p < q1; p++) {                                                     \
+        const T *xp = x + p * C;                                                              \
+        _Pragma ("omp simd") for (int c = 0; c < C; c++)                                      \
+        {                                                                                     \
+          float d = LD (xp, c) - shift[c];                                                    \
+          f1[c] += d;                                                                         \
+          f2[c] += d * d;                                                                     \
+        }                                                                                     \
+      }                                                                                       \
+      for (int c = 0; c < C; c++) {                                                           \
+        s1[c] += f1[c];                                                                       \
+        s2[c] += f2[c];                                                                       \
+      }                                                                                       \
+    }                                                                                         \
   }
-}
+NHWC_SUMS (nhwc_sums, float, LD_F)
+NHWC_SUMS (nhwc_sums_h, guint16, LD_H)
 
-/* the same into a bf16 frame (a bf16 convolution's padded input: ArtemValue.bf16) */
-__attribute__ ((target_clones ("avx512f", "avx2", "default")))
-static void
-nhwc_affine_bf16 (const float *x, guint16 *y, int64_t p0, int64_t p1, int C, const float *a,
-                  const float *o, gboolean relu)
-{
-  for (int64_t p = p0; p < p1; p++) {
-    const float *xp = x + p * C;
-    guint16 *yp = y + p * C;
-#pragma omp simd
-    for (int c = 0; c < C; c++) {
-      float v = xp[c] * a[c] + o[c];
-      yp[c] = artem_f32_to_bf16 (relu && v < 0.f ? 0.f : v);
-    }
+/* y = norm (x) (ReLU) (+ res), fp32 out */
+#define NHWC_AFFINE(name, T, LD)                                                              \
+  __attribute__ ((target_clones ("avx512f", "avx2", "default"))) static void                 \
+  name (const T *x, float *y, int64_t n, int C, const float *a, const float *o,               \
+        gboolean relu, const float *res)                                                      \
+  {                                                                                           \
+    for (int64_t p = 0; p < n; p++) {                                                         \
+      const T *xp = x + p * C;                                                                \
+      float *yp = y + p * C;                                                                  \
+      if (res) { /* a residual Add after the norm (and its ReLU, if any) */                   \
+        const float *rp = res + p * C;                                                        \
+        _Pragma ("omp simd") for (int c = 0; c < C; c++)                                      \
+        {                                                                                     \
+          float v = LD (xp, c) * a[c] + o[c];                                                 \
+          yp[c] = (relu && v < 0.f ? 0.f : v) + rp[c];                                        \
+        }                                                                                     \
+      } else {                                                                                \
+        _Pragma ("omp simd") for (int c = 0; c < C; c++)                                      \
+        {                                                                                     \
+          float v = LD (xp, c) * a[c] + o[c];                                                 \
+          yp[c] = relu && v < 0.f ? 0.f : v;                                                  \
+        }                                                                                     \
+      }                                                                                       \
+    }                                                                                         \
   }
-}
+NHWC_AFFINE (nhwc_affine, float, LD_F)
+NHWC_AFFINE (nhwc_affine_h, guint16, LD_H)
+
+/* y = norm (x) (ReLU), bf16 out */
+#define NHWC_AFFINE_B(name, T, LD)                                                            \
+  __attribute__ ((target_clones ("avx512f", "avx2", "default"))) static void                 \
+  name (const T *x, guint16 *y, int64_t n, int C, const float *a, const float *o,             \
+        gboolean relu)                                                                        \
+  {                                                                                           \
+    for (int64_t p = 0; p < n; p++) {                                                         \
+      const T *xp = x + p * C;                                                                \
+      guint16 *yp = y + p * C;                                                                \
+      _Pragma ("omp simd") for (int c = 0; c < C; c++)                                        \
+      {                                                                                       \
+        float v = LD (xp, c) * a[c] + o[c];                                                   \
+        yp[c] = artem_f32_to_bf16 (relu && v < 0.f ? 0.f : v);                                \
+      }                                                                                       \
+    }                                                                                         \
+  }
+NHWC_AFFINE_B (nhwc_affine_b, float, LD_F)
+NHWC_AFFINE_B (nhwc_affine_hb, guint16, LD_H)
 
 /* Where the output goes: dense (as the input), or inside a padded frame of OH x OW
  * (write_into: the Pad reading it fills the border), pt rows and pl columns in. */
@@ -197,40 +206,62 @@ out_row (const InOut *o, int64_t q, int64_t r, int64_t px)
   return o->bf16 ? (void *) ((guint16 *) o->y + e) : (void *) ((float *) o->y + e);
 }
 
+/* one image's per-channel scale a and offset o from an NHWC frame of sp pixels */
 static void
-in_run_nhwc (const float *x, const InOut *yo, int64_t N, int C, int64_t sp, const float *scale,
-             const float *bias, float eps, gboolean relu)
+nhwc_scale_offset (const void *xb, gboolean xh, int C, int64_t sp, const float *scale,
+                   const float *bias, float eps, float *a, float *o)
 {
-  for (int64_t b = 0; b < N; b++) {
-    const float *xb = x + b * sp * C;
-    double s1[NHWC_MAX_C] = { 0 }, s2[NHWC_MAX_C] = { 0 };
-    float shift[NHWC_MAX_C], a[NHWC_MAX_C], o[NHWC_MAX_C];
-    for (int c = 0; c < C; c++)
-      shift[c] = sp > 0 ? xb[c] : 0.f;
+  double s1[NHWC_MAX_C] = { 0 }, s2[NHWC_MAX_C] = { 0 };
+  float shift[NHWC_MAX_C];
+  for (int c = 0; c < C; c++)
+    shift[c] = sp <= 0 ? 0.f : xh ? artem_bf16_to_f32 (((const guint16 *) xb)[c])
+                                  : ((const float *) xb)[c];
 #pragma omp parallel
-    {
-      double t1[NHWC_MAX_C] = { 0 }, t2[NHWC_MAX_C] = { 0 };
-      int nt = omp_get_num_threads (), id = omp_get_thread_num ();
-      nhwc_sums (xb, sp * id / nt, sp * (id + 1) / nt, C, shift, t1, t2);
+  {
+    double t1[NHWC_MAX_C] = { 0 }, t2[NHWC_MAX_C] = { 0 };
+    int nt = omp_get_num_threads (), id = omp_get_thread_num ();
+    int64_t p0 = sp * id / nt, p1 = sp * (id + 1) / nt;
+    if (xh)
+      nhwc_sums_h (xb, p0, p1, C, shift, t1, t2);
+    else
+      nhwc_sums (xb, p0, p1, C, shift, t1, t2);
 #pragma omp critical
-      for (int c = 0; c < C; c++) {
-        s1[c] += t1[c];
-        s2[c] += t2[c];
-      }
-    }
     for (int c = 0; c < C; c++) {
-      double m = s1[c] / (double) MAX (sp, 1);
-      double var = MAX (0.0, s2[c] / (double) MAX (sp, 1) - m * m);
-      a[c] = scale[c] / sqrtf ((float) var + eps);
-      o[c] = bias[c] - (float) (m + shift[c]) * a[c];
+      s1[c] += t1[c];
+      s2[c] += t2[c];
     }
+  }
+  for (int c = 0; c < C; c++) {
+    double m = s1[c] / (double) MAX (sp, 1);
+    double var = MAX (0.0, s2[c] / (double) MAX (sp, 1) - m * m);
+    a[c] = scale[c] / sqrtf ((float) var + eps);
+    o[c] = bias[c] - (float) (m + shift[c]) * a[c];
+  }
+}
+
+/* x: fp32, or bf16 where xh */
+static void
+in_run_nhwc (const void *x, gboolean xh, const InOut *yo, int64_t N, int C, int64_t sp,
+             const float *scale, const float *bias, float eps, gboolean relu)
+{
+  gsize es = xh ? 2 : 4;
+  for (int64_t b = 0; b < N; b++) {
+    const char *xb = (const char *) x + b * sp * C * es;
+    float a[NHWC_MAX_C], o[NHWC_MAX_C];
+    nhwc_scale_offset (xb, xh, C, sp, scale, bias, eps, a, o);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < yo->H; r++) {   /* row by row: the output's rows may be padded */
-      if (yo->bf16)
-        nhwc_affine_bf16 (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu);
+      const void *xr = xb + r * yo->W * C * es;
+      void *yr = out_row (yo, b, r, C);
+      const float *res = yo->res ? yo->res + (b * sp + r * yo->W) * C : NULL;
+      if (yo->bf16 && xh)
+        nhwc_affine_hb (xr, yr, yo->W, C, a, o, relu);
+      else if (yo->bf16)
+        nhwc_affine_b (xr, yr, yo->W, C, a, o, relu);
+      else if (xh)
+        nhwc_affine_h (xr, yr, yo->W, C, a, o, relu, res);
       else
-        nhwc_affine (xb + r * yo->W * C, out_row (yo, b, r, C), 0, yo->W, C, a, o, relu,
-                     yo->res ? yo->res + (b * sp + r * yo->W) * C : NULL);
+        nhwc_affine (xr, yr, yo->W, C, a, o, relu, res);
     }
   }
 }
@@ -261,7 +292,8 @@ in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
     yo.bf16 = n->write_into.out->bf16;   /* (NHWC, and never an Add's output) */
   }
   if (in[0]->nhwc) {
-    in_run_nhwc (x, &yo, s->dims[0], (int) C, sp, scale, bias, eps, relu);
+    in_run_nhwc (in[0]->data, in[0]->bf16, &yo, s->dims[0], (int) C, sp, scale, bias, eps,
+                 relu);
     return;
   }
 #pragma omp parallel for schedule(dynamic, 1)
