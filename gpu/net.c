@@ -35,10 +35,21 @@ artem_net_get_output (ArtemNet *net, guint i, ArtemShape *shape, ArtemDType *dty
   return v->data;
 }
 
-/* ARTEM_PROFILE=1: time per operator type, printed when the net is freed. */
+/* ARTEM_PROFILE=1: time per operator type, printed when the net is freed; =nodes: and
+ * per node, with its output's shape. */
 static void
 print_profile (ArtemNet *net)
 {
+  if (!g_strcmp0 (g_getenv ("ARTEM_PROFILE"), "nodes"))
+    for (guint i = 0; i < net->nodes->len; i++) {
+      ArtemNode *n = &g_array_index (net->nodes, ArtemNode, i);
+      const ArtemShape *s = n->n_out > 0 && n->out[0] >= 0 ? &VAL (net, n->out[0])->shape : NULL;
+      if (n->profile_us)
+        g_printerr ("  %-40s %10.1f ms  %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "x%"
+                    G_GINT64_FORMAT "x%" G_GINT64_FORMAT "\n", n->name, n->profile_us / 1000.0,
+                    s && s->ndim == 4 ? s->dims[0] : 0, s && s->ndim == 4 ? s->dims[1] : 0,
+                    s && s->ndim == 4 ? s->dims[2] : 0, s && s->ndim == 4 ? s->dims[3] : 0);
+    }
   GHashTable *t = g_hash_table_new (g_str_hash, g_str_equal);
   gint64 total = 0;
   for (guint i = 0; i < net->nodes->len; i++) {

@@ -114,11 +114,12 @@ plane_affine (const float *x, float *y, int64_t n, float a, float b, gboolean re
 #define LD_F(xp, c) ((xp)[c])
 #define LD_H(xp, c) artem_bf16_to_f32 ((xp)[c])
 
-#define NHWC_SUMS(name, T, LD)                                                                \
+#define NHWC_SUMS(name, T, LD, CC)                                                            \
   __attribute__ ((target_clones ("avx512f", "avx2", "default"))) static void                 \
-  name (const T *x, int64_t p0, int64_t p1, int C, const float *shift, double *s1,            \
+  name (const T *x, int64_t p0, int64_t p1, int C_, const float *shift, double *s1,           \
         double *s2)                                                                           \
   {                                                                                           \
+    const int C = CC;                                                                         \
     float f1[NHWC_MAX_C], f2[NHWC_MAX_C];                                                     \
     for (int64_t q0 = p0; q0 < p1; q0 += 256) { /* float partial sums of 256 pixels */       \
       int64_t q1 = MIN (p1, q0 + 256);                                                        \
@@ -139,15 +140,27 @@ plane_affine (const float *x, float *y, int64_t n, float a, float b, gboolean re
       }                                                                                       \
     }                                                                                         \
   }
-NHWC_SUMS (nhwc_sums, float, LD_F)
-NHWC_SUMS (nhwc_sums_h, guint16, LD_H)
+/* each for any channel count (C_) and for 16, 32 and 64, where the sums and the scales stay
+ * in registers */
+#define FOR_WIDTHS(M, name, T, LD)                                                            \
+  M (name, T, LD, C_)                                                                         \
+  M (name##_16, T, LD, 16)                                                                    \
+  M (name##_32, T, LD, 32)                                                                    \
+  M (name##_64, T, LD, 64)
+/* calls name, or its variant for C channels */
+#define BY_WIDTH(name, C, ...)                                                                \
+  ((C) == 16 ? name##_16 (__VA_ARGS__) : (C) == 32 ? name##_32 (__VA_ARGS__)                  \
+   : (C) == 64 ? name##_64 (__VA_ARGS__) : name (__VA_ARGS__))
+FOR_WIDTHS (NHWC_SUMS, nhwc_sums, float, LD_F)
+FOR_WIDTHS (NHWC_SUMS, nhwc_sums_h, guint16, LD_H)
 
 /* y = norm (x) (ReLU) (+ res), fp32 out */
-#define NHWC_AFFINE(name, T, LD)                                                              \
+#define NHWC_AFFINE(name, T, LD, CC)                                                          \
   __attribute__ ((target_clones ("avx512f", "avx2", "default"))) static void                 \
-  name (const T *x, float *y, int64_t n, int C, const float *a, const float *o,               \
+  name (const T *x, float *y, int64_t n, int C_, const float *a, const float *o,              \
         gboolean relu, const float *res)                                                      \
   {                                                                                           \
+    const int C = CC;                                                                         \
     for (int64_t p = 0; p < n; p++) {                                                         \
       const T *xp = x + p * C;                                                                \
       float *yp = y + p * C;                                                                  \
@@ -167,15 +180,16 @@ NHWC_SUMS (nhwc_sums_h, guint16, LD_H)
       }                                                                                       \
     }                                                                                         \
   }
-NHWC_AFFINE (nhwc_affine, float, LD_F)
-NHWC_AFFINE (nhwc_affine_h, guint16, LD_H)
+FOR_WIDTHS (NHWC_AFFINE, nhwc_affine, float, LD_F)
+FOR_WIDTHS (NHWC_AFFINE, nhwc_affine_h, guint16, LD_H)
 
 /* y = norm (x) (ReLU), bf16 out */
-#define NHWC_AFFINE_B(name, T, LD)                                                            \
+#define NHWC_AFFINE_B(name, T, LD, CC)                                                        \
   __attribute__ ((target_clones ("avx512f", "avx2", "default"))) static void                 \
-  name (const T *x, guint16 *y, int64_t n, int C, const float *a, const float *o,             \
+  name (const T *x, guint16 *y, int64_t n, int C_, const float *a, const float *o,            \
         gboolean relu)                                                                        \
   {                                                                                           \
+    const int C = CC;                                                                         \
     for (int64_t p = 0; p < n; p++) {                                                         \
       const T *xp = x + p * C;                                                                \
       guint16 *yp = y + p * C;                                                                \
@@ -186,8 +200,8 @@ NHWC_AFFINE (nhwc_affine_h, guint16, LD_H)
       }                                                                                       \
     }                                                                                         \
   }
-NHWC_AFFINE_B (nhwc_affine_b, float, LD_F)
-NHWC_AFFINE_B (nhwc_affine_hb, guint16, LD_H)
+FOR_WIDTHS (NHWC_AFFINE_B, nhwc_affine_b, float, LD_F)
+FOR_WIDTHS (NHWC_AFFINE_B, nhwc_affine_hb, guint16, LD_H)
 
 /* Where the output goes: dense (as the input), or inside a padded frame of OH x OW
  * (write_into: the Pad reading it fills the border), pt rows and pl columns in. */
@@ -222,9 +236,9 @@ nhwc_scale_offset (const void *xb, gboolean xh, int C, int64_t sp, const float *
     int nt = omp_get_num_threads (), id = omp_get_thread_num ();
     int64_t p0 = sp * id / nt, p1 = sp * (id + 1) / nt;
     if (xh)
-      nhwc_sums_h (xb, p0, p1, C, shift, t1, t2);
+      BY_WIDTH (nhwc_sums_h, C, xb, p0, p1, C, shift, t1, t2);
     else
-      nhwc_sums (xb, p0, p1, C, shift, t1, t2);
+      BY_WIDTH (nhwc_sums, C, xb, p0, p1, C, shift, t1, t2);
 #pragma omp critical
     for (int c = 0; c < C; c++) {
       s1[c] += t1[c];
@@ -255,13 +269,13 @@ in_run_nhwc (const void *x, gboolean xh, const InOut *yo, int64_t N, int C, int6
       void *yr = out_row (yo, b, r, C);
       const float *res = yo->res ? yo->res + (b * sp + r * yo->W) * C : NULL;
       if (yo->bf16 && xh)
-        nhwc_affine_hb (xr, yr, yo->W, C, a, o, relu);
+        BY_WIDTH (nhwc_affine_hb, C, xr, yr, yo->W, C, a, o, relu);
       else if (yo->bf16)
-        nhwc_affine_b (xr, yr, yo->W, C, a, o, relu);
+        BY_WIDTH (nhwc_affine_b, C, xr, yr, yo->W, C, a, o, relu);
       else if (xh)
-        nhwc_affine_h (xr, yr, yo->W, C, a, o, relu, res);
+        BY_WIDTH (nhwc_affine_h, C, xr, yr, yo->W, C, a, o, relu, res);
       else
-        nhwc_affine (xr, yr, yo->W, C, a, o, relu, res);
+        BY_WIDTH (nhwc_affine, C, xr, yr, yo->W, C, a, o, relu, res);
     }
   }
 }

@@ -2,6 +2,7 @@
  * gather through per-dimension index maps. */
 #include "gather-plan.h"
 #include "../net-private.h"
+#include <omp.h>
 
 typedef enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } PadMode;
 
@@ -195,14 +196,38 @@ gather_nhwc_pixels (const float *src, const ArtemShape *is, float *dst, const Ar
 }
 
 /* The same into a bf16 frame (ArtemValue.bf16: the convolution after the Pad takes it
- * as is): every pixel converted.  FALSE when the channel map is not the identity. */
+ * as is): every pixel converted, and a row whose source row is the one before's (an
+ * upsampling's repeated rows) copied from it.  FALSE when the channel map is not the
+ * identity. */
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 static void
-to_bf16 (const float *s, guint16 *d, int64_t n)
+gather_rows_bf16 (const float *src, int64_t IH, int64_t IW, guint16 *dst, int64_t OH,
+                  int64_t OW, int64_t C, int64_t *const *maps, guint16 fill, int64_t r0,
+                  int64_t r1)
 {
+  const int64_t *wm = maps[3];
+  for (int64_t r = r0; r < r1; r++) {   /* r: image b's row oy */
+    int64_t b = r / OH, oy = r % OH;
+    guint16 *d = dst + r * OW * C;
+    int64_t sb = maps[0][b], sy = maps[2][oy];
+    if (r > r0 && oy > 0 && sb >= 0 && sy >= 0 && maps[2][oy - 1] == sy) {
+      memcpy (d, d - OW * C, OW * C * sizeof (guint16));
+      continue;
+    }
+    const float *s = sb < 0 || sy < 0 ? NULL : src + (sb * IH + sy) * IW * C;
+    for (int64_t x = 0; x < OW; x++) {
+      guint16 *dp = d + x * C;
+      if (!s || wm[x] < 0) {
+        for (int64_t c = 0; c < C; c++)
+          dp[c] = fill;
+        continue;
+      }
+      const float *sp = s + wm[x] * C;
 #pragma omp simd
-  for (int64_t i = 0; i < n; i++)
-    d[i] = artem_f32_to_bf16 (s[i]);
+      for (int64_t c = 0; c < C; c++)
+        dp[c] = artem_f32_to_bf16 (sp[c]);
+    }
+  }
 }
 
 static gboolean
@@ -210,32 +235,18 @@ gather_nhwc_pixels_bf16 (const float *src, const ArtemShape *is, guint16 *dst,
                          const ArtemShape *os, int64_t *const *maps, float fill)
 {
   int64_t N = os->dims[0], C = os->dims[1], OH = os->dims[2], OW = os->dims[3];
-  int64_t IH = is->dims[2], IW = is->dims[3];
   if (is->dims[1] != C)
     return FALSE;
   for (int64_t c = 0; c < C; c++)
     if (maps[1][c] != c)
       return FALSE;
   guint16 f = artem_f32_to_bf16 (fill);
-  const int64_t *wm = maps[3];
-#pragma omp parallel for schedule(static) collapse(2)
-  for (int64_t b = 0; b < N; b++)
-    for (int64_t oy = 0; oy < OH; oy++) {
-      guint16 *d = dst + (b * OH + oy) * OW * C;
-      int64_t sb = maps[0][b], sy = maps[2][oy];
-      const float *s = sb < 0 || sy < 0 ? NULL : src + (sb * IH + sy) * IW * C;
-      for (int64_t x = 0; x < OW; x++) {
-        int64_t x1 = x;   /* a run of consecutive source columns */
-        while (s && wm[x] >= 0 && x1 + 1 < OW && wm[x1 + 1] == wm[x1] + 1)
-          x1++;
-        if (!s || wm[x] < 0)
-          for (int64_t c = 0; c < C; c++)
-            d[x * C + c] = f;
-        else
-          to_bf16 (s + wm[x] * C, d + x * C, (x1 - x + 1) * C);
-        x = x1;
-      }
-    }
+#pragma omp parallel
+  {   /* contiguous rows a thread, so that a repeated row's source is its own */
+    int nt = omp_get_num_threads (), id = omp_get_thread_num ();
+    gather_rows_bf16 (src, is->dims[2], is->dims[3], dst, OH, OW, C, maps, f,
+                      N * OH * id / nt, N * OH * (id + 1) / nt);
+  }
   return TRUE;
 }
 
