@@ -55,14 +55,18 @@ def content_files():
 
 
 class Crops:
-    """Random square crops (resized to `size`) as float RGB tensors in 0..1."""
+    """Random square crops (resized to `size`) as float RGB tensors in 0..1.  borders:
+    {file name: pixels} cut off each side of those pictures first (a scan's border)."""
 
-    def __init__(self, files, size, seed=0):
+    def __init__(self, files, size, seed=0, borders=None):
         self.rng = random.Random(seed)
         self.size = size
         self.images = []
         for f in files:
             im = cv2.imread(f)
+            b = (borders or {}).get(os.path.basename(f), 0)
+            if im is not None and b:
+                im = im[b:im.shape[0] - b, b:im.shape[1] - b]
             if im is None or min(im.shape[:2]) < 64:
                 continue
             s = 512.0 / min(im.shape[:2])   # keep memory small

@@ -8,6 +8,10 @@
      matching means and standard deviations of the teacher VGG's relu1_1..relu3_1 between
      output and style picture, plus an identity term (the decoder reconstructs the photo
      from its own features, L1 in pixels) that keeps colours and structure.
+     Optional: Gram matrices of the teacher's relu1_2, relu2_2, relu3_3 against the style
+     crop's (--gram-weight: texture, not only colour statistics), and the temporal term
+     of train_style.py on synthetic motion (--temporal-weight: a moved, noisy photo must
+     give the moved output), both of the video recipe in doc/models.md.
 Content: opencv-doc photos and mate-backgrounds nature photos; styles: starry_night.jpg
 and mate-backgrounds' abstract paintings.  Writes one ONNX AdaIN model for artemadain.
 
@@ -27,14 +31,16 @@ sys.path.insert(0, os.path.join(here, ".."))
 from artem_models import nets  # noqa: E402
 from artem_models.adain_onnx import export_adain  # noqa: E402
 from artem_models.data import Crops, content_files  # noqa: E402
-from artem_models.vgg_loss import VGGLoss  # noqa: E402
-from artem_models.training import add_common_args, parser, progress, setup  # noqa: E402
+from artem_models.vgg_loss import VGGLoss, gram  # noqa: E402
+from artem_models import precision as prec  # noqa: E402
+from artem_models.training import add_common_args, parser, progress, setup, temporal_term  # noqa: E402
 
 STYLE_FILES = ["/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"] + sorted(
     glob.glob("/usr/share/backgrounds/mate/abstract/Elephants.jpg") +
     glob.glob("/usr/share/backgrounds/mate/abstract/Flow.png") +
     glob.glob("/usr/share/backgrounds/mate/abstract/Gulp.png"))
 TEACHER = ["relu1_1", "relu2_1", "relu3_1"]
+GRAM = ["relu1_2", "relu2_2", "relu3_3"]
 
 
 def stats(f):
@@ -77,14 +83,24 @@ def main():
     ap.add_argument("--decoder-steps", type=int, default=1200)
     ap.add_argument("--style-weight", type=float, default=2.0)
     ap.add_argument("--identity-weight", type=float, default=5.0)
+    ap.add_argument("--gram-weight", type=float, default=0.0,
+                    help="Gram matrices at relu1_2, relu2_2, relu3_3 against the style crop's")
+    ap.add_argument("--temporal-weight", type=float, default=0.0,
+                    help="output consistency under a small random warp of the photo (0: off)")
+    ap.add_argument("--noise", type=float, default=2.0, help="sensor noise (levels) of the temporal term")
+    ap.add_argument("--loss-pad", type=int, default=0,
+                    help="reflection padding (a multiple of 4) of the loss network's input in phase 2, cropped off "
+                         "its activations (0: VGG's zero padding sees the border: a frame; train_style.py's)")
+    ap.add_argument("--style-crop", type=int, default=0,
+                    help="pixels cut off each side of starry_night.jpg (the scan's border and mat: 22)")
     add_common_args(ap)
     a = ap.parse_args()
     if a.full:
         a.size, a.batch, a.distill_steps, a.decoder_steps = 256, 8, 3000, 6000
-    dev = setup(a)   # (this script runs in fp32: --precision is not used)
+    dev = setup(a)   # phase 1 runs in fp32; phase 2's forward passes in a.precision
     teacher = VGGLoss(a.weights).to(dev).eval()
     crops = Crops(content_files(), a.size, a.seed)
-    styles = Crops(STYLE_FILES, a.size, a.seed + 1)
+    styles = Crops(STYLE_FILES, a.size, a.seed + 1, {"starry_night.jpg": a.style_crop})
     student = Student(a.width).to(dev)
     chans = [int(64 * a.width), int(128 * a.width), int(256 * a.width)]
     adapters = nn.ModuleList([nn.Conv2d(c, t, 1) for c, t in zip(chans, (64, 128, 256))]).to(dev)
@@ -133,30 +149,56 @@ def main():
     print("phase 2: decoder with AdaIN content + style losses (%d steps, style weight %g)" % (
         a.decoder_steps, a.style_weight))
     lc = ls = 0.0
+    gen = torch.Generator().manual_seed(a.seed)
+    want = TEACHER + (GRAM if a.gram_weight > 0 else [])
+    lt = lg = 0.0
     for step in range(start2, a.decoder_steps):
         c, s = crops.batch(a.batch).to(dev), styles.batch(a.batch).to(dev)
         with torch.no_grad():
-            t = adain(enc(c), enc(s))
-            ts = {k: stats(v) for k, v in teacher(s, TEACHER).items()}
-        g = dec(t)
-        content = F.mse_loss(enc(g), t) / (t.pow(2).mean() + 1e-8)
-        go = teacher(g, TEACHER)
+            fs = enc(s)
+            t = adain(enc(c), fs)
+            tf = teacher(s, want, a.loss_pad)
+            ts = {k: stats(tf[k]) for k in TEACHER}
+            tg = {k: gram(tf[k]) for k in GRAM if k in tf}
+
+        def run(x, fs=fs):
+            with prec.autocast(a.precision, a.device):
+                return dec(adain(enc(x), fs)).float()
+        with prec.autocast(a.precision, a.device):
+            g = dec(t).float()
+            go = {k: v.float() for k, v in teacher(g, want, a.loss_pad).items()}
+            ge = enc(g).float()
+        content = F.mse_loss(ge, t) / (t.pow(2).mean() + 1e-8)
         style = 0
         for k in TEACHER:
             m, sd = stats(go[k])
             sm, ss = ts[k]
             style = style + (F.mse_loss(m, sm) + F.mse_loss(sd, ss)) / (sm.pow(2).mean() + ss.pow(2).mean() + 1e-8)
+        grams = sum((F.mse_loss(gram(go[k]), tg[k]) / (tg[k].pow(2).mean() + 1e-12) for k in tg),
+                    torch.zeros((), device=dev))
         # identity: at alpha 0 the decoder reconstructs the photo (keeps colours and
         # structure honest where the compact encoder is blind)
-        identity = F.l1_loss(dec(enc(c)), c)
-        loss = content + a.style_weight * style + a.identity_weight * identity
+        with prec.autocast(a.precision, a.device):
+            identity = F.l1_loss(dec(enc(c)).float(), c)
+        temporal = (temporal_term(run, c, g, a.noise, gen) if a.temporal_weight > 0
+                    else torch.zeros((), device=dev))
+        loss = (content + a.style_weight * style + a.identity_weight * identity +
+                a.gram_weight * grams + a.temporal_weight * temporal)
         opt.zero_grad()
+        if not torch.isfinite(loss):
+            print("\nstep %d: the loss is %g; step skipped" % (step, loss.item()))
+            continue
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(dec.parameters(), 10.0)
         opt.step()
-        lc = content.item() if step == 0 else 0.95 * lc + 0.05 * content.item()
-        ls = style.item() if step == 0 else 0.95 * ls + 0.05 * style.item()
+        k = 0.0 if step == start2 else 0.95
+        lc = k * lc + (1 - k) * content.item()
+        ls = k * ls + (1 - k) * style.item()
+        lg = k * lg + (1 - k) * grams.item()
+        lt = k * lt + (1 - k) * temporal.item()
         if step % 5 == 0 or step == a.decoder_steps - 1:
-            progress(step + 1, a.decoder_steps, t1, "content %.3f style %.4f" % (lc, ls))
+            progress(step + 1, a.decoder_steps, t1, "content %.3f style %.4f gram %.4f temporal %.5f" % (
+                lc, ls, lg, lt))
         if (step + 1) % a.checkpoint_every == 0:
             torch.save({"phase": 2, "step": step + 1, "student": student.state_dict(),
                         "adapters": adapters.state_dict(), "decoder": dec.state_dict()}, ckpt)
@@ -165,9 +207,11 @@ def main():
     enc = enc.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_adain.py",
             "artem.train": "width=%g depth=relu3_1 size=%d batch=%d distill_steps=%d decoder_steps=%d "
-                           "style_weight=%g identity_weight=%g seed=%d time=%.0fs styles=%s" % (
+                           "style_weight=%g identity_weight=%g gram_weight=%g temporal_weight=%g noise=%g "
+                           "style_crop=%d loss_pad=%d precision=%s seed=%d time=%.0fs styles=%s" % (
                                a.width, a.size, a.batch, a.distill_steps, a.decoder_steps, a.style_weight,
-                               a.identity_weight,
+                               a.identity_weight, a.gram_weight, a.temporal_weight, a.noise, a.style_crop,
+                               a.loss_pad, a.precision,
                                a.seed, time.time() - t0, ",".join(os.path.basename(f) for f in STYLE_FILES))}
     export_adain(enc, dec, a.out, chans[2], torch.rand(1, 3, 64, 64), 13, meta)
     print("wrote %s (%d bytes) in %.0f s" % (a.out, os.path.getsize(a.out), time.time() - t0))
