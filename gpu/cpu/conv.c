@@ -471,55 +471,57 @@ conv_blas (const ConvGeom *g, const float *x0, const float *w, const float *bias
  * where nothing rounded before, so it changes the output a little
  * ($ARTEM_NO_BF16_NORM_IN=1 turns it alone off). */
 
-/* how many steps read each value (a graph output counts as a reader) */
+/* how many steps read each value (a graph output counts as a reader), and the last node
+ * that reads it (-1: none) */
 static int *
-count_readers (ArtemNet *net, const int *exec, int n_exec)
+count_readers (ArtemNet *net, const int *exec, int n_exec, int **reader)
 {
   int *readers = g_new0 (int, MAX (net->values->len, 1));
+  *reader = g_new (int, MAX (net->values->len, 1));
+  for (guint i = 0; i < net->values->len; i++)
+    (*reader)[i] = -1;
   for (int s = 0; s < n_exec; s++) {
     ArtemNode *n = NODE (net, exec[s]);
     for (int k = 0; k < n->n_in; k++)
-      if (n->in[k] >= 0)
+      if (n->in[k] >= 0) {
         readers[n->in[k]]++;
+        (*reader)[n->in[k]] = exec[s];
+      }
   }
   for (guint i = 0; i < net->outputs->len; i++)
     readers[g_array_index (net->outputs, int, i)]++;
   return readers;
 }
 
-/* convolution n's output to bf16 when its one reader, among the steps after it, is an
- * NHWC InstanceNormalization */
-static void
-bf16_norm_input (ArtemNet *net, ArtemNode *n, const int *readers, const int *after, int n_after,
-                 gsize *scratch_floats)
+/* n's oneDNN kernel rebuilt with a bf16 input (src) or output (dst); FALSE (n unchanged)
+ * where oneDNN has none or it needs more than @limit bytes of scratch.  *sbytes: the
+ * scratch the new kernel needs. */
+static gboolean
+rebuild_bf16 (ArtemNode *n, gboolean src, gboolean dst, gsize limit, gsize *sbytes)
+{
+  ConvGeom *g = n->priv, g2 = *g;
+  g2.src_bf16 |= src;
+  g2.dst_bf16 |= dst;
+  gsize wbytes = 0;
+  ArtemDnnlConv *c = artem_dnnl_conv_new (&g2, n->fused_relu, n->n_in > 2 && n->in[2] >= 0,
+                                          TRUE, g->src_nhwc, g->dst_nhwc, &wbytes, sbytes);
+  if (!c || *sbytes > limit) {
+    artem_dnnl_conv_free (c);
+    return FALSE;
+  }
+  artem_dnnl_conv_free (g->dnnl);
+  g2.dnnl = c;
+  g2.dnnl_scratch = *sbytes;
+  *g = g2;
+  return TRUE;
+}
+
+/* the bf16 convolution step n, or NULL */
+static ConvGeom *
+bf16_conv (ArtemNode *n)
 {
   ConvGeom *g = n->def->kind == ARTEM_OP_CONV && !n->bin ? n->priv : NULL;
-  if (!g || !g->dnnl || !g->dst_nhwc || g->dst_bf16 || g->M <= 4 ||
-      !artem_dnnl_conv_is_bf16 (g->dnnl) || n->out[0] < 0 || readers[n->out[0]] != 1)
-    return;
-  ArtemNode *r = NULL;
-  for (int k = 0; k < n_after && !r; k++) {
-    ArtemNode *c = NODE (net, after[k]);
-    for (int i = 0; i < c->n_in && !r; i++)
-      if (c->in[i] == n->out[0])
-        r = c;
-  }
-  if (!r || r->def->kind != ARTEM_OP_INSTANCE_NORM || r->in[0] != n->out[0])
-    return;
-  ConvGeom g2 = *g;
-  g2.dst_bf16 = TRUE;
-  gsize wbytes = 0, sbytes = 0;
-  ArtemDnnlConv *c = artem_dnnl_conv_new (&g2, n->fused_relu, n->n_in > 2 && n->in[2] >= 0,
-                                          TRUE, g->src_nhwc, TRUE, &wbytes, &sbytes);
-  if (!c)
-    return;
-  /* (a bf16 output takes oneDNN a scratch buffer of fp32 sums) */
-  *scratch_floats = MAX (*scratch_floats, (sbytes + sizeof (float) - 1) / sizeof (float));
-  artem_dnnl_conv_free (g->dnnl);
-  g->dnnl = c;
-  g->dst_bf16 = TRUE;
-  g->dnnl_scratch = sbytes;
-  VAL (net, n->out[0])->bf16 = TRUE;
+  return g && g->dnnl && artem_dnnl_conv_is_bf16 (g->dnnl) ? g : NULL;
 }
 
 void
@@ -527,36 +529,32 @@ artem_cpu_plan_bf16_handoff (ArtemNet *net, const int *exec, int n_exec, gsize *
 {
   if (!net->cpu_bf16 || g_getenv ("ARTEM_NO_BF16_HANDOFF"))
     return;
-  int *readers = count_readers (net, exec, n_exec);
+  int *reader, *readers = count_readers (net, exec, n_exec, &reader);
+  gboolean norm_in = !g_getenv ("ARTEM_NO_BF16_NORM_IN");
   for (int s = 0; s < n_exec; s++) {
     ArtemNode *n = NODE (net, exec[s]);
-    ConvGeom *g = n->def->kind == ARTEM_OP_CONV && !n->bin ? n->priv : NULL;
-    if (!g || !g->dnnl || !g->src_nhwc || g->src_bf16 || !artem_dnnl_conv_is_bf16 (g->dnnl) ||
-        n->in[0] < 0 || readers[n->in[0]] != 1)
-      continue;
-    ArtemValue *x = VAL (net, n->in[0]);
-    if (x->producer < 0 || !artem_cpu_pad_can_write_bf16 (net, NODE (net, x->producer)))
-      continue;
-    ConvGeom g2 = *g;
-    g2.src_bf16 = TRUE;
-    gsize wbytes = 0, sbytes = 0;
-    ArtemDnnlConv *c = artem_dnnl_conv_new (&g2, n->fused_relu, n->n_in > 2 && n->in[2] >= 0,
-                                            TRUE, TRUE, g->dst_nhwc, &wbytes, &sbytes);
-    if (!c || sbytes > g->dnnl_scratch) {   /* (it needs less: no conversion) */
-      artem_dnnl_conv_free (c);
-      continue;
+    ConvGeom *g = bf16_conv (n);
+    gsize sbytes = 0;
+    /* its input, where a Pad makes it for this convolution alone (the kernel then needs
+     * less scratch, no conversion: the net's scratch is sized for the old one) */
+    ArtemValue *x = g && n->in[0] >= 0 ? VAL (net, n->in[0]) : NULL;
+    if (x && g->src_nhwc && !g->src_bf16 && readers[n->in[0]] == 1 && x->producer >= 0 &&
+        artem_cpu_pad_can_write_bf16 (net, NODE (net, x->producer)) &&
+        rebuild_bf16 (n, TRUE, FALSE, g->dnnl_scratch, &sbytes))
+      x->bf16 = TRUE;
+    /* its output, where only an NHWC InstanceNormalization reads it (a bf16 output takes
+     * oneDNN a scratch buffer of fp32 sums: the net's scratch grows) */
+    int y = n->n_out > 0 ? n->out[0] : -1;
+    ArtemNode *r = y >= 0 && readers[y] == 1 && reader[y] >= 0 ? NODE (net, reader[y]) : NULL;
+    if (norm_in && g && g->dst_nhwc && !g->dst_bf16 && g->M > 4 && r &&
+        r->def->kind == ARTEM_OP_INSTANCE_NORM && r->in[0] == y &&
+        rebuild_bf16 (n, FALSE, TRUE, G_MAXSIZE, &sbytes)) {
+      *scratch_floats = MAX (*scratch_floats, (sbytes + sizeof (float) - 1) / sizeof (float));
+      VAL (net, y)->bf16 = TRUE;
     }
-    artem_dnnl_conv_free (g->dnnl);
-    g->dnnl = c;
-    g->src_bf16 = TRUE;
-    g->dnnl_scratch = sbytes;
-    x->bf16 = TRUE;
   }
-  if (!g_getenv ("ARTEM_NO_BF16_NORM_IN"))
-    for (int s = 0; s + 1 < n_exec; s++)
-      bf16_norm_input (net, NODE (net, exec[s]), readers, exec + s + 1, n_exec - s - 1,
-                       scratch_floats);
   g_free (readers);
+  g_free (reader);
 }
 
 static void
@@ -590,4 +588,3 @@ conv_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 
 const ArtemOpDef artem_op_conv = { ARTEM_OP_CONV, 0, "Conv", conv_check, artem_conv_prepare,
                                    conv_run, FALSE };
-

@@ -170,6 +170,45 @@ conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   return st == dnnl_success ? pd : NULL;
 }
 
+/* The stream, the primitive of @pd and the memory objects around it: the reorders from
+ * the user's source and weights to the primitive's layouts and from its output to the
+ * user's, the frames that need a copy in the net's scratch (*scratch_bytes), the
+ * reordered weights (*weight_bytes).  @dst: the primitive's output layout; @dst_from: the
+ * same bytes as the reorder to @dst_user reads them (a packed convolution's real shape:
+ * then c->dst_orig), else @dst itself; @b_md NULL without bias. */
+static gboolean
+conv_memories (ArtemDnnlConv *c, dnnl_primitive_desc_t pd, const dnnl_memory_desc_t *u_src,
+               const dnnl_memory_desc_t *u_w, const dnnl_memory_desc_t *b_md,
+               const dnnl_memory_desc_t *dst, const dnnl_memory_desc_t *dst_from,
+               const dnnl_memory_desc_t *dst_user, gsize *weight_bytes, gsize *scratch_bytes)
+{
+  const dnnl_memory_desc_t *p_src = dnnl_primitive_desc_query_md (pd, dnnl_query_src_md, 0);
+  const dnnl_memory_desc_t *p_w = dnnl_primitive_desc_query_md (pd, dnnl_query_weights_md, 0);
+  const dnnl_memory_desc_t *p_pad =
+      dnnl_primitive_desc_query_md (pd, dnnl_query_scratchpad_md, 0);
+  *scratch_bytes = 0;
+  gboolean ok = dnnl_stream_create (&c->stream, engine, dnnl_stream_default_flags) == 0 &&
+                dnnl_primitive_create (&c->conv, pd) == dnnl_success &&
+                make_reorder (u_src, p_src, &c->src_reorder) &&
+                make_reorder (dst_from, dst_user, &c->dst_reorder) &&
+                make_reorder (u_w, p_w, &c->w_reorder) &&
+                dnnl_memory_create (&c->user_src, u_src, engine, DNNL_MEMORY_NONE) == 0 &&
+                dnnl_memory_create (&c->user_dst, c->dst_reorder ? dst_user : dst, engine,
+                                    DNNL_MEMORY_NONE) == 0 &&
+                dnnl_memory_create (&c->user_w, u_w, engine, DNNL_MEMORY_NONE) == 0 &&
+                (!b_md || dnnl_memory_create (&c->bias, b_md, engine, DNNL_MEMORY_NONE) == 0) &&
+                (!c->src_reorder || in_scratch (p_src, &c->src, &c->src_off, scratch_bytes)) &&
+                (!c->dst_reorder || in_scratch (dst, &c->dst, &c->dst_off, scratch_bytes)) &&
+                (!c->dst_reorder || dst_from == dst ||
+                 dnnl_memory_create (&c->dst_orig, dst_from, engine, DNNL_MEMORY_NONE) == 0) &&
+                (!p_pad || !dnnl_memory_desc_get_size (p_pad) ||
+                 in_scratch (p_pad, &c->pad, &c->pad_off, scratch_bytes)) &&
+                (!c->w_reorder ||
+                 dnnl_memory_create (&c->w, p_w, engine, DNNL_MEMORY_ALLOCATE) == 0);
+  *weight_bytes = c->w_reorder ? dnnl_memory_desc_get_size (p_w) : 0;
+  return ok;
+}
+
 /* How many pixels of a row a bf16 convolution with few outputs computes at once as
  * channels (1: none).  pack x M output channels fill more of the AMX kernels' 16-wide
  * output tile: for the last 9x9 layer of a style network (16 -> 3) pack 4 does
@@ -218,30 +257,9 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   const char *impl = NULL;
   dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
   g_strlcpy (c->impl, impl ? impl : "?", sizeof c->impl);
-  const dnnl_memory_desc_t *p_src = dnnl_primitive_desc_query_md (pd, dnnl_query_src_md, 0);
   const dnnl_memory_desc_t *p_dst = dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
-  const dnnl_memory_desc_t *p_w = dnnl_primitive_desc_query_md (pd, dnnl_query_weights_md, 0);
-  const dnnl_memory_desc_t *p_pad =
-      dnnl_primitive_desc_query_md (pd, dnnl_query_scratchpad_md, 0);
-  *scratch_bytes = 0;
-  gboolean ok = dnnl_stream_create (&c->stream, engine, dnnl_stream_default_flags) == 0 &&
-                dnnl_primitive_create (&c->conv, pd) == dnnl_success &&
-                make_reorder (&u_src, p_src, &c->src_reorder) &&
-                make_reorder (p_dst, &u_dst, &c->dst_reorder) &&
-                make_reorder (&u_w, p_w, &c->w_reorder) &&
-                dnnl_memory_create (&c->user_src, &u_src, engine, DNNL_MEMORY_NONE) == 0 &&
-                dnnl_memory_create (&c->user_dst, &u_dst, engine, DNNL_MEMORY_NONE) == 0 &&
-                dnnl_memory_create (&c->user_w, &u_w, engine, DNNL_MEMORY_NONE) == 0 &&
-                (!has_bias ||
-                 dnnl_memory_create (&c->bias, &b_md, engine, DNNL_MEMORY_NONE) == 0) &&
-                (!c->src_reorder || in_scratch (p_src, &c->src, &c->src_off, scratch_bytes)) &&
-                (!c->dst_reorder || in_scratch (p_dst, &c->dst, &c->dst_off, scratch_bytes)) &&
-                (!p_pad || !dnnl_memory_desc_get_size (p_pad) ||
-                 in_scratch (p_pad, &c->pad, &c->pad_off, scratch_bytes)) &&
-                (!c->w_reorder ||
-                 dnnl_memory_create (&c->w, p_w, engine, DNNL_MEMORY_ALLOCATE) == 0);
-  if (c->w_reorder)
-    *weight_bytes = dnnl_memory_desc_get_size (p_w);
+  gboolean ok = conv_memories (c, pd, &u_src, &u_w, has_bias ? &b_md : NULL, p_dst, p_dst,
+                               &u_dst, weight_bytes, scratch_bytes);
   dnnl_primitive_desc_destroy (pd);
   if (!ok) {
     artem_dnnl_conv_free (c);
@@ -284,32 +302,10 @@ conv_new_packed (const ConvGeom *g, int pack, gboolean relu, gboolean has_bias,
   const char *impl = NULL;
   dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
   g_snprintf (c->impl, sizeof c->impl, "%s, %d pixels packed", impl ? impl : "?", pack);
-  const dnnl_memory_desc_t *p_src = dnnl_primitive_desc_query_md (pd, dnnl_query_src_md, 0);
-  const dnnl_memory_desc_t *p_w = dnnl_primitive_desc_query_md (pd, dnnl_query_weights_md, 0);
-  const dnnl_memory_desc_t *p_pad =
-      dnnl_primitive_desc_query_md (pd, dnnl_query_scratchpad_md, 0);
-  *scratch_bytes = 0;
-  gboolean ok = dnnl_stream_create (&c->stream, engine, dnnl_stream_default_flags) == 0 &&
-                dnnl_primitive_create (&c->conv, pd) == dnnl_success &&
-                make_reorder (&u_src, p_src, &c->src_reorder) &&
-                make_reorder (&o_nhwc, &o_user, &c->dst_reorder) &&
-                make_reorder (&u_w, p_w, &c->w_reorder) &&
-                dnnl_memory_create (&c->user_src, &u_src, engine, DNNL_MEMORY_NONE) == 0 &&
-                dnnl_memory_create (&c->user_dst, c->dst_reorder ? &o_user : &u_dst, engine,
-                                    DNNL_MEMORY_NONE) == 0 &&
-                dnnl_memory_create (&c->user_w, &u_w, engine, DNNL_MEMORY_NONE) == 0 &&
-                (!has_bias ||
-                 dnnl_memory_create (&c->bias, &b_md, engine, DNNL_MEMORY_NONE) == 0) &&
-                (!c->src_reorder || in_scratch (p_src, &c->src, &c->src_off, scratch_bytes)) &&
-                (!c->dst_reorder || in_scratch (&u_dst, &c->dst, &c->dst_off, scratch_bytes)) &&
-                (!c->dst_reorder ||
-                 dnnl_memory_create (&c->dst_orig, &o_nhwc, engine, DNNL_MEMORY_NONE) == 0) &&
-                (!p_pad || !dnnl_memory_desc_get_size (p_pad) ||
-                 in_scratch (p_pad, &c->pad, &c->pad_off, scratch_bytes)) &&
-                (!c->w_reorder ||
-                 dnnl_memory_create (&c->w, p_w, engine, DNNL_MEMORY_ALLOCATE) == 0);
-  *weight_bytes = (c->w_reorder ? dnnl_memory_desc_get_size (p_w) : 0) +
-                  (gsize) p.M * p.C * p.KH * p.KW * sizeof (float);
+  /* the primitive writes the packed NHWC u_dst; the same bytes are NHWC o_nhwc */
+  gboolean ok = conv_memories (c, pd, &u_src, &u_w, has_bias ? &b_md : NULL, &u_dst, &o_nhwc,
+                               &o_user, weight_bytes, scratch_bytes);
+  *weight_bytes += (gsize) p.M * p.C * p.KH * p.KW * sizeof (float);
   dnnl_primitive_desc_destroy (pd);
   if (!ok || g_str_has_prefix (c->impl, "ref")) {
     artem_dnnl_conv_free (c);

@@ -197,8 +197,7 @@ gather_nhwc_pixels (const float *src, const ArtemShape *is, float *dst, const Ar
 
 /* The same into a bf16 frame (ArtemValue.bf16: the convolution after the Pad takes it
  * as is): every pixel converted, and a row whose source row is the one before's (an
- * upsampling's repeated rows) copied from it.  FALSE when the channel map is not the
- * identity. */
+ * upsampling's repeated rows) copied from it. */
 __attribute__ ((target_clones ("avx512f", "avx2", "default")))
 static void
 gather_rows_bf16 (const float *src, int64_t IH, int64_t IW, guint16 *dst, int64_t OH,
@@ -230,16 +229,12 @@ gather_rows_bf16 (const float *src, int64_t IH, int64_t IW, guint16 *dst, int64_
   }
 }
 
-static gboolean
+/* (the channel map is the identity: artem_cpu_pad_can_write_bf16 checked it at plan time) */
+static void
 gather_nhwc_pixels_bf16 (const float *src, const ArtemShape *is, guint16 *dst,
                          const ArtemShape *os, int64_t *const *maps, float fill)
 {
   int64_t N = os->dims[0], C = os->dims[1], OH = os->dims[2], OW = os->dims[3];
-  if (is->dims[1] != C)
-    return FALSE;
-  for (int64_t c = 0; c < C; c++)
-    if (maps[1][c] != c)
-      return FALSE;
   guint16 f = artem_f32_to_bf16 (fill);
 #pragma omp parallel
   {   /* contiguous rows a thread, so that a repeated row's source is its own */
@@ -247,7 +242,6 @@ gather_nhwc_pixels_bf16 (const float *src, const ArtemShape *is, guint16 *dst,
     gather_rows_bf16 (src, is->dims[2], is->dims[3], dst, OH, OW, C, maps, f,
                       N * OH * id / nt, N * OH * (id + 1) / nt);
   }
-  return TRUE;
 }
 
 gboolean

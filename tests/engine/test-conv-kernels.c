@@ -234,13 +234,6 @@ run_block (GBytes *model, const float *x, int w, int h, const char *impl, gboole
   const float *y = artem_net_get_output (net, 0, &os, NULL);
   g_assert_cmpint (os.dims[2], ==, 2 * h);
   float *copy = g_memdup2 (y, sizeof (float) * artem_shape_numel (&os));
-  last_impl[0] = 0;
-  for (int st = 0; st < net->n_steps; st++) {
-    ArtemNode *n = artem_step_node (net, st);
-    if (n->def->kind == ARTEM_OP_CONV && ((ConvGeom *) n->priv)->dnnl)
-      g_strlcpy (last_impl, artem_dnnl_conv_impl (((ConvGeom *) n->priv)->dnnl),
-                 sizeof last_impl);
-  }
   artem_net_free (net);
   g_unsetenv ("ARTEM_CONV_IMPL");
   g_unsetenv ("ARTEM_NO_NHWC");
