@@ -25,7 +25,8 @@ typedef struct {
                          * (layout.c decides, before the ops' prepare) */
   gboolean bf16;        /* CPU plan: a float activation stored as bf16 (2 bytes an element,
                          * in a slot sized for fp32): a bf16 convolution's padded input,
-                         * written so by its Pad (artem_cpu_plan_bf16_handoff) */
+                         * written so by its Pad, or a bf16 convolution's output that only
+                         * a norm reads (artem_cpu_plan_bf16_handoff) */
 } ArtemValue;
 
 typedef struct _ArtemNode ArtemNode;

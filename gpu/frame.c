@@ -212,22 +212,6 @@ stab_gap_cpu (ArtemNet *net, const float *out, gsize plane, float out_lo, float 
   }
 }
 
-/* the held weights of row y without the glow guard, as artem_stab_held_weight computes
- * them, with the 3x3 box summed separably (three rows' column sums, then three of those:
- * the edge clamps are per axis, so the sums are the same) */
-#define STAB_ROW_MAX 4096
-static void
-stab_row_weights (const guint16 *m, int w, int h, int y, float amount, float *k)
-{
-  const guint16 *r0 = m + (gsize) MAX (y - 1, 0) * w, *r1 = m + (gsize) y * w;
-  const guint16 *r2 = m + (gsize) MIN (y + 1, h - 1) * w;
-  unsigned col[STAB_ROW_MAX];
-  for (int x = 0; x < w; x++)
-    col[x] = (unsigned) r0[x] + r1[x] + r2[x];
-  for (int x = 0; x < w; x++)
-    k[x] = artem_stab_weight (col[MAX (x - 1, 0)] + col[x] + col[MIN (x + 1, w - 1)], amount);
-}
-
 gboolean
 artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
                          gsize dst_stride, ArtemPixelFormat fmt, GError **error)
@@ -266,16 +250,11 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     guint8 *prev = stab ? net->stab_prev + (gsize) y * w * 3 : NULL;
     guint8 *ref = stab ? net->stab_ref + (gsize) y * w * 3 : NULL;
     const float *orow = out + (gsize) y * pw;
-    float krow[STAB_ROW_MAX];   /* the row's held weights, where the row fits */
-    gboolean by_row = use_history && net->stab_guard <= 0.f && w <= STAB_ROW_MAX;
-    if (by_row)
-      stab_row_weights (net->stab_motion, w, h, y, amount, krow);
     for (int x = 0; x < w; x++) {
       /* the weight of the held output, once per pixel */
-      float k = by_row ? krow[x]
-                : use_history ? artem_stab_held_weight (net->stab_motion, net->stab_gap, w, h,
-                                                        x, y, amount, net->stab_guard)
-                              : 0.f;
+      float k = use_history ? artem_stab_held_weight (net->stab_motion, net->stab_gap, w, h, x,
+                                                      y, amount, net->stab_guard)
+                            : 0.f;
       for (int c = 0; c < 3; c++) {
         float v = (orow[c * plane + x] - out_lo) * out_scale;
         float sv = srow[x * bpp + off[c]];

@@ -9,6 +9,7 @@
  * And the NHWC regions between convolutions (gpu/layout.c): a style-network block
  * (Pad, Conv, InstanceNormalization + Relu, Add, nearest Resize) is planned NHWC inside
  * and NCHW at its edges, and computes what the NCHW plan (ARTEM_NO_NHWC) and OpenBLAS do. */
+#include "../common/compare.h"
 #include "../common/conv-model.h"
 #include "../common/onnx-builder.h"
 #include "net-private.h"
@@ -72,18 +73,6 @@ run_conv (GBytes *model, const Geo *g, const float *x, const char *impl,
   return copy;
 }
 
-/* the largest difference relative to the output's largest magnitude */
-static double
-rel_diff (const float *a, const float *b, gsize n)
-{
-  double d = 0, m = 1e-6;
-  for (gsize i = 0; i < n; i++) {
-    d = MAX (d, fabs ((double) a[i] - b[i]));
-    m = MAX (m, fabs ((double) b[i]));
-  }
-  return d / m;
-}
-
 static void
 check (const Geo *g)
 {
@@ -102,14 +91,15 @@ check (const Geo *g)
   float *blas = run_conv (m, g, x, "blas", ARTEM_PRECISION_FP32, NULL, 0);
   float *dnnl = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_FP32, NULL, 0);
   float *chosen = run_conv (m, g, x, NULL, ARTEM_PRECISION_FP32, NULL, 0);
-  double d_fp32 = rel_diff (dnnl, blas, ny), d_chosen = rel_diff (chosen, blas, ny);
+  double d_fp32 = artem_test_rel_diff (dnnl, blas, ny);
+  double d_chosen = artem_test_rel_diff (chosen, blas, ny);
   /* the weights rewritten after a first run: the same as a net loaded with them */
   GBytes *m2 = conv_model (g->M, g->C, g->K, g->stride, g->pad, g->dil, w2, g->bias);
   float *blas2 = run_conv (m2, g, x, "blas", ARTEM_PRECISION_FP32, NULL, 0);
   float *dnnl2 = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_FP32, w2, nw);
-  double d_rewrite = rel_diff (dnnl2, blas2, ny);
+  double d_rewrite = artem_test_rel_diff (dnnl2, blas2, ny);
   float *bf16 = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_BF16, NULL, 0);
-  double d_bf16 = rel_diff (bf16, blas, ny);
+  double d_bf16 = artem_test_rel_diff (bf16, blas, ny);
   gboolean packed = strstr (last_impl, "packed") != NULL;
   /* packed or not: the same products, summed in another order */
   float *bf16_2 = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_BF16, w2, nw);
@@ -118,9 +108,10 @@ check (const Geo *g)
   float *plain_2 = run_conv (m, g, x, "dnnl", ARTEM_PRECISION_BF16, w2, nw);
   g_unsetenv ("ARTEM_NO_CONV_PACK");
   g_assert_null (strstr (last_impl, "packed"));
-  double d_pack = MAX (rel_diff (bf16, plain, ny), rel_diff (bf16_2, plain_2, ny));
+  double d_pack = MAX (artem_test_rel_diff (bf16, plain, ny),
+                       artem_test_rel_diff (bf16_2, plain_2, ny));
   g_assert_cmpfloat (d_pack, <, 1e-5);
-  g_assert_cmpfloat (rel_diff (bf16_2, blas2, ny), <, 3e-2);
+  g_assert_cmpfloat (artem_test_rel_diff (bf16_2, blas2, ny), <, 3e-2);
   /* packed where bf16 runs natively, there are at most 4 outputs and the row divides */
   gboolean divides = FALSE;
   for (int p = 2; p <= 16 / MAX (g->M, 1); p++)
@@ -252,14 +243,15 @@ test_nhwc_regions (void)
   float *nhwc = run_block (m, x, w, h, NULL, TRUE, ARTEM_PRECISION_FP32, &n_nhwc);
   float *nhwc_bf16 = run_block (m, x, w, h, NULL, TRUE, ARTEM_PRECISION_BF16, &n_nhwc);
   g_test_message ("NHWC values %d (NCHW plan %d); NHWC vs NCHW %.2g, vs OpenBLAS %.2g, "
-                  "bf16 %.2g", n_nhwc, n_none, rel_diff (nhwc, nchw, ny),
-                  rel_diff (nhwc, nchw_blas, ny), rel_diff (nhwc_bf16, nchw_blas, ny));
+                  "bf16 %.2g", n_nhwc, n_none, artem_test_rel_diff (nhwc, nchw, ny),
+                  artem_test_rel_diff (nhwc, nchw_blas, ny),
+                  artem_test_rel_diff (nhwc_bf16, nchw_blas, ny));
   g_assert_cmpint (n_none, ==, 0);
   if (artem_dnnl_available ())   /* c1, r1, p2, c2, n2, a, u */
     g_assert_cmpint (n_nhwc, ==, 7);
-  g_assert_cmpfloat (rel_diff (nhwc, nchw, ny), <, 1e-5);
-  g_assert_cmpfloat (rel_diff (nhwc, nchw_blas, ny), <, 1e-5);
-  g_assert_cmpfloat (rel_diff (nhwc_bf16, nchw_blas, ny), <, 3e-2);
+  g_assert_cmpfloat (artem_test_rel_diff (nhwc, nchw, ny), <, 1e-5);
+  g_assert_cmpfloat (artem_test_rel_diff (nhwc, nchw_blas, ny), <, 1e-5);
+  g_assert_cmpfloat (artem_test_rel_diff (nhwc_bf16, nchw_blas, ny), <, 3e-2);
   g_free (nchw_blas); g_free (nchw); g_free (nhwc); g_free (nhwc_bf16); g_free (x);
   g_bytes_unref (m);
 }

@@ -15,11 +15,11 @@
  *   convolution that writes bf16 for the norm after it (the other half of the hand-off,
  *   ARTEM_NO_BF16_NORM_IN=1 without it) stays within bf16 rounding of that; SKIP on a CPU
  *   without bf16. */
+#include "../common/compare.h"
 #include "../common/onnx-builder.h"
 #include "net-private.h"
 #include "cpu/conv.h"
 #include "../common/test-main.h"
-#include <math.h>
 #include <string.h>
 
 /* x -> [Conv 1x1] -> Resize / Upsample (nearest) -> Pad -> [Conv 1x1] -> y (the Convs put
@@ -241,14 +241,9 @@ rel_diff (GBytes *a, GBytes *b)
   gsize na, nb;
   const guint8 *pa = g_bytes_get_data (a, &na), *pb = g_bytes_get_data (b, &nb);
   g_assert_cmpuint (na, ==, nb);
-  const float *fa = (const float *) (pa + sizeof (ArtemShape));
-  const float *fb = (const float *) (pb + sizeof (ArtemShape));
-  double d = 0, m = 1e-6;
-  for (gsize i = 0; i < (na - sizeof (ArtemShape)) / sizeof (float); i++) {
-    d = MAX (d, fabs ((double) fa[i] - fb[i]));
-    m = MAX (m, fabs ((double) fb[i]));
-  }
-  return d / m;
+  return artem_test_rel_diff ((const float *) (pa + sizeof (ArtemShape)),
+                              (const float *) (pb + sizeof (ArtemShape)),
+                              (na - sizeof (ArtemShape)) / sizeof (float));
 }
 
 /* model m at C x H x W in bf16: the Pad's bf16 output gives the same bytes as no hand-off;
