@@ -24,8 +24,9 @@ usage: evaluate.py BUILD_DIR [options] SPEC ...
         NAME:adain:MODEL.onnx:STYLE_PICTURE[:ALPHA][:PROP=VALUE ...] (artemadain)
   STYLE_PICTURE may be '-' for a feed-forward network whose style picture is unknown
   (style loss not computed); PROP=VALUE are element properties, e.g. stabilize=0, except
-  style-crop=N: the style loss takes the style picture with N pixels cut off each side
-  (as train_style.py --style-crop; starry_night.jpg's border and mat line: 22).
+  style-crop=N or T,B,L,R: the style loss takes the style picture with N pixels cut off each
+  side, or T, B, L, R off the top, bottom, left, right (as train_style.py --style-crop;
+  starry_night.jpg's border and mat line: 22; graf1.png's car: 0,170,0,0).
 Prints a Markdown table."""
 import argparse
 import os
@@ -54,7 +55,7 @@ class Spec:
         self.alpha, self.props, self.style_crop = 1.0, [], 0
         for p in parts[4:]:
             if p.startswith("style-crop="):   # ours, not the element's: see the usage
-                self.style_crop = int(p.split("=")[1])
+                self.style_crop = p.split("=", 1)[1]
             elif "=" in p:
                 self.props.append(p)
             else:

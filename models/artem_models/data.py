@@ -56,7 +56,7 @@ def content_files():
 
 class Crops:
     """Random square crops (resized to `size`) as float RGB tensors in 0..1.  borders:
-    {file name: pixels} cut off each side of those pictures first (a scan's border)."""
+    {file name: crop} cut off those pictures first (parse_crop: a scan's border)."""
 
     def __init__(self, files, size, seed=0, borders=None):
         self.rng = random.Random(seed)
@@ -66,7 +66,7 @@ class Crops:
             im = cv2.imread(f)
             b = (borders or {}).get(os.path.basename(f), 0)
             if im is not None and b:
-                im = im[b:im.shape[0] - b, b:im.shape[1] - b]
+                im = cut(im, b)
             if im is None or min(im.shape[:2]) < 64:
                 continue
             s = 512.0 / min(im.shape[:2])   # keep memory small
@@ -93,14 +93,32 @@ class Crops:
         return torch.stack(out)
 
 
+def parse_crop(crop):
+    """A picture's cut as (top, bottom, left, right) pixels, from an int or "N" (N off each
+    side: a scan's border) or "T,B,L,R" (e.g. the car in front of opencv-doc's graf1.png)."""
+    if isinstance(crop, (tuple, list)):
+        return tuple(int(v) for v in crop)
+    v = [int(x) for x in str(crop or 0).split(",")]
+    if len(v) == 1:
+        return (v[0],) * 4
+    if len(v) != 4 or min(v) < 0:
+        raise ValueError("a crop is N or T,B,L,R pixels, not %r" % (crop,))
+    return tuple(v)
+
+
+def cut(im, crop):
+    """`im` (H, W, C) with parse_crop(crop) pixels cut off its sides."""
+    t, b, l, r = parse_crop(crop)
+    return im[t:im.shape[0] - b, l:im.shape[1] - r]
+
+
 def load_rgb(path, max_side, crop=0):
-    """RGB 0..1 tensor (1, 3, H, W) of the picture at `path`, `crop` pixels cut off each side
-    first (a scanned painting's black border and mat line), scaled down to `max_side`."""
+    """RGB 0..1 tensor (1, 3, H, W) of the picture at `path`, `crop` (parse_crop) cut off its
+    sides first (a scanned painting's black border and mat line), scaled down to `max_side`."""
     im = cv2.imread(path)
     if im is None:
         raise FileNotFoundError(path)
-    if crop:
-        im = im[crop:im.shape[0] - crop, crop:im.shape[1] - crop]
+    im = cut(im, crop)
     s = max_side / max(im.shape[:2])
     if s < 1:
         im = cv2.resize(im, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)

@@ -5,7 +5,7 @@
 # run, with the scan's border cut off (--style-crop 22: the border taught straight streaks
 # and a frame), is the shipped default-style.onnx; its elephants run was not better than
 # style-elephants.onnx, and autumn's photos came out unrecognisable (doc/models.md).  Each
-# style takes about 35-40 min on one core of a 2-core Xeon with AMX (bf16).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn ...]
+# style takes about 35-40 min on one core of a 2-core Xeon with AMX (bf16).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn|graffiti ...]
 #   extra arguments for train_style.py go in $ARTEM_TRAIN_ARGS (e.g. "--threads 1").
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +19,7 @@ for s in "$@"; do
     starry) pic=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg; crop=22 ;;   # opencv-doc; border and mat cut off
     elephants) pic=/usr/share/backgrounds/mate/abstract/Elephants.jpg ;;     # mate-backgrounds
     autumn) pic=$(ls /usr/share/wallpapers/Autumn/contents/images/1920x1080.* | head -1) ;;  # plasma-workspace-wallpapers
+    graffiti) pic=/usr/share/doc/opencv-doc/examples/data/graf1.png; crop=0,170,0,0 ;;   # opencv-doc: a painted mural; the car in front cut off
     *) echo "recipes.sh: unknown style $s" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086

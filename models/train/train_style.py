@@ -45,10 +45,11 @@ def main():
     ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--width", type=float, default=0.5)
     ap.add_argument("--style-size", type=int, default=256)
-    ap.add_argument("--style-crop", type=int, default=0,
-                    help="pixels cut off each side of the style picture (opencv-doc's starry_night.jpg "
-                         "has an 8 px black border and a light mat line: their long straight edges in "
-                         "the Gram matrices teach the network straight streaks and a frame; 22 removes them)")
+    ap.add_argument("--style-crop", default="0",
+                    help="pixels cut off each side of the style picture, N or T,B,L,R (opencv-doc's "
+                         "starry_night.jpg has an 8 px black border and a light mat line: their long straight "
+                         "edges in the Gram matrices teach the network straight streaks and a frame; 22 removes "
+                         "them; graf1.png's car in front of the mural: 0,170,0,0)")
     ap.add_argument("--style-weight", type=float, default=8.0)
     ap.add_argument("--tv-weight", type=float, default=2e-5)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -104,7 +105,7 @@ def main():
     net = net.cpu().eval()
     meta = {"artem.source": "trained by models/train/train_style.py",
             "artem.train": "style=%s steps=%d size=%d batch=%d width=%g style_weight=%g tv_weight=%g "
-                           "temporal_weight=%g noise=%g loss_pad=%d style_size=%d style_crop=%d pictures=%d seed=%d precision=%s time=%.0fs" % (
+                           "temporal_weight=%g noise=%g loss_pad=%d style_size=%d style_crop=%s pictures=%d seed=%d precision=%s time=%.0fs" % (
                 os.path.basename(a.style), a.steps, a.size, a.batch, a.width, a.style_weight,
                 a.tv_weight, a.temporal_weight, a.noise, a.loss_pad, a.style_size, a.style_crop, len(crops.images), a.seed,
                 a.precision, time.time() - t0)}

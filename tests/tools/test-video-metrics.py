@@ -6,7 +6,8 @@ known (evaluate.py's numbers in doc/ rest on them):
 - the same output with fresh noise in every frame (flicker) has a ratio well above 1;
 - the occlusion mask keeps most pixels of a pan;
 - frame_excess is about 0 for a picture and its colour map, and large when a 3-pixel
-  frame is drawn around it.
+  frame is drawn around it;
+- the style pictures' crops (N, or T,B,L,R) cut what they say.
 SKIPs (77) without OpenCV (python3-opencv)."""
 import os
 import sys
@@ -77,4 +78,20 @@ sf = vm.stale_fraction(glowing, frames)
 area = 400.0 / (frames[0].shape[0] * frames[0].shape[1])
 # (the 9x9 box widens the patch by up to 4 px a side where the glow is strong)
 check(0.8 * area < sf < (28.0 / 20) ** 2 * area, "a 20x20 glow left behind is stale: %.4f (area %.4f)" % (sf, area))
+# the style pictures' crops (data.parse_crop: evaluate.py's style-crop= and the training
+# scripts' --style-crop): N off each side, or top, bottom, left, right
+try:
+    from artem_models import data
+except ImportError as e:   # data.py needs PyTorch
+    print("SKIP the crop checks: %s" % e)
+else:
+    check(data.parse_crop("22") == (22, 22, 22, 22) and data.parse_crop(0) == (0, 0, 0, 0),
+          "a crop of N cuts N off each side")
+    check(data.cut(np.zeros((640, 800, 3)), "0,170,0,10").shape == (470, 790, 3),
+          "a crop of T,B,L,R cuts each side its own")
+    try:
+        data.parse_crop("1,2")
+        check(False, "a crop of two numbers is refused")
+    except ValueError:
+        check(True, "a crop of two numbers is refused")
 sys.exit(1 if fails else 0)
