@@ -946,6 +946,37 @@ steps_cb (ArtemCuda *cu, gpointer data)
   return enqueue_steps (cu);
 }
 
+/* ARTEM_PROFILE: one more direct pass with an event after each step; the times go to the
+ * nodes' profile_us, which artem_net_free prints (per node with ARTEM_PROFILE=nodes) */
+static void
+profile_steps (ArtemCuda *cu)
+{
+  int n = cu->n_steps;
+  cudaEvent_t *ev = g_new0 (cudaEvent_t, n + 1);
+  gboolean ok = TRUE;
+  for (int i = 0; i <= n && ok; i++)
+    ok = cudaEventCreate (&ev[i]) == cudaSuccess;
+  if (ok)
+    cudaEventRecord (ev[0], cu->stream);
+  for (int s = 0; s < n && ok; s++) {
+    ArtemCuStep *st = &cu->steps[s];
+    ok = st->skip || st->op->run (cu, st);
+    cudaEventRecord (ev[s + 1], cu->stream);
+  }
+  if (ok && cudaStreamSynchronize (cu->stream) == cudaSuccess)
+    for (int s = 0; s < n; s++) {
+      float ms = 0;
+      if (!cu->steps[s].skip && cudaEventElapsedTime (&ms, ev[s], ev[s + 1]) == cudaSuccess)
+        cu->steps[s].node->profile_us += (gint64) (ms * 1000);
+    }
+  cudaStreamSynchronize (cu->stream);
+  cudaGetLastError ();
+  for (int i = 0; i <= n; i++)
+    if (ev[i])
+      cudaEventDestroy (ev[i]);
+  g_free (ev);
+}
+
 double
 artem_cuda_time_steps (ArtemCuda *cu, int iters)
 {
@@ -978,6 +1009,8 @@ artem_cuda_time_steps (ArtemCuda *cu, int iters)
 out:
   cudaStreamSynchronize (cu->stream);
   cudaGetLastError ();
+  if (ms > 0 && g_getenv ("ARTEM_PROFILE"))
+    profile_steps (cu);
   if (g)
     cudaGraphExecDestroy (g);
   if (a)

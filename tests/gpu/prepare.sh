@@ -14,12 +14,19 @@ else
 fi
 ninja -C build-gpu
 mkdir -p gpu-run
-[ -f gpu-run/transformer-net.onnx ] && [ -f gpu-run/adain-vgg19.onnx ] ||
+[ -f gpu-run/transformer-net.skel.onnx ] && [ -f gpu-run/adain-vgg19.skel.onnx ] || {
   /usr/bin/python3 tests/gpu/make_models.py gpu-run
+  # seeded random weights need not travel (35 MB): run.sh fills them back in (weights.py)
+  for n in transformer-net adain-vgg19; do
+    /usr/bin/python3 tests/gpu/weights.py strip gpu-run/$n.onnx gpu-run/$n.skel.onnx
+    rm gpu-run/$n.onnx
+  done
+}
 rm -rf gpu-run/deps gpu-run/debs
 mkdir -p gpu-run/debs
 (cd gpu-run/debs && apt-get download libprotobuf-c1 libopenblas0-pthread libgfortran5 \
-   libglib2.0-0 libffi8 libpcre2-8-0 libgomp1 libquadmath0 && \
+   libglib2.0-0 libffi8 libpcre2-8-0 libgomp1 libquadmath0 \
+   libdnnl2 ocl-icd-libopencl1 && \
  for d in *.deb; do dpkg -x "$d" ../deps; done)
 rm -rf gpu-run/debs gpu-run/deps/usr/share gpu-run/deps/usr/lib/x86_64-linux-gnu/openblas-pthread/liblapack* \
   gpu-run/deps/usr/lib/x86_64-linux-gnu/libgio* gpu-run/deps/usr/lib/x86_64-linux-gnu/libgmodule* \
@@ -32,4 +39,8 @@ rm -rf gpu-run/deps
 find build-gpu -name '*.o' -delete
 find build-gpu -name '*.a' -delete
 find build-gpu/tests -maxdepth 1 \( -name '*-emu*' -o -name 'libartem.so*' \) ! -type d -delete
+# only the programs run.sh calls travel (the carry also counts the 15 MB working tree)
+find build-gpu/tests -maxdepth 1 -type f ! -name test-backend-ops ! -name test-cuda-models \
+  ! -name xnor-bench -delete
+rm -f build-gpu/gpu/artem-binarize build-gpu/gpu/artem-image
 du -sh build-gpu gpu-run

@@ -46,6 +46,10 @@ if [ -f "$RUN/deps.tar.xz" ]; then
   mkdir -p "$DEPS" && tar -C "$DEPS" -xJf "$RUN/deps.tar.xz"
 fi
 D=$DEPS/deps/usr/lib/x86_64-linux-gnu
+for n in transformer-net adain-vgg19; do
+  [ -f "$RUN/$n.onnx" ] || $PY tests/gpu/weights.py fill "$RUN/$n.skel.onnx" "$RUN/$n.onnx" ||
+    echo "could not fill $RUN/$n.onnx"
+done
 # for artem's programs only (not for Python): NVIDIA's pip libraries, then Debian's
 ALP="${nvlibs}:${LD_LIBRARY_PATH:-}:$D:$D/openblas-pthread:$DEPS/deps/lib/x86_64-linux-gnu"
 echo "artem's LD_LIBRARY_PATH=$ALP"
@@ -87,6 +91,19 @@ bench models/default/default-adain.onnx --size "$SIZE" --precision fp16 --frames
 grep -E "^model=|^mean_ms|failed" "$OUT/bench.log"
 step "binary vs float convolution on the GPU (3x3 128->128, 480x270)"
 artem timeout 60 "$BUILD/tests/xnor-bench" 128 128 270 480 50 cuda 2>&1 | tee "$OUT/xnor-bench.log"
+
+step "diagnostics: time per node (ARTEM_PROFILE=nodes), cuDNN's choices (ARTEM_CUDA_VERBOSE)"
+for sz in "$SIZE" 4128x2208; do
+  ARTEM_PROFILE=nodes artem timeout 60 "$BUILD/gpu/artem-bench" "$RUN/transformer-net.onnx" \
+    --size "$sz" --precision fp16 --frames 5 --warmup 2 --backend $BACKEND
+done > "$OUT/profile.log" 2>&1
+ARTEM_PROFILE=nodes artem timeout 60 "$BUILD/gpu/artem-bench" "$RUN/adain-vgg19.onnx" \
+  --size "$SIZE" --precision fp16 --frames 5 --warmup 2 --backend $BACKEND >> "$OUT/profile.log" 2>&1
+grep -A12 "^artem profile" "$OUT/profile.log"
+for k in 1 2; do
+  ARTEM_CUDA_VERBOSE=1 artem timeout 60 "$BUILD/tests/test-cuda-models" models/default/default-adain.onnx
+done > "$OUT/adain-verbose.log" 2>&1
+grep -E "passed|worst" "$OUT/adain-verbose.log"
 
 step "PyTorch side by side"
 timeout 200 $PY tests/gpu/torch_peer.py --models "$RUN" --size "$SIZE" $PEER_ARGS --out "$OUT/torch-peer.json" \
