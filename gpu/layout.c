@@ -100,22 +100,25 @@ artem_plan_layouts (ArtemNet *net)
   g_free (used);
 }
 
+/* dst [N][B][A] = src [N][A][B], in parallel over B */
+static void
+transpose_planes (const float *src, float *dst, int64_t N, int64_t A, int64_t B)
+{
+  for (int64_t n = 0; n < N; n++)
+#pragma omp parallel for schedule(static)
+    for (int64_t j = 0; j < B; j++)
+      for (int64_t i = 0; i < A; i++)
+        dst[(n * B + j) * A + i] = src[(n * A + i) * B + j];
+}
+
 void
 artem_nhwc_to_nchw (const float *src, float *dst, int64_t N, int64_t C, int64_t HW)
 {
-  for (int64_t b = 0; b < N; b++)
-#pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < C; c++)
-      for (int64_t p = 0; p < HW; p++)
-        dst[(b * C + c) * HW + p] = src[(b * HW + p) * C + c];
+  transpose_planes (src, dst, N, HW, C);
 }
 
 void
 artem_nchw_to_nhwc (const float *src, float *dst, int64_t N, int64_t C, int64_t HW)
 {
-  for (int64_t b = 0; b < N; b++)
-#pragma omp parallel for schedule(static)
-    for (int64_t p = 0; p < HW; p++)
-      for (int64_t c = 0; c < C; c++)
-        dst[(b * HW + p) * C + c] = src[(b * C + c) * HW + p];
+  transpose_planes (src, dst, N, C, HW);
 }

@@ -280,14 +280,23 @@ in_run_nhwc (const void *x, gboolean xh, const InOut *yo, int64_t N, int C, int6
   }
 }
 
+/* a norm's input [N, C, spatial...]: N*C, C and the spatial size */
+static void
+norm_dims (const ArtemShape *s, int64_t *NC, int64_t *C, int64_t *sp)
+{
+  *NC = s->dims[0] * s->dims[1];
+  *C = s->dims[1];
+  *sp = 1;
+  for (int d = 2; d < s->ndim; d++)
+    *sp *= s->dims[d];
+}
+
 static void
 in_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
   const ArtemShape *s = &in[0]->shape;
-  int64_t NC = s->dims[0] * s->dims[1], C = s->dims[1];
-  int64_t sp = 1;
-  for (int d = 2; d < s->ndim; d++)
-    sp *= s->dims[d];
+  int64_t NC, C, sp;
+  norm_dims (s, &NC, &C, &sp);
   float eps = artem_attr_float (n, "epsilon", 1e-5f);
   const float *x = in[0]->data, *scale = in[1]->data, *bias = in[2]->data;
   gboolean relu = n->fused_relu;
@@ -363,10 +372,8 @@ static void
 bn_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
 {
   const ArtemShape *s = &in[0]->shape;
-  int64_t NC = s->dims[0] * s->dims[1], C = s->dims[1];
-  int64_t sp = 1;
-  for (int d = 2; d < s->ndim; d++)
-    sp *= s->dims[d];
+  int64_t NC, C, sp;
+  norm_dims (s, &NC, &C, &sp);
   float eps = artem_attr_float (n, "epsilon", 1e-5f);
   const float *x = in[0]->data, *scale = in[1]->data, *bias = in[2]->data;
   const float *mean = in[3]->data, *var = in[4]->data;
