@@ -9,7 +9,9 @@ run-time features such as `stabilize` count):
 - frame: the worst excess (levels) of the output's contrast between the outer 3-pixel
   band and the band 12..24 pixels in over the photo's own, over the photos' 4 sides and 3
   channels (a frame drawn around the picture; 0 when the output's borders are set apart
-  no more than the photo's); frame mean: the photos' mean of their worst side;
+  no more than the photo's); frame mean: the photos' mean of their worst side; frame
+  luma: the worst side on luma (a frame is dark or light in all channels; a colour
+  changed at the border is not a frame);
 - on each video (opencv-doc clips decoded by GStreamer, scaled to --size): the temporal
   error ratio, the output's flow-warped temporal error over the input's (Lai et al. 2018;
   OpenCV DIS flow of the input, occlusions masked: models/artem_models/video_metrics.py),
@@ -179,7 +181,9 @@ def main():
     res = {}
     for s in specs:
         fe = [vm.frame_excess(photos[p], o) for p, o in outs[s.name].items()]
-        res[s.name] = {"frame": "%.1f" % max(fe), "frame mean": "%.1f" % np.mean(fe)}
+        fl = [vm.frame_excess(photos[p], o, luma_only=True) for p, o in outs[s.name].items()]
+        res[s.name] = {"frame": "%.1f" % max(fe), "frame mean": "%.1f" % np.mean(fe),
+                       "frame luma": "%.1f" % max(fl)}
 
     if not a.no_losses:
         import torch
@@ -231,7 +235,7 @@ def main():
             strip_names = ["input"] + [s.name for s in specs if not a.show or s.name in a.show.split("|")]
             strip_title = "%s frames %d-%d" % (short, sel[0], sel[-1])
 
-    cols = ["frame", "frame mean"]
+    cols = ["frame", "frame mean", "frame luma"]
     if not a.no_losses:
         cols = ["content loss", "style loss"] + cols
     for v in videos:

@@ -15,7 +15,10 @@
 - edge_bands / frame_excess: the frame-around-the-picture check: on each side, the mean
   of the outer 3-pixel band against the mean of the band 12..24 pixels in, per channel;
   frame_excess is how much more that contrast (its magnitude) is in the output than in
-  the input.
+  the input; with luma=True the same on BT.601 luma, which tells a frame drawn around the
+  picture (dark or light in every channel) from a dark border object whose colour the
+  style changed (fruits.jpg's blue cloth: dark in R and G, not in B, painted dark in all
+  three, a large excess in B alone).
 """
 import cv2
 import numpy as np
@@ -77,11 +80,18 @@ def edge_bands(img, outer=3, inner=(12, 24)):
     return np.array([o.mean((0, 1)) - i.mean((0, 1)) for o, i in sides])
 
 
-def frame_excess(inp, out):
+def luma(img):
+    """BT.601 luma of an HxWx3 RGB picture, as HxWx1 float"""
+    return (img.astype(np.float64) @ np.array([0.299, 0.587, 0.114]))[..., None]
+
+
+def frame_excess(inp, out, luma_only=False):
     """The frame a network draws: the worst excess, over sides and channels, of the
     output's border contrast (|edge_bands|) over the input's, in levels (0 when the
     output's borders are no more set apart than the photo's own, whatever their sign:
-    a colour map that inverts the picture draws no frame)."""
+    a colour map that inverts the picture draws no frame).  luma_only: on luma alone."""
+    if luma_only:
+        inp, out = luma(inp), luma(out)
     return float(np.maximum(np.abs(edge_bands(out)) - np.abs(edge_bands(inp)), 0).max())
 
 

@@ -63,6 +63,18 @@ check(vm.frame_excess(pic, 255 - pic) < 1e-6, "an inverted picture draws no fram
 check(vm.frame_excess(pic, pic) == 0, "the picture itself draws no frame")
 fe = vm.frame_excess(pic, framed)
 check(fe > 40, "a black 3-pixel frame is found: %.1f levels" % fe)
+fl = vm.frame_excess(pic, framed, luma_only=True)
+check(fl > 30, "on luma too: %.1f levels" % fl)
+# a dark blue band along the bottom (dark in R and G) painted dark in B as well: a colour
+# change at the border, large per channel, small on luma
+cloth = np.full((96, 128, 3), 128, np.uint8)
+painted = cloth.copy()
+cloth[-10:] = (20, 20, 120)
+painted[-10:] = (20, 20, 60)
+check(vm.frame_excess(cloth, painted) > 40, "per channel, the band's blue change counts: %.1f"
+      % vm.frame_excess(cloth, painted))
+check(vm.frame_excess(cloth, painted, luma_only=True) < 10, "on luma it is small: %.1f"
+      % vm.frame_excess(cloth, painted, luma_only=True))
 inv = [255 - f for f in frames]
 check(abs(vm.mean_change(frames, inv) - np.mean(np.abs(255 - 2 * np.array(frames, np.float32)))) < 1e-3,
       "mean_change is the mean absolute difference")
