@@ -159,6 +159,8 @@ clear_frames (ArtemCuda *cu)
   cu->frame_w = cu->frame_h = 0;
 }
 
+static void check_guards (ArtemCuda *cu);
+
 void
 artem_cuda_unplan (ArtemCuda *cu)
 {
@@ -171,6 +173,8 @@ artem_cuda_unplan (ArtemCuda *cu)
     cudaStreamSynchronize (cu->up);
   if (cu->down)
     cudaStreamSynchronize (cu->down);
+  check_guards (cu);
+  g_clear_pointer (&cu->alloc_sizes, g_array_unref);
   clear_frames (cu);
   if (cu->run_graph)
     cudaGraphExecDestroy (cu->run_graph);
@@ -229,6 +233,45 @@ artem_cuda_free (ArtemCuda *cu)
 
 /* ---- plan-time allocations ------------------------------------------------------- */
 
+/* ARTEM_CUDA_GUARD (a diagnostic for GPU runs): every device allocation gets a tail of
+ * GUARD_BYTES set to GUARD_BYTE, checked when the plan is freed; a tail found changed
+ * means something wrote past that buffer's end (a kernel, or cuDNN given too small a
+ * workspace) */
+#define GUARD_BYTES 4096
+#define GUARD_BYTE 0xA7
+
+static void
+check_guards (ArtemCuda *cu)
+{
+  if (!cu->alloc_sizes || !cu->allocs)
+    return;
+  guint8 *tail = g_malloc (GUARD_BYTES);
+  guint bad = 0;
+  for (guint i = 0; i < cu->alloc_sizes->len && i < cu->allocs->len; i++) {
+    gsize size = g_array_index (cu->alloc_sizes, gsize, i);
+    if (!size)
+      continue;
+    char *p = g_ptr_array_index (cu->allocs, i);
+    if (cudaMemcpy (tail, p + size, GUARD_BYTES, cudaMemcpyDeviceToHost) != cudaSuccess) {
+      cudaGetLastError ();
+      continue;
+    }
+    int first = -1;
+    for (int k = 0; k < GUARD_BYTES && first < 0; k++)
+      if (tail[k] != GUARD_BYTE)
+        first = k;
+    if (first >= 0) {
+      bad++;
+      g_warning ("artem: cuda: %s: GPU allocation %u (%" G_GSIZE_FORMAT " bytes) was written "
+                 "past its end (from byte %d of its guard on)", cu->net->path, i, size, first);
+    }
+  }
+  if (!bad)
+    g_message ("artem: cuda: %s: %u guarded GPU allocations intact", cu->net->path,
+               cu->alloc_sizes->len);
+  g_free (tail);
+}
+
 void *
 artem_cu_alloc (ArtemCuda *cu, gsize bytes, GError **error)
 {
@@ -240,13 +283,24 @@ artem_cu_alloc (ArtemCuda *cu, gsize bytes, GError **error)
                  "memory", cu->net->path, cu->net->memory_limit >> 20);
     return NULL;
   }
-  cudaError_t e = cudaMalloc (&p, bytes);
+  gsize guard = g_getenv ("ARTEM_CUDA_GUARD") ? GUARD_BYTES : 0;
+  cudaError_t e = cudaMalloc (&p, bytes + guard);
+  if (e == cudaSuccess && guard)
+    e = cudaMemset ((char *) p + bytes, GUARD_BYTE, guard);
   if (e != cudaSuccess) {
     cudaGetLastError ();
+    if (p)
+      cudaFree (p);
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE,
                  "cannot allocate %" G_GSIZE_FORMAT " MiB of GPU memory: %s", bytes >> 20,
                  cudaGetErrorString (e));
     return NULL;
+  }
+  if (guard) {
+    if (!cu->alloc_sizes)
+      cu->alloc_sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+    g_array_set_size (cu->alloc_sizes, cu->allocs->len);   /* 0: allocated without a guard */
+    g_array_append_val (cu->alloc_sizes, bytes);
   }
   g_ptr_array_add (cu->allocs, p);
   cu->device_bytes += bytes;

@@ -55,6 +55,7 @@ struct _ArtemCuda {
   gboolean planned;
   gboolean half, nhwc;
   GPtrArray *allocs;             /* device allocations of this plan */
+  GArray *alloc_sizes;           /* ARTEM_CUDA_GUARD: their sizes (each has a guard tail) */
   GPtrArray *host_allocs;        /* pinned host allocations of this plan */
   void **dval;                   /* per value: device pointer (activations), or NULL */
   GHashTable *consts;            /* "vidx/form" -> device pointer */

@@ -111,6 +111,10 @@ for k in 1 2; do
   ARTEM_CUDA_VERBOSE=1 artem timeout 60 "$BUILD/tests/test-cuda-models" models/default/default-adain.onnx
 done > "$OUT/adain-verbose.log" 2>&1
 grep -E "passed|worst" "$OUT/adain-verbose.log"
+# a write past any buffer's end? (guard tails behind every device allocation)
+ARTEM_CUDA_GUARD=1 artem timeout 90 "$BUILD/tests/test-cuda-models" models/default/default-adain.onnx \
+  > "$OUT/guard.log" 2>&1
+grep -E "past its end|intact" "$OUT/guard.log" | sort | uniq -c | head -20
 
 step "PyTorch side by side"
 timeout 200 $PY tests/gpu/torch_peer.py --models "$RUN" --size "$SIZE" $PEER_ARGS --out "$OUT/torch-peer.json" \

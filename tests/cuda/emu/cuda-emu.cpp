@@ -367,6 +367,17 @@ cudaMemcpyAsync (void *dst, const void *src, size_t n, cudaMemcpyKind kind, cuda
 }
 
 cudaError_t CUDARTAPI
+cudaMemset (void *p, int v, size_t n)
+{
+  if (sync_during_capture ())
+    return fail (cudaErrorStreamCaptureUnsupported);
+  if (where (p) != 1)
+    return fail (cudaErrorInvalidValue);
+  memset (p, v, n);
+  return cudaSuccess;
+}
+
+cudaError_t CUDARTAPI
 cudaMemsetAsync (void *p, int v, size_t n, cudaStream_t s)
 {
   if (where (p) != 1)
