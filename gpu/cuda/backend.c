@@ -298,7 +298,7 @@ artem_cu_alloc (ArtemCuda *cu, gsize bytes, GError **error)
   }
   if (guard) {
     if (!cu->alloc_sizes)
-      cu->alloc_sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+      cu->alloc_sizes = g_array_new (FALSE, TRUE, sizeof (gsize));   /* pads with 0 */
     g_array_set_size (cu->alloc_sizes, cu->allocs->len);   /* 0: allocated without a guard */
     g_array_append_val (cu->alloc_sizes, bytes);
   }

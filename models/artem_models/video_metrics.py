@@ -15,7 +15,7 @@
 - edge_bands / frame_excess: the frame-around-the-picture check: on each side, the mean
   of the outer 3-pixel band against the mean of the band 12..24 pixels in, per channel;
   frame_excess is how much more that contrast (its magnitude) is in the output than in
-  the input; with luma=True the same on BT.601 luma, which tells a frame drawn around the
+  the input; with luma_only=True the same on BT.601 luma, which tells a frame drawn around the
   picture (dark or light in every channel) from a dark border object whose colour the
   style changed (fruits.jpg's blue cloth: dark in R and G, not in B, painted dark in all
   three, a large excess in B alone).

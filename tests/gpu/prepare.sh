@@ -22,6 +22,8 @@ mkdir -p gpu-run
     rm gpu-run/$n.onnx
   done
 }
+# weights a dry run of run.sh filled back in here must not travel either
+rm -f gpu-run/transformer-net.onnx gpu-run/adain-vgg19.onnx
 rm -rf gpu-run/deps gpu-run/debs
 mkdir -p gpu-run/debs
 (cd gpu-run/debs && apt-get download libprotobuf-c1 libopenblas0-pthread libgfortran5 \
