@@ -13,14 +13,22 @@
 #include "cuda-private.h"
 #include "../binary.h"
 
-/* cuDNN workspace per convolution: 128 MiB unless ARTEM_CUDA_WORKSPACE_MIB says otherwise
- * (the fastest algorithms at 4K can ask for GBs; TransformerNet at 2160x1200 in fp16 holds
- * about 750 MiB of activations and staging, and should stay under 1 GiB in all) */
+/* cuDNN workspace the convolutions may share: a quarter of the device memory planned so
+ * far (activations, weights), at least 128 MiB and at most 1 GiB, and at most half of what
+ * the memory limit leaves; ARTEM_CUDA_WORKSPACE_MIB sets it outright.  A fixed 128 MiB cost
+ * TransformerNet at 4128x2208 4x (H200: 257 ms a frame, 67 ms with 1 GiB, for 139 MiB
+ * more memory): its last two convolutions had to take slow algorithms. */
 static gsize
-workspace_cap (void)
+workspace_cap (ArtemCuda *cu)
 {
   const char *e = g_getenv ("ARTEM_CUDA_WORKSPACE_MIB");
-  return (e ? (gsize) g_ascii_strtoull (e, NULL, 10) : 128) << 20;
+  if (e)
+    return (gsize) g_ascii_strtoull (e, NULL, 10) << 20;
+  gsize cap = CLAMP (cu->device_bytes / 4, (gsize) 128 << 20, (gsize) 1 << 30);
+  gsize limit = cu->net->memory_limit;
+  if (limit > cu->device_bytes)
+    cap = MIN (cap, MAX ((limit - cu->device_bytes) / 2, (gsize) 128 << 20));
+  return cap;
 }
 
 typedef struct {
@@ -146,16 +154,17 @@ typedef struct {
 /* the fastest algorithm (cuDNN lists them fastest first) that succeeded within the
  * workspace cap, in fp32 mode one that does not convert to TF32 or fp16; takes @key */
 static gboolean
-pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const AlgoPerf *p, int count, char *key,
-      GError **error)
+pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, const AlgoPerf *p,
+      int count, char *key, GError **error)
 {
+
   /* fp32: FMA math first.  DEFAULT_MATH lets cuDNN use TF32 tensor cores on sm_80 and
-   * later (10-bit mantissa: nmse 4e-6 against the CPU on an H200); it is taken only
+   * later (10-bit mantissa, as cuDNN documents); it is taken only
    * where no FMA algorithm exists. */
   int i = -1;
   for (int pass = 0; pass < (cu->half ? 1 : 2) && i < 0; pass++)
     for (int j = 0; j < count && i < 0; j++) {
-      if (p[j].status != CUDNN_STATUS_SUCCESS || p[j].mem > workspace_cap ())
+      if (p[j].status != CUDNN_STATUS_SUCCESS || p[j].mem > workspace_cap (cu))
         continue;
       if (!cu->half && p[j].math != (pass ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH))
         continue;
@@ -163,9 +172,23 @@ pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const AlgoPerf *p, int count, c
     }
   if (i >= 0) {
     AlgoChoice ch = { p[i].algo, (int) p[i].math, p[i].mem };
+    /* the workspace the algorithm asks for with this math type, which can exceed what the
+     * search reported */
+    size_t need = 0;
+    cudnnSetConvolutionMathType (c->cdesc, (cudnnMathType_t) ch.math);
+    cudnnStatus_t ws_s =
+        transposed ? cudnnGetConvolutionBackwardDataWorkspaceSize (
+                         cu->dnn, c->wdesc, c->xdesc, c->cdesc, c->ydesc,
+                         (cudnnConvolutionBwdDataAlgo_t) ch.algo, &need)
+                   : cudnnGetConvolutionForwardWorkspaceSize (
+                         cu->dnn, c->xdesc, c->wdesc, c->cdesc, c->ydesc,
+                         (cudnnConvolutionFwdAlgo_t) ch.algo, &need);
+    if (ws_s == CUDNN_STATUS_SUCCESS && need > ch.ws)
+      ch.ws = need;
     if (g_getenv ("ARTEM_CUDA_VERBOSE"))
       g_printerr ("artem: cuda: %s: algorithm %d math %d workspace %" G_GSIZE_FORMAT
-                  " (%d candidates)\n", key, ch.algo, ch.math, ch.ws, count);
+                  " (searched %" G_GSIZE_FORMAT ", %d candidates)\n", key, ch.algo, ch.math,
+                  ch.ws, p[i].mem, count);
     g_hash_table_insert (cu->algo_cache, key, g_memdup2 (&ch, sizeof ch));
     c->algo = ch.algo;
     c->ws = ch.ws;
@@ -195,7 +218,7 @@ cached (ArtemCuda *cu, CuConv *c, const char *key, GError **error)
   for (int i_ = 0; i_ < (n); i_++)                                                       \
     dst[i_] = (AlgoPerf) { (int) src[i_].algo, src[i_].status, src[i_].mathType, src[i_].memory }
 
-/* cudnnFind* for the forward convolution or (@transposed) the data gradient; takes @key */
+/* the algorithm for the forward convolution or (@transposed) the data gradient; takes @key */
 static gboolean
 find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, char *key,
                 GError **error)
@@ -203,7 +226,27 @@ find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, 
   AlgoPerf p[MAX_ALGOS];
   int got = 0;
   cudnnStatus_t s;
-  if (transposed) {
+  /* fp16 (the default on a GPU): cudnnFind times every algorithm and we take the fastest.
+   * fp32: cuDNN's heuristic ranking, untimed.  On an H200 with cuDNN 9.19, once Find had
+   * timed fp32 convolutions some fp32 convolutions gave wrong results (default-adain
+   * 19.8 dB against the CPU, whichever algorithm Find offered); with the heuristic ranking
+   * every one matched (tests/gpu/bisect.sh; the emulator does the same, see note_find in
+   * tests/cuda/emu).  ARTEM_CUDA_ALGO_SEARCH=find or =heuristic overrides. */
+  const char *search = g_getenv ("ARTEM_CUDA_ALGO_SEARCH");
+  gboolean heur = search ? !g_strcmp0 (search, "heuristic") : !cu->half;
+  if (heur && transposed) {
+    cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+    s = cudnnGetConvolutionBackwardDataAlgorithm_v7 (cu->dnn, c->wdesc, c->xdesc, c->cdesc,
+                                                     c->ydesc,
+                                                     CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
+                                                     &got, perf);
+    COPY_PERF (p, perf, s == CUDNN_STATUS_SUCCESS ? got : 0);
+  } else if (heur) {
+    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+    s = cudnnGetConvolutionForwardAlgorithm_v7 (cu->dnn, c->xdesc, c->wdesc, c->cdesc, c->ydesc,
+                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &got, perf);
+    COPY_PERF (p, perf, s == CUDNN_STATUS_SUCCESS ? got : 0);
+  } else if (transposed) {
     /* in the data gradient's terms: dy = our input (xdesc), dx = our output (ydesc) */
     cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
     s = cudnnFindConvolutionBackwardDataAlgorithm (cu->dnn, c->wdesc, c->xdesc, c->cdesc, c->ydesc,
@@ -220,7 +263,7 @@ find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, 
     g_free (key);
     return FALSE;
   }
-  return pick (cu, st, c, p, got, key, error);
+  return pick (cu, st, c, transposed, p, got, key, error);
 }
 
 static int *

@@ -37,6 +37,22 @@
      (cudnnHandle_t, const cudnnFilterDescriptor_t, const cudnnTensorDescriptor_t,         \
       const cudnnConvolutionDescriptor_t, const cudnnTensorDescriptor_t, const int, int *, \
       cudnnConvolutionBwdDataAlgoPerf_t *))                                                \
+  X (cudnnStatus_t, GetConvolutionForwardAlgorithm_v7,                                     \
+     (cudnnHandle_t, const cudnnTensorDescriptor_t, const cudnnFilterDescriptor_t,         \
+      const cudnnConvolutionDescriptor_t, const cudnnTensorDescriptor_t, const int, int *, \
+      cudnnConvolutionFwdAlgoPerf_t *))                                                    \
+  X (cudnnStatus_t, GetConvolutionBackwardDataAlgorithm_v7,                                \
+     (cudnnHandle_t, const cudnnFilterDescriptor_t, const cudnnTensorDescriptor_t,         \
+      const cudnnConvolutionDescriptor_t, const cudnnTensorDescriptor_t, const int, int *, \
+      cudnnConvolutionBwdDataAlgoPerf_t *))                                                \
+  X (cudnnStatus_t, GetConvolutionForwardWorkspaceSize,                                    \
+     (cudnnHandle_t, const cudnnTensorDescriptor_t, const cudnnFilterDescriptor_t,         \
+      const cudnnConvolutionDescriptor_t, const cudnnTensorDescriptor_t,                   \
+      cudnnConvolutionFwdAlgo_t, size_t *))                                                \
+  X (cudnnStatus_t, GetConvolutionBackwardDataWorkspaceSize,                               \
+     (cudnnHandle_t, const cudnnFilterDescriptor_t, const cudnnTensorDescriptor_t,         \
+      const cudnnConvolutionDescriptor_t, const cudnnTensorDescriptor_t,                   \
+      cudnnConvolutionBwdDataAlgo_t, size_t *))                                            \
   X (cudnnStatus_t, ConvolutionForward,                                                    \
      (cudnnHandle_t, const void *, const cudnnTensorDescriptor_t, const void *,            \
       const cudnnFilterDescriptor_t, const void *, const cudnnConvolutionDescriptor_t,     \
@@ -78,6 +94,10 @@ gboolean artem_cudnn_load (const char **why);
 #define cudnnDestroyConvolutionDescriptor artem_cudnn.DestroyConvolutionDescriptor
 #define cudnnFindConvolutionForwardAlgorithm artem_cudnn.FindConvolutionForwardAlgorithm
 #define cudnnFindConvolutionBackwardDataAlgorithm artem_cudnn.FindConvolutionBackwardDataAlgorithm
+#define cudnnGetConvolutionForwardAlgorithm_v7 artem_cudnn.GetConvolutionForwardAlgorithm_v7
+#define cudnnGetConvolutionBackwardDataAlgorithm_v7 artem_cudnn.GetConvolutionBackwardDataAlgorithm_v7
+#define cudnnGetConvolutionForwardWorkspaceSize artem_cudnn.GetConvolutionForwardWorkspaceSize
+#define cudnnGetConvolutionBackwardDataWorkspaceSize artem_cudnn.GetConvolutionBackwardDataWorkspaceSize
 #define cudnnConvolutionForward artem_cudnn.ConvolutionForward
 #define cudnnConvolutionBackwardData artem_cudnn.ConvolutionBackwardData
 #endif

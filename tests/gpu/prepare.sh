@@ -43,6 +43,6 @@ find build-gpu -name '*.a' -delete
 find build-gpu/tests -maxdepth 1 \( -name '*-emu*' -o -name 'libartem.so*' \) ! -type d -delete
 # only the programs run.sh calls travel (the carry also counts the 15 MB working tree)
 find build-gpu/tests -maxdepth 1 -type f ! -name test-backend-ops ! -name test-cuda-models \
-  ! -name xnor-bench -delete
+  ! -name xnor-bench ! -name cuda-bisect -delete
 rm -f build-gpu/gpu/artem-binarize build-gpu/gpu/artem-image
 du -sh build-gpu gpu-run

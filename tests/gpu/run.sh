@@ -124,4 +124,7 @@ grep -E "^transformer|^adain" "$OUT/torch-peer.log"
 step "results table"
 $PY tests/gpu/table.py "$OUT" > "$OUT/results.md" && cat "$OUT/results.md"
 step "done (status $status)"
+# the device tool brings back only a few files: the logs travel as one archive
+(cd "$OUT" && logs=$(ls | grep -v -e '^run.log$' -e '^results.md$' -e '^logs.tar.gz$') &&
+ [ -n "$logs" ] && tar czf logs.tar.gz $logs && rm -f $logs)
 exit $status

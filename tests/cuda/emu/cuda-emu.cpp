@@ -9,6 +9,8 @@
  * fail as on a GPU), memcpy directions against where the pointers were allocated.
  * What it cannot check: real cuDNN algorithms, timing, concurrency between streams
  * (everything runs in order on the calling thread).  Convolutions are naive loops. */
+#include <glib.h>
+#include <atomic>
 #include <barrier>
 #include <condition_variable>
 #include <chrono>
@@ -280,7 +282,13 @@ cudaMalloc (void **p, size_t n)
   char *m = (char *) aligned_alloc (256, (n + 255) / 256 * 256);
   if (!m)
     return fail (cudaErrorMemoryAllocation);
-  memset (m, 0xA5, n);   /* device memory starts as garbage */
+  /* device memory starts as garbage: by default 0xA5 (a tiny float, so that reads of
+   * unset memory go unseen, as on a GPU whose old data happens to be small);
+   * ARTEM_EMU_FILL=nan fills with NaN, which any such read carries to the output */
+  static int fill = -1;
+  if (fill < 0)
+    fill = g_strcmp0 (g_getenv ("ARTEM_EMU_FILL"), "nan") ? 0xA5 : 0xFF;
+  memset (m, fill, n);
   std::lock_guard<std::mutex> l (mu);
   device_allocs[m] = n;
   *p = m;
@@ -647,11 +655,28 @@ cudnnSetConvolutionMathType (cudnnConvolutionDescriptor_t d, cudnnMathType_t m)
   return CUDNN_STATUS_SUCCESS;
 }
 
-/* What an sm_80+ GPU does with fp32 data (seen on an H200): cudnnFind* lists a
- * CUDNN_DEFAULT_MATH candidate first (the faster), and DEFAULT_MATH lets cuDNN run the
- * convolution in TF32 (operands rounded to a 10-bit mantissa), then the FMA_MATH one; the
- * emulated convolutions round likewise, so a backend that takes DEFAULT_MATH in fp32 mode
- * is as far off as on the GPU (nmse about 1e-6). */
+/* What cuDNN documents for fp32 data on sm_80+: CUDNN_DEFAULT_MATH lets it run a
+ * convolution in TF32 (operands rounded to a 10-bit mantissa).  The emulated search lists
+ * a DEFAULT_MATH candidate first (the faster), then the FMA_MATH one, and the emulated
+ * convolutions round likewise, so a backend that takes DEFAULT_MATH in fp32 mode is off
+ * by an nmse of about 1e-6.  (The H200's 4e-6 on fp32 convolutions in December 2026 was
+ * not this: test-backend-ops' CPU reference ran bf16.)
+ *
+ * What cuDNN 9.19 did on an H200 (tests/gpu/bisect.sh, December 2026): once
+ * cudnnFindConvolution*Algorithm had timed fp32 convolutions, some fp32 convolutions of
+ * the process gave wrong results (default-adain's /conv31/Conv at 336x188: nmse 0.95; the
+ * frame 19.8 dB), with every algorithm Find offered; with cuDNN's heuristic ranking
+ * (cudnnGet*Algorithm_v7) and no Find, every result matched the CPU.  The emulator does
+ * the same: after an fp32 Find, fp32 convolutions leave out their last input channel.
+ * ARTEM_EMU_SOUND_FIND=1 turns this off. */
+static std::atomic<bool> fp32_found;
+
+static void
+note_find (cudnnDataType_t type)
+{
+  if (type == CUDNN_DATA_FLOAT && !getenv ("ARTEM_EMU_SOUND_FIND"))
+    fp32_found = true;
+}
 static int
 candidates (cudnnDataType_t type, cudnnMathType_t asked, int req)
 {
@@ -695,6 +720,7 @@ cudnnFindConvolutionForwardAlgorithm (cudnnHandle_t, const cudnnTensorDescriptor
     return CUDNN_STATUS_BAD_PARAM;
   if (!conv_shapes_ok (x, w, c, y))
     return CUDNN_STATUS_BAD_PARAM;
+  note_find (x->type);
   *got = candidates (x->type, c->math, req);
   for (int i = 0; i < *got; i++) {
     memset (&perf[i], 0, sizeof perf[i]);
@@ -717,6 +743,7 @@ cudnnFindConvolutionBackwardDataAlgorithm (cudnnHandle_t, const cudnnFilterDescr
     return CUDNN_STATUS_BAD_PARAM;
   if (!conv_shapes_ok (dx, w, c, dy))
     return CUDNN_STATUS_BAD_PARAM;
+  note_find (dy->type);
   *got = candidates (dy->type, c->math, req);
   for (int i = 0; i < *got; i++) {
     memset (&perf[i], 0, sizeof perf[i]);
@@ -725,6 +752,59 @@ cudnnFindConvolutionBackwardDataAlgorithm (cudnnHandle_t, const cudnnFilterDescr
     perf[i].memory = 4096;
     perf[i].mathType = candidate_math (dy->type, c->math, i);
   }
+  return CUDNN_STATUS_SUCCESS;
+}
+
+/* the heuristic queries: the same candidates as Find, untimed */
+cudnnStatus_t CUDNNWINAPI
+cudnnGetConvolutionForwardAlgorithm_v7 (cudnnHandle_t h, const cudnnTensorDescriptor_t x,
+                                        const cudnnFilterDescriptor_t w,
+                                        const cudnnConvolutionDescriptor_t c,
+                                        const cudnnTensorDescriptor_t y, const int req,
+                                        int *got, cudnnConvolutionFwdAlgoPerf_t *perf)
+{
+  bool was = fp32_found;
+  cudnnStatus_t st = cudnnFindConvolutionForwardAlgorithm (h, x, w, c, y, req, got, perf);
+  fp32_found = was;   /* no timing runs: no harm */
+  return st;
+}
+
+cudnnStatus_t CUDNNWINAPI
+cudnnGetConvolutionBackwardDataAlgorithm_v7 (cudnnHandle_t h, const cudnnFilterDescriptor_t w,
+                                             const cudnnTensorDescriptor_t dy,
+                                             const cudnnConvolutionDescriptor_t c,
+                                             const cudnnTensorDescriptor_t dx, const int req,
+                                             int *got, cudnnConvolutionBwdDataAlgoPerf_t *perf)
+{
+  bool was = fp32_found;
+  cudnnStatus_t st = cudnnFindConvolutionBackwardDataAlgorithm (h, w, dy, c, dx, req, got, perf);
+  fp32_found = was;
+  return st;
+}
+
+cudnnStatus_t CUDNNWINAPI
+cudnnGetConvolutionForwardWorkspaceSize (cudnnHandle_t, const cudnnTensorDescriptor_t x,
+                                         const cudnnFilterDescriptor_t w,
+                                         const cudnnConvolutionDescriptor_t c,
+                                         const cudnnTensorDescriptor_t y,
+                                         cudnnConvolutionFwdAlgo_t, size_t *bytes)
+{
+  if (!conv_shapes_ok (x, w, c, y))
+    return CUDNN_STATUS_BAD_PARAM;
+  *bytes = 4096;
+  return CUDNN_STATUS_SUCCESS;
+}
+
+cudnnStatus_t CUDNNWINAPI
+cudnnGetConvolutionBackwardDataWorkspaceSize (cudnnHandle_t, const cudnnFilterDescriptor_t w,
+                                              const cudnnTensorDescriptor_t dy,
+                                              const cudnnConvolutionDescriptor_t c,
+                                              const cudnnTensorDescriptor_t dx,
+                                              cudnnConvolutionBwdDataAlgo_t, size_t *bytes)
+{
+  if (!conv_shapes_ok (dx, w, c, dy))
+    return CUDNN_STATUS_BAD_PARAM;
+  *bytes = 4096;
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -745,6 +825,7 @@ cudnnConvolutionForward (cudnnHandle_t h, const void *alpha, const cudnnTensorDe
   cudnnConvolutionStruct C = *cd;
   float a = *(const float *) alpha, b = *(const float *) beta;
   bool tf = runs_tf32 (X.type, C.math);
+  int drop = fp32_found && X.type == CUDNN_DATA_FLOAT ? 1 : 0;   /* see note_find */
   run_or_queue (h->stream, [=] () {
 #pragma omp parallel for collapse(2)
     for (int n = 0; n < Y.n; n++)
@@ -761,7 +842,7 @@ cudnnConvolutionForward (cudnnHandle_t h, const void *alpha, const cudnnTensorDe
                 int iw = ow * C.v - C.pw + q * C.dw;
                 if (iw < 0 || iw >= X.w)
                   continue;
-                for (int c = 0; c < W.c; c++) {
+                for (int c = 0; c < W.c - drop; c++) {
                   float xv = get (x, X.type, toff (&X, n, c0 + c, ih, iw));
                   float wv = get (w, W.type, foff (&W, k, c, r, q));
                   s += tf ? tf32 (xv) * tf32 (wv) : xv * wv;
@@ -793,6 +874,7 @@ cudnnConvolutionBackwardData (cudnnHandle_t h, const void *alpha,
   cudnnConvolutionStruct C = *cd;
   float a = *(const float *) alpha, b = *(const float *) beta;
   bool tf = runs_tf32 (DY.type, C.math);
+  int drop = fp32_found && DY.type == CUDNN_DATA_FLOAT ? 1 : 0;   /* see note_find */
   run_or_queue (h->stream, [=] () {
     /* dx[n, c, h, w] = sum over k, r, q with h = oh * u - ph + r * dh of dy[n, k, oh, ow] w[k, c, r, q] */
 #pragma omp parallel for collapse(2)
@@ -815,7 +897,7 @@ cudnnConvolutionBackwardData (cudnnHandle_t h, const void *alpha,
                 int ow = tw / C.v;
                 if (ow >= DY.w)
                   continue;
-                for (int k = 0; k < DY.c; k++) {
+                for (int k = 0; k < DY.c - drop; k++) {
                   float dv = get (dy, DY.type, toff (&DY, n, k, oh, ow));
                   float wv = get (w, W.type, foff (&W, k, c, r, q));
                   s += tf ? tf32 (dv) * tf32 (wv) : dv * wv;
