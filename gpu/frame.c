@@ -243,18 +243,38 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     use_history = stab_motion_cpu (net, src, src_stride, bpp, off);
   if (use_history && net->stab_guard > 0.f)
     stab_gap_cpu (net, out, plane, out_lo, out_scale);
-#pragma omp parallel for schedule(static)
+  gboolean guard = use_history && net->stab_guard > 0.f;
+#pragma omp parallel
+  {
+  /* the held weights of a row: the 3x3 motion box as a column sum then a row sum (the
+   * same integers as artem_stab_box, without its nine clamped reads per pixel) */
+  unsigned *col = use_history && !guard ? g_new (unsigned, w + 2) : NULL;
+  float *krow = use_history ? g_new (float, w) : NULL;
+#pragma omp for schedule(static)
   for (int y = 0; y < h; y++) {
     guint8 *drow = dst + (gsize) y * dst_stride;
     const guint8 *srow = src + (gsize) y * src_stride;
     guint8 *prev = stab ? net->stab_prev + (gsize) y * w * 3 : NULL;
     guint8 *ref = stab ? net->stab_ref + (gsize) y * w * 3 : NULL;
     const float *orow = out + (gsize) y * pw;
+    if (col) {
+      const guint16 *m0 = net->stab_motion + (gsize) MAX (y - 1, 0) * w;
+      const guint16 *m1 = net->stab_motion + (gsize) y * w;
+      const guint16 *m2 = net->stab_motion + (gsize) MIN (y + 1, h - 1) * w;
+      for (int x = 0; x < w; x++)
+        col[x + 1] = (unsigned) m0[x] + m1[x] + m2[x];
+      col[0] = col[1];
+      col[w + 1] = col[w];
+      for (int x = 0; x < w; x++)
+        krow[x] = artem_stab_weight (col[x] + col[x + 1] + col[x + 2], amount);
+    } else if (krow) {
+      for (int x = 0; x < w; x++)
+        krow[x] = artem_stab_held_weight (net->stab_motion, net->stab_gap, w, h, x, y, amount,
+                                          net->stab_guard);
+    }
     for (int x = 0; x < w; x++) {
       /* the weight of the held output, once per pixel */
-      float k = use_history ? artem_stab_held_weight (net->stab_motion, net->stab_gap, w, h, x,
-                                                      y, amount, net->stab_guard)
-                            : 0.f;
+      float k = krow ? krow[x] : 0.f;
       for (int c = 0; c < 3; c++) {
         float v = (orow[c * plane + x] - out_lo) * out_scale;
         float sv = srow[x * bpp + off[c]];
@@ -272,6 +292,9 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     if (off[3] >= 0 && srow != drow)
       for (int x = 0; x < w; x++)
         drow[x * bpp + off[3]] = srow[x * bpp + off[3]];
+  }
+  g_free (col);
+  g_free (krow);
   }
   if (stab) {
     net->stab_valid = TRUE;

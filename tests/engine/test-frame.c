@@ -2,7 +2,9 @@
  * metadata and overrides, every pixel format and alpha, odd sizes with padding inside the
  * engine, and no allocation per frame. */
 #include <artem.h>
+#include <artem-blend.h>
 #include <stdlib.h>
+#include "../../gpu/stabilize.h"   /* the maths, for an independent reference */
 #include <string.h>
 
 static const char *datadir;
@@ -241,6 +243,77 @@ test_margin (void)
   g_free (sp); g_free (bp); g_free (so); g_free (bo);
 }
 
+/* temporal stabilisation through an identity network, frame by frame against a reference
+ * written here from stabilize.h's per-pixel functions (the engine computes the 3x3 motion
+ * box row-wise; the bytes must not change): a noisy still scene, a drift along the
+ * edges, a moving square and a scene cut */
+static void
+test_stabilize_reference (void)
+{
+  ArtemNet *net = load ("identity-default.onnx");
+  GError *err = NULL;
+  const int w = 37, h = 23, frames = 7;
+  gsize n = (gsize) w * h * 3;
+  guint8 *base = g_malloc (n), *src = g_malloc (n), *got = g_malloc (n), *want = g_malloc (n);
+  guint8 *prev = g_malloc0 (n), *ref = g_malloc0 (n);
+  guint16 *motion = g_new0 (guint16, (gsize) w * h);
+  for (gsize i = 0; i < n; i++)
+    base[i] = (guint8) (40 + (i * 53 % 170));
+  artem_net_set_frame_stabilize (net, 1.f);
+  g_assert_true (artem_net_reshape_frame (net, w, h, &err));
+  g_assert_no_error (err);
+  guint32 seed = 12345;
+  gboolean valid = FALSE;
+  for (int f = 0; f < frames; f++) {
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        for (int c = 0; c < 3; c++) {
+          gsize i = ((gsize) y * w + x) * 3 + c;
+          seed = seed * 1664525u + 1013904223u;
+          int v = base[i] + (int) (seed >> 29) - 4;              /* sensor noise, +-4 */
+          if (x < 2 || y < 2 || x >= w - 2 || y >= h - 2)
+            v += 10 * f;              /* a drift along the edges: weights between 0 and 1 */
+          if (x >= 3 + 4 * f && x < 11 + 4 * f && y >= 5 && y < 13)
+            v = 250 - 30 * c;                                    /* a moving square */
+          if (f == 5)
+            v = 255 - v;                                         /* a scene cut */
+          src[i] = (guint8) CLAMP (v, 0, 255);
+        }
+    g_assert_true (artem_net_process_frame (net, src, w * 3, got, w * 3, ARTEM_FORMAT_RGB, &err));
+    g_assert_no_error (err);
+    /* the reference */
+    gboolean use = valid;
+    if (use) {
+      unsigned long long moved = 0;
+      for (gsize p = 0; p < (gsize) w * h; p++) {
+        motion[p] = (guint16) (artem_stab_absdiff (src[3 * p], ref[3 * p]) +
+                               artem_stab_absdiff (src[3 * p + 1], ref[3 * p + 1]) +
+                               artem_stab_absdiff (src[3 * p + 2], ref[3 * p + 2]));
+        moved += artem_stab_moved (motion[p]);
+      }
+      use = !artem_stab_is_cut (moved, (unsigned long long) w * h);
+    }
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        float k = use ? artem_stab_held_weight (motion, NULL, w, h, x, y, 1.f, 0.f) : 0.f;
+        for (int c = 0; c < 3; c++) {
+          gsize i = ((gsize) y * w + x) * 3 + c;
+          guint8 q = artem_stab_mix (k, prev[i], src[i]);
+          prev[i] = q;
+          ref[i] = artem_stab_mix (k, ref[i], src[i]);
+          want[i] = artem_blend_u8 (src[i], q, 1.f);
+        }
+      }
+    valid = TRUE;
+    g_assert_cmpmem (got, n, want, n);
+    if (f == 2)   /* held pixels really were held: the output is not the input */
+      g_assert_true (memcmp (got, src, n) != 0);
+  }
+  artem_net_free (net);
+  g_free (base); g_free (src); g_free (got); g_free (want); g_free (prev); g_free (ref);
+  g_free (motion);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -253,5 +326,6 @@ main (int argc, char **argv)
   g_test_add_func ("/frame/strength", test_strength);
   g_test_add_func ("/frame/submit-receive", test_submit_receive);
   g_test_add_func ("/frame/margin", test_margin);
+  g_test_add_func ("/frame/stabilize-reference", test_stabilize_reference);
   return g_test_run ();
 }
