@@ -11,6 +11,8 @@
  * - a node for which cuDNN has no NHWC algorithm (channel counts tensor-core kernels
  *   reject): that node runs in NCHW, its input and output re-laid by identity gathers. */
 #include "cuda-private.h"
+#include <math.h>
+#include <string.h>
 #include "../binary.h"
 
 /* cuDNN workspace the convolutions may share: a quarter of the device memory planned so
@@ -48,12 +50,20 @@ typedef struct {
   void *rx, *ry;
   int *rmaps_x, *rmaps_y;
   ArtemCuDims rxd, ryd;
+  /* bands: the convolution run as @bands horizontal bands of its output, each a
+   * contiguous slice of an NHWC tensor (batch 1, no cuDNN padding), where the fastest
+   * algorithm's workspace for the whole frame is over the cap but a band's fits and the
+   * bands together time faster (see try_bands) */
+  int bands;
+  cudnnTensorDescriptor_t xbdesc, ybdesc;
+  gsize xstep, ystep;   /* bytes between bands' first rows */
 } CuConv;
 
 typedef struct {
   int algo;
   int math;
   gsize ws;
+  int bands;
 } AlgoChoice;
 
 static gboolean
@@ -83,6 +93,10 @@ clear_descs (CuConv *c)
   if (c->ydesc) cudnnDestroyTensorDescriptor (c->ydesc);
   if (c->wdesc) cudnnDestroyFilterDescriptor (c->wdesc);
   if (c->cdesc) cudnnDestroyConvolutionDescriptor (c->cdesc);
+  if (c->xbdesc) cudnnDestroyTensorDescriptor (c->xbdesc);
+  if (c->ybdesc) cudnnDestroyTensorDescriptor (c->ybdesc);
+  c->xbdesc = c->ybdesc = NULL;
+  c->bands = 0;
   c->xdesc = c->ydesc = NULL;
   c->wdesc = NULL;
   c->cdesc = NULL;
@@ -146,6 +160,7 @@ typedef struct {
   cudnnStatus_t status;
   cudnnMathType_t math;
   size_t mem;
+  float time;   /* ms, from cudnnFind; unset (< 0) from the heuristics */
 } AlgoPerf;
 
 #define MAX_ALGOS ((int) CUDNN_CONVOLUTION_FWD_ALGO_COUNT > (int) CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT \
@@ -153,25 +168,71 @@ typedef struct {
 
 /* the fastest algorithm (cuDNN lists them fastest first) that succeeded within the
  * workspace cap, in fp32 mode one that does not convert to TF32 or fp16; takes @key */
-static gboolean
-pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, const AlgoPerf *p,
-      int count, char *key, GError **error)
-{
+/* what banding needs of a forward convolution's geometry */
+typedef struct {
+  ArtemCuDims xd, yd;
+  int nhwc, ph, sh, ekh;   /* layout, cuDNN's top pad, stride, effective kernel height */
+} BandGeom;
 
+/* band descriptors for @bands bands of the output rows (each band's input rows start
+ * bands' output rows x stride further on and span the kernel's reach) */
+static gboolean
+band_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g, int bands,
+            GError **error)
+{
+  ArtemCuDims yb = g->yd, xb = g->xd;
+  yb.h = g->yd.h / bands;
+  xb.h = (yb.h - 1) * g->sh + g->ekh;
+  gsize es = cu->half ? 2 : 4;
+  c->xstep = (gsize) yb.h * g->sh * g->xd.w * g->xd.c * es;
+  c->ystep = (gsize) yb.h * g->yd.w * g->yd.c * es;
+  c->bands = bands;
+  return set_tensor (cu, &c->xbdesc, xb, 1, st->node, error) &&
+         set_tensor (cu, &c->ybdesc, yb, 1, st->node, error);
+}
+
+static gboolean
+bands_possible (const BandGeom *g, int bands)
+{
+  return g->nhwc && g->xd.n == 1 && g->ph == 0 && bands > 1 && g->yd.h % bands == 0 &&
+         g->yd.h / bands >= 1 &&
+         (g->yd.h / bands * (bands - 1)) * g->sh + (g->yd.h / bands - 1) * g->sh + g->ekh <= g->xd.h;
+}
+
+static void
+drop_bands (CuConv *c)
+{
+  if (c->xbdesc) cudnnDestroyTensorDescriptor (c->xbdesc);
+  if (c->ybdesc) cudnnDestroyTensorDescriptor (c->ybdesc);
+  c->xbdesc = c->ybdesc = NULL;
+  c->bands = 0;
+}
+
+static int
+choose (ArtemCuda *cu, const AlgoPerf *p, int count, gsize cap)
+{
   /* fp32: FMA math first.  DEFAULT_MATH lets cuDNN use TF32 tensor cores on sm_80 and
    * later (10-bit mantissa, as cuDNN documents); it is taken only
    * where no FMA algorithm exists. */
   int i = -1;
   for (int pass = 0; pass < (cu->half ? 1 : 2) && i < 0; pass++)
     for (int j = 0; j < count && i < 0; j++) {
-      if (p[j].status != CUDNN_STATUS_SUCCESS || p[j].mem > workspace_cap (cu))
+      if (p[j].status != CUDNN_STATUS_SUCCESS || p[j].mem > cap)
         continue;
       if (!cu->half && p[j].math != (pass ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH))
         continue;
       i = j;
     }
+  return i;
+}
+
+static gboolean
+pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, const AlgoPerf *p,
+      int count, char *key, GError **error)
+{
+  int i = choose (cu, p, count, workspace_cap (cu));
   if (i >= 0) {
-    AlgoChoice ch = { p[i].algo, (int) p[i].math, p[i].mem };
+    AlgoChoice ch = { p[i].algo, (int) p[i].math, p[i].mem, c->bands };
     /* the workspace the algorithm asks for with this math type, which can exceed what the
      * search reported */
     size_t need = 0;
@@ -181,14 +242,19 @@ pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, const Algo
                          cu->dnn, c->wdesc, c->xdesc, c->cdesc, c->ydesc,
                          (cudnnConvolutionBwdDataAlgo_t) ch.algo, &need)
                    : cudnnGetConvolutionForwardWorkspaceSize (
-                         cu->dnn, c->xdesc, c->wdesc, c->cdesc, c->ydesc,
+                         cu->dnn, c->bands > 1 ? c->xbdesc : c->xdesc, c->wdesc, c->cdesc,
+                         c->bands > 1 ? c->ybdesc : c->ydesc,
                          (cudnnConvolutionFwdAlgo_t) ch.algo, &need);
     if (ws_s == CUDNN_STATUS_SUCCESS && need > ch.ws)
       ch.ws = need;
-    if (g_getenv ("ARTEM_CUDA_VERBOSE"))
+    if (g_getenv ("ARTEM_CUDA_VERBOSE")) {
+      char b[32] = "";
+      if (c->bands > 1)
+        g_snprintf (b, sizeof b, ", in %d bands", c->bands);
       g_printerr ("artem: cuda: %s: algorithm %d math %d workspace %" G_GSIZE_FORMAT
-                  " (searched %" G_GSIZE_FORMAT ", %d candidates)\n", key, ch.algo, ch.math,
-                  ch.ws, p[i].mem, count);
+                  " (searched %" G_GSIZE_FORMAT ", %d candidates)%s\n", key, ch.algo, ch.math,
+                  ch.ws, p[i].mem, count, b);
+    }
     g_hash_table_insert (cu->algo_cache, key, g_memdup2 (&ch, sizeof ch));
     c->algo = ch.algo;
     c->ws = ch.ws;
@@ -202,11 +268,16 @@ pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, const Algo
 }
 
 static gboolean
-cached (ArtemCuda *cu, CuConv *c, const char *key, GError **error)
+cached (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g, const char *key,
+        GError **error)
 {
   AlgoChoice *ch = g_hash_table_lookup (cu->algo_cache, key);
   if (!ch)
     return FALSE;
+  if (ch->bands > 1 && !band_descs (cu, st, c, g, ch->bands, error)) {
+    drop_bands (c);
+    return FALSE;
+  }
   c->algo = ch->algo;
   c->ws = ch->ws;
   cudnnSetConvolutionMathType (c->cdesc, (cudnnMathType_t) ch->math);
@@ -216,12 +287,73 @@ cached (ArtemCuda *cu, CuConv *c, const char *key, GError **error)
 
 #define COPY_PERF(dst, src, n)                                                           \
   for (int i_ = 0; i_ < (n); i_++)                                                       \
-    dst[i_] = (AlgoPerf) { (int) src[i_].algo, src[i_].status, src[i_].mathType, src[i_].memory }
+    dst[i_] = (AlgoPerf) { (int) src[i_].algo, src[i_].status, src[i_].mathType, src[i_].memory, \
+                           src[i_].time }
 
 /* the algorithm for the forward convolution or (@transposed) the data gradient; takes @key */
+/* The fastest algorithm for the whole frame can want more workspace than the cap (on an
+ * H200, TransformerNet's 3x3 64 -> 32 convolution at 2160x1200: 475 MiB, 9.3 -> ~4 ms).
+ * Run in horizontal bands, each band wants a share of it: time the bands with cudnnFind
+ * and take them where they beat the whole frame under the cap by 10 %.
+ * ARTEM_CUDA_CONV_BANDS=N forces N bands wherever the geometry allows (the tests).
+ * TRUE with the band's candidates in @q when bands were chosen (c->bands set). */
 static gboolean
-find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, char *key,
-                GError **error)
+try_bands (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g, const AlgoPerf *p,
+           int count, AlgoPerf *q, int *qn)
+{
+  const char *force = g_getenv ("ARTEM_CUDA_CONV_BANDS");
+  int forced = force ? (int) g_ascii_strtoll (force, NULL, 10) : 0;
+  gsize cap = workspace_cap (cu);
+  int full = choose (cu, p, count, cap), any = choose (cu, p, count, G_MAXSIZE);
+  if (!forced && (any < 0 || p[any].mem <= cap || p[any].time <= 0.f))
+    return FALSE;   /* the whole frame already has its fastest algorithm, or no timings */
+  float best = forced ? INFINITY : (full >= 0 ? 0.9f * p[full].time : INFINITY);
+  int best_b = 0;
+  static const int cand[] = { 2, 3, 4, 6, 8, 12, 16 };
+  for (guint k = 0; k < G_N_ELEMENTS (cand); k++) {
+    int b = cand[k];
+    if ((forced && b != forced) || !bands_possible (g, b))
+      continue;
+    GError *err = NULL;
+    if (!band_descs (cu, st, c, g, b, &err)) {
+      g_clear_error (&err);
+      drop_bands (c);
+      continue;
+    }
+    cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+    AlgoPerf bp[MAX_ALGOS];
+    int got = 0;
+    cudnnStatus_t s = cudnnFindConvolutionForwardAlgorithm (
+        cu->dnn, c->xbdesc, c->wdesc, c->cdesc, c->ybdesc, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
+        &got, perf);
+    COPY_PERF (bp, perf, s == CUDNN_STATUS_SUCCESS ? got : 0);
+    int i = s == CUDNN_STATUS_SUCCESS ? choose (cu, bp, got, cap) : -1;
+    float t = i >= 0 ? b * bp[i].time : INFINITY;
+    if (g_getenv ("ARTEM_CUDA_VERBOSE"))
+      g_printerr ("artem: cuda: %s: %d bands: %.3f ms (whole frame under the cap %.3f ms)\n",
+                  st->node->name, b, t, full >= 0 ? p[full].time : -1.f);
+    if (i >= 0 && (forced || t < best)) {
+      best = t;
+      best_b = b;
+      memcpy (q, bp, sizeof bp);
+      *qn = got;
+    }
+    drop_bands (c);
+  }
+  if (!best_b)
+    return FALSE;
+  GError *err = NULL;
+  if (!band_descs (cu, st, c, g, best_b, &err)) {
+    g_clear_error (&err);
+    drop_bands (c);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g,
+                gboolean transposed, char *key, GError **error)
 {
   AlgoPerf p[MAX_ALGOS];
   int got = 0;
@@ -263,6 +395,10 @@ find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, 
     g_free (key);
     return FALSE;
   }
+  AlgoPerf q[MAX_ALGOS];
+  int qn = 0;
+  if (!transposed && g && !heur && try_bands (cu, st, c, g, p, got, q, &qn))
+    return pick (cu, st, c, transposed, q, qn, key, error);
   return pick (cu, st, c, transposed, p, got, key, error);
 }
 
@@ -302,11 +438,14 @@ setup (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd
     gboolean ok = common_descs (cu, st, c, xd, yd, nhwc, k0, k1, kh, kw, ph, pw, sh, sw, dh, dw,
                                 &err);
     if (ok) {
+      BandGeom g = { xd, yd, nhwc, ph, sh, (kh - 1) * dh + 1 };
       char *key = algo_key (cu, st, xd, nhwc);
-      if (cached (cu, c, key, &err))
+      if (cached (cu, st, c, transposed ? NULL : &g, key, &err))
         g_free (key);
+      else if (!err)
+        ok = find_algorithm (cu, st, c, transposed ? NULL : &g, transposed, key, &err);
       else
-        ok = find_algorithm (cu, st, c, transposed, key, &err);
+        ok = FALSE, g_free (key);
     }
     if (ok && attempt == 1) {
       int zero[2] = { 0, 0 };
@@ -400,9 +539,17 @@ conv_run (ArtemCuda *cu, ArtemCuStep *st)
     x = c->rx;
   }
   float one = 1.f, zero = 0.f;
-  cudnnStatus_t s = cudnnConvolutionForward (cu->dnn, &one, c->xdesc, x, c->wdesc, c->w, c->cdesc,
-                                             (cudnnConvolutionFwdAlgo_t) c->algo, cu->workspace,
-                                             c->ws, &zero, c->ydesc, c->ry ? c->ry : st->y);
+  cudnnStatus_t s = CUDNN_STATUS_SUCCESS;
+  if (c->bands > 1)
+    for (int b = 0; b < c->bands && s == CUDNN_STATUS_SUCCESS; b++)
+      s = cudnnConvolutionForward (cu->dnn, &one, c->xbdesc, (const char *) x + b * c->xstep,
+                                   c->wdesc, c->w, c->cdesc,
+                                   (cudnnConvolutionFwdAlgo_t) c->algo, cu->workspace, c->ws,
+                                   &zero, c->ybdesc, (char *) st->y + b * c->ystep);
+  else
+    s = cudnnConvolutionForward (cu->dnn, &one, c->xdesc, x, c->wdesc, c->w, c->cdesc,
+                                 (cudnnConvolutionFwdAlgo_t) c->algo, cu->workspace, c->ws, &zero,
+                                 c->ydesc, c->ry ? c->ry : st->y);
   if (s != CUDNN_STATUS_SUCCESS) {
     g_snprintf (cu->fail_msg, sizeof cu->fail_msg, "cuDNN convolution: %s",
                 cudnnGetErrorString (s));

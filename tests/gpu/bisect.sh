@@ -48,15 +48,17 @@ if [ "${2:-}" = workspace ]; then
   for n in transformer-net; do
     [ -f "$RUN/$n.onnx" ] || $PY tests/gpu/weights.py fill "$RUN/$n.skel.onnx" "$RUN/$n.onnx"
   done
-  for sz in 2160x1200 4128x2208; do
-    for ws in "" 128 512 1024; do
-      step "transformer-net $sz workspace ${ws:-default policy}"
-      env ${ws:+ARTEM_CUDA_WORKSPACE_MIB=$ws} ARTEM_CUDA_VERBOSE=1 LD_LIBRARY_PATH="$ALP" timeout 60 \
-        "$BUILD/gpu/artem-bench" "$RUN/transformer-net.onnx" --size $sz --precision fp16 \
-        --frames 20 --warmup 3 --pipelined --backend cuda 2>&1 |
-        grep -E "^model=|^mean_ms|deconv.*algorithm" | sed 's/^model=.*device_memory=/device_memory=/'
-    done
+  for run in "2160x1200 " "2160x1200 512" "4128x2208 "; do
+    set -- $run
+    sz=$1; ws=${2:-}
+    step "transformer-net $sz workspace ${ws:-default policy}"
+    env ${ws:+ARTEM_CUDA_WORKSPACE_MIB=$ws} ARTEM_CUDA_VERBOSE=1 LD_LIBRARY_PATH="$ALP" timeout 60 \
+      "$BUILD/gpu/artem-bench" "$RUN/transformer-net.onnx" --size $sz --precision fp16 \
+      --frames 20 --warmup 3 --pipelined --backend cuda 2>&1 |
+      grep -E "^model=|^mean_ms|deconv.*algorithm|bands" | sed 's/^model=.*device_memory=/device_memory=/'
   done
+  step "operators with every convolution that can in 2 bands (ARTEM_CUDA_CONV_BANDS=2)"
+  ARTEM_CUDA_CONV_BANDS=2 artem timeout 60 "$BUILD/tests/test-backend-ops" 2>&1 | grep -E "FAIL|passed"
   step "per node, default policy, 2160x1200"
   ARTEM_PROFILE=nodes artem timeout 60 "$BUILD/gpu/artem-bench" "$RUN/transformer-net.onnx" \
     --size 2160x1200 --precision fp16 --frames 5 --warmup 2 --backend cuda 2>&1 | grep -E "deconv|^  Conv|mean_ms"
