@@ -755,7 +755,15 @@ cudnnFindConvolutionBackwardDataAlgorithm (cudnnHandle_t, const cudnnFilterDescr
   return CUDNN_STATUS_SUCCESS;
 }
 
-/* the heuristic queries: the same candidates as Find, untimed */
+/* the heuristic queries: the same candidates as Find, untimed (so no harm, note_find):
+ * the flag as it was before the call */
+static cudnnStatus_t
+untimed (bool was, cudnnStatus_t st)
+{
+  fp32_found = was;
+  return st;
+}
+
 cudnnStatus_t CUDNNWINAPI
 cudnnGetConvolutionForwardAlgorithm_v7 (cudnnHandle_t h, const cudnnTensorDescriptor_t x,
                                         const cudnnFilterDescriptor_t w,
@@ -764,9 +772,7 @@ cudnnGetConvolutionForwardAlgorithm_v7 (cudnnHandle_t h, const cudnnTensorDescri
                                         int *got, cudnnConvolutionFwdAlgoPerf_t *perf)
 {
   bool was = fp32_found;
-  cudnnStatus_t st = cudnnFindConvolutionForwardAlgorithm (h, x, w, c, y, req, got, perf);
-  fp32_found = was;   /* no timing runs: no harm */
-  return st;
+  return untimed (was, cudnnFindConvolutionForwardAlgorithm (h, x, w, c, y, req, got, perf));
 }
 
 cudnnStatus_t CUDNNWINAPI
@@ -777,9 +783,17 @@ cudnnGetConvolutionBackwardDataAlgorithm_v7 (cudnnHandle_t h, const cudnnFilterD
                                              int *got, cudnnConvolutionBwdDataAlgoPerf_t *perf)
 {
   bool was = fp32_found;
-  cudnnStatus_t st = cudnnFindConvolutionBackwardDataAlgorithm (h, w, dy, c, dx, req, got, perf);
-  fp32_found = was;
-  return st;
+  return untimed (was, cudnnFindConvolutionBackwardDataAlgorithm (h, w, dy, c, dx, req, got, perf));
+}
+
+/* every emulated algorithm asks for 4096 bytes of workspace */
+static cudnnStatus_t
+workspace_size (bool shapes_ok, size_t *bytes)
+{
+  if (!shapes_ok)
+    return CUDNN_STATUS_BAD_PARAM;
+  *bytes = 4096;
+  return CUDNN_STATUS_SUCCESS;
 }
 
 cudnnStatus_t CUDNNWINAPI
@@ -789,10 +803,7 @@ cudnnGetConvolutionForwardWorkspaceSize (cudnnHandle_t, const cudnnTensorDescrip
                                          const cudnnTensorDescriptor_t y,
                                          cudnnConvolutionFwdAlgo_t, size_t *bytes)
 {
-  if (!conv_shapes_ok (x, w, c, y))
-    return CUDNN_STATUS_BAD_PARAM;
-  *bytes = 4096;
-  return CUDNN_STATUS_SUCCESS;
+  return workspace_size (conv_shapes_ok (x, w, c, y), bytes);
 }
 
 cudnnStatus_t CUDNNWINAPI
@@ -802,10 +813,7 @@ cudnnGetConvolutionBackwardDataWorkspaceSize (cudnnHandle_t, const cudnnFilterDe
                                               const cudnnTensorDescriptor_t dx,
                                               cudnnConvolutionBwdDataAlgo_t, size_t *bytes)
 {
-  if (!conv_shapes_ok (dx, w, c, dy))
-    return CUDNN_STATUS_BAD_PARAM;
-  *bytes = 4096;
-  return CUDNN_STATUS_SUCCESS;
+  return workspace_size (conv_shapes_ok (dx, w, c, dy), bytes);
 }
 
 cudnnStatus_t CUDNNWINAPI
