@@ -212,6 +212,30 @@ stab_gap_cpu (ArtemNet *net, const float *out, gsize plane, float out_lo, float 
   }
 }
 
+/* the held output's weight for each pixel of row @y: with @col (w + 2 unsigned, guard
+ * off) the 3x3 motion box as a column sum then a row sum, the same integers as
+ * artem_stab_box without its nine clamped reads per pixel; else pixel by pixel */
+static void
+stab_row_weights (ArtemNet *net, int y, float amount, unsigned *col, float *krow)
+{
+  int w = net->frame_w, h = net->frame_h;
+  if (!col) {
+    for (int x = 0; x < w; x++)
+      krow[x] = artem_stab_held_weight (net->stab_motion, net->stab_gap, w, h, x, y, amount,
+                                        net->stab_guard);
+    return;
+  }
+  const guint16 *m0 = net->stab_motion + (gsize) MAX (y - 1, 0) * w;
+  const guint16 *m1 = net->stab_motion + (gsize) y * w;
+  const guint16 *m2 = net->stab_motion + (gsize) MIN (y + 1, h - 1) * w;
+  for (int x = 0; x < w; x++)
+    col[x + 1] = (unsigned) m0[x] + m1[x] + m2[x];
+  col[0] = col[1];
+  col[w + 1] = col[w];
+  for (int x = 0; x < w; x++)
+    krow[x] = artem_stab_weight (col[x] + col[x + 1] + col[x + 2], amount);
+}
+
 gboolean
 artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, guint8 *dst,
                          gsize dst_stride, ArtemPixelFormat fmt, GError **error)
@@ -246,8 +270,7 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
   gboolean guard = use_history && net->stab_guard > 0.f;
 #pragma omp parallel
   {
-  /* the held weights of a row: the 3x3 motion box as a column sum then a row sum (the
-   * same integers as artem_stab_box, without its nine clamped reads per pixel) */
+  /* per thread: a row's held weights (stab_row_weights) */
   unsigned *col = use_history && !guard ? g_new (unsigned, w + 2) : NULL;
   float *krow = use_history ? g_new (float, w) : NULL;
 #pragma omp for schedule(static)
@@ -257,21 +280,8 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     guint8 *prev = stab ? net->stab_prev + (gsize) y * w * 3 : NULL;
     guint8 *ref = stab ? net->stab_ref + (gsize) y * w * 3 : NULL;
     const float *orow = out + (gsize) y * pw;
-    if (col) {
-      const guint16 *m0 = net->stab_motion + (gsize) MAX (y - 1, 0) * w;
-      const guint16 *m1 = net->stab_motion + (gsize) y * w;
-      const guint16 *m2 = net->stab_motion + (gsize) MIN (y + 1, h - 1) * w;
-      for (int x = 0; x < w; x++)
-        col[x + 1] = (unsigned) m0[x] + m1[x] + m2[x];
-      col[0] = col[1];
-      col[w + 1] = col[w];
-      for (int x = 0; x < w; x++)
-        krow[x] = artem_stab_weight (col[x] + col[x + 1] + col[x + 2], amount);
-    } else if (krow) {
-      for (int x = 0; x < w; x++)
-        krow[x] = artem_stab_held_weight (net->stab_motion, net->stab_gap, w, h, x, y, amount,
-                                          net->stab_guard);
-    }
+    if (krow)
+      stab_row_weights (net, y, amount, col, krow);
     for (int x = 0; x < w; x++) {
       /* the weight of the held output, once per pixel */
       float k = krow ? krow[x] : 0.f;
