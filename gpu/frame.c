@@ -265,9 +265,9 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
   gboolean use_history = FALSE, stab = stab_begin (net, &use_history);
   if (use_history)
     use_history = stab_motion_cpu (net, src, src_stride, bpp, off);
-  if (use_history && net->stab_guard > 0.f)
-    stab_gap_cpu (net, out, plane, out_lo, out_scale);
   gboolean guard = use_history && net->stab_guard > 0.f;
+  if (guard)
+    stab_gap_cpu (net, out, plane, out_lo, out_scale);
 #pragma omp parallel
   {
   /* per thread: a row's held weights (stab_row_weights) */

@@ -87,16 +87,22 @@ set_tensor (ArtemCuda *cu, cudnnTensorDescriptor_t *d, ArtemCuDims dims, int nhw
 }
 
 static void
+drop_bands (CuConv *c)
+{
+  if (c->xbdesc) cudnnDestroyTensorDescriptor (c->xbdesc);
+  if (c->ybdesc) cudnnDestroyTensorDescriptor (c->ybdesc);
+  c->xbdesc = c->ybdesc = NULL;
+  c->bands = 0;
+}
+
+static void
 clear_descs (CuConv *c)
 {
   if (c->xdesc) cudnnDestroyTensorDescriptor (c->xdesc);
   if (c->ydesc) cudnnDestroyTensorDescriptor (c->ydesc);
   if (c->wdesc) cudnnDestroyFilterDescriptor (c->wdesc);
   if (c->cdesc) cudnnDestroyConvolutionDescriptor (c->cdesc);
-  if (c->xbdesc) cudnnDestroyTensorDescriptor (c->xbdesc);
-  if (c->ybdesc) cudnnDestroyTensorDescriptor (c->ybdesc);
-  c->xbdesc = c->ybdesc = NULL;
-  c->bands = 0;
+  drop_bands (c);
   c->xdesc = c->ydesc = NULL;
   c->wdesc = NULL;
   c->cdesc = NULL;
@@ -166,8 +172,6 @@ typedef struct {
 #define MAX_ALGOS ((int) CUDNN_CONVOLUTION_FWD_ALGO_COUNT > (int) CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT \
                    ? (int) CUDNN_CONVOLUTION_FWD_ALGO_COUNT : (int) CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT)
 
-/* the fastest algorithm (cuDNN lists them fastest first) that succeeded within the
- * workspace cap, in fp32 mode one that does not convert to TF32 or fp16; takes @key */
 /* what banding needs of a forward convolution's geometry */
 typedef struct {
   ArtemCuDims xd, yd;
@@ -194,20 +198,14 @@ band_descs (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g, int ba
 static gboolean
 bands_possible (const BandGeom *g, int bands)
 {
-  return g->nhwc && g->xd.n == 1 && g->ph == 0 && bands > 1 && g->yd.h % bands == 0 &&
-         g->yd.h / bands >= 1 &&
-         (g->yd.h / bands * (bands - 1)) * g->sh + (g->yd.h / bands - 1) * g->sh + g->ekh <= g->xd.h;
+  /* the last band's input ends where the whole output's does */
+  return g->nhwc && g->xd.n == 1 && g->ph == 0 && bands > 1 && g->yd.h >= bands &&
+         g->yd.h % bands == 0 &&
+         (g->yd.h - 1) * g->sh + g->ekh <= g->xd.h;
 }
 
-static void
-drop_bands (CuConv *c)
-{
-  if (c->xbdesc) cudnnDestroyTensorDescriptor (c->xbdesc);
-  if (c->ybdesc) cudnnDestroyTensorDescriptor (c->ybdesc);
-  c->xbdesc = c->ybdesc = NULL;
-  c->bands = 0;
-}
-
+/* the fastest candidate (cuDNN lists them fastest first) that succeeded within @cap, in
+ * fp32 mode one that does not convert to TF32 or fp16; -1 if none */
 static int
 choose (ArtemCuda *cu, const AlgoPerf *p, int count, gsize cap)
 {
@@ -226,6 +224,8 @@ choose (ArtemCuda *cu, const AlgoPerf *p, int count, gsize cap)
   return i;
 }
 
+/* takes choose()'s algorithm under the workspace cap, with the workspace cuDNN asks for,
+ * and caches it under @key (taken) */
 static gboolean
 pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, const AlgoPerf *p,
       int count, char *key, GError **error)
@@ -257,8 +257,7 @@ pick (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, gboolean transposed, const Algo
     }
     g_hash_table_insert (cu->algo_cache, key, g_memdup2 (&ch, sizeof ch));
     c->algo = ch.algo;
-    c->ws = ch.ws;
-    cudnnSetConvolutionMathType (c->cdesc, (cudnnMathType_t) ch.math);
+    c->ws = ch.ws;   /* the math type is set on c->cdesc above */
     return artem_cu_need_workspace (cu, ch.ws, error);
   }
   g_free (key);
@@ -290,7 +289,6 @@ cached (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g, const char
     dst[i_] = (AlgoPerf) { (int) src[i_].algo, src[i_].status, src[i_].mathType, src[i_].memory, \
                            src[i_].time }
 
-/* the algorithm for the forward convolution or (@transposed) the data gradient; takes @key */
 /* The fastest algorithm for the whole frame can want more workspace than the cap (on an
  * H200, TransformerNet's 3x3 64 -> 32 convolution at 2160x1200: 475 MiB, 9.3 -> ~4 ms).
  * Run in horizontal bands, each band wants a share of it: time the bands with cudnnFind
@@ -351,6 +349,8 @@ try_bands (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g, const A
   return TRUE;
 }
 
+/* the algorithm for the forward convolution (@g: its geometry, for bands) or (@transposed,
+ * @g NULL) the data gradient; takes @key */
 static gboolean
 find_algorithm (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, const BandGeom *g,
                 gboolean transposed, char *key, GError **error)
@@ -440,12 +440,13 @@ setup (ArtemCuda *cu, ArtemCuStep *st, CuConv *c, ArtemCuDims xd, ArtemCuDims yd
     if (ok) {
       BandGeom g = { xd, yd, nhwc, ph, sh, (kh - 1) * dh + 1 };
       char *key = algo_key (cu, st, xd, nhwc);
-      if (cached (cu, st, c, transposed ? NULL : &g, key, &err))
+      const BandGeom *gp = transposed ? NULL : &g;
+      if (cached (cu, st, c, gp, key, &err) || err) {
+        ok = !err;   /* err: the cached bands' descriptors failed */
         g_free (key);
-      else if (!err)
-        ok = find_algorithm (cu, st, c, transposed ? NULL : &g, transposed, key, &err);
-      else
-        ok = FALSE, g_free (key);
+      } else {
+        ok = find_algorithm (cu, st, c, gp, transposed, key, &err);
+      }
     }
     if (ok && attempt == 1) {
       int zero[2] = { 0, 0 };
