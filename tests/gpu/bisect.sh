@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/gpu/bisect.sh OUT_DIR — the short GPU diagnostic for a CUDA result that leaves the
-# CPU's (tests/cuda/cuda-bisect.c): the operator tests, then default-adain in fp32 cut at
-# every value, fresh and re-planned, with and without CUDA graphs, and the model test with
-# one CPU thread.  Same build and carry as run.sh:
+# CPU's (tests/cuda/cuda-bisect.c): the operator tests, then default-adain in fp32, fresh
+# and re-planned, under the backend's algorithm searches and without CUDA graphs, then the
+# model test.  Same build and carry as run.sh:
 #   sh tests/gpu/prepare.sh
 #   run(command="bash tests/gpu/bisect.sh $OUT", carry=["build-gpu", "gpu-run"], timeout_s=300)
 # BISECT_ALL=1 also cuts the net at every value (cuda-bisect prints each against the CPU).
@@ -21,16 +21,7 @@ step () { echo "== $(( $(date +%s) - t0 ))s: $*"; }
 step environment
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>&1
 grep -m1 'model name' /proc/cpuinfo; nproc
-nvlibs=$($PY -c 'import glob,os,site
-d=set()
-for sp in site.getsitepackages()+[site.getusersitepackages()]:
-    d.update(glob.glob(os.path.join(sp,"nvidia","*","lib")))
-print(":".join(sorted(d)))' 2>/dev/null)
-DEPS=/tmp/artem-gpu-deps
-[ -f "$RUN/deps.tar.xz" ] && mkdir -p "$DEPS" && tar -C "$DEPS" -xJf "$RUN/deps.tar.xz"
-D=$DEPS/deps/usr/lib/x86_64-linux-gnu
-ALP="${nvlibs}:${LD_LIBRARY_PATH:-}:$D:$D/openblas-pthread:$DEPS/deps/lib/x86_64-linux-gnu"
-artem () { LD_LIBRARY_PATH="$ALP" "$@"; }
+. tests/gpu/env.sh
 VALUES=$($PY - "$MODEL" <<'PYEOF' 2>/dev/null
 import sys, onnx
 skip = {'Constant', 'ConstantOfShape', 'Concat', 'Reshape', 'Slice', 'Transpose', 'Cast',
@@ -45,9 +36,7 @@ if [ "${2:-}" = workspace ]; then
   # bisect.sh OUT workspace: TransformerNet (fp16, pipelined) under the default workspace
   # policy against fixed caps, with the per-node profile and cuDNN's choice for the
   # decoder's convolutions; then the 1 GiB memory budget test at 2160x1200
-  for n in transformer-net; do
-    [ -f "$RUN/$n.onnx" ] || $PY tests/gpu/weights.py fill "$RUN/$n.skel.onnx" "$RUN/$n.onnx"
-  done
+  fill_weights transformer-net
   for run in "2160x1200 " "2160x1200 512" "4128x2208 "; do
     set -- $run
     sz=$1; ws=${2:-}
@@ -76,8 +65,9 @@ ARTEM_CUDA_VERBOSE=1 artem timeout 40 "$BUILD/tests/cuda-bisect" $MODEL 336x188 
   grep -E "conv31/Conv\|1\|32\|49\|86\|0|conv31/Conv_output_0  .*fresh  run 0"
 # each variant: the frame path (333x187, margins 0 and 12), the whole net and the net cut
 # after /conv31/Conv, fresh and re-planned
-for v in "" ARTEM_CUDA_NEW_HANDLE=1 ARTEM_CUDA_ALGO_SEARCH=heuristic ARTEM_CUDA_SKIP_ALGO=0 \
-         ARTEM_CUDA_SKIP_ALGO=1 ARTEM_CUDA_NO_GRAPHS=1; do
+# (December 2026 also tried a fresh cuDNN handle after the searches and leaving out
+# algorithm 0 or 1; neither helped, and those switches are gone)
+for v in "" ARTEM_CUDA_ALGO_SEARCH=find ARTEM_CUDA_ALGO_SEARCH=heuristic ARTEM_CUDA_NO_GRAPHS=1; do
   step "variant: ${v:-as built}"
   env $v LD_LIBRARY_PATH="$ALP" timeout 60 "$BUILD/tests/cuda-bisect" $MODEL 336x188 /conv31/Conv_output_0 2>&1 |
     grep -E "run 0|cannot|reshape|run:" | grep -v "CPU"

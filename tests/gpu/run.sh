@@ -32,26 +32,8 @@ step () { echo "== $(( $(date +%s) - t0 ))s: $*"; }
 
 step environment
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tee "$OUT/gpu.txt"
-nvlibs=$($PY - <<'PYEOF' 2>/dev/null
-import glob, os, site
-dirs = set()
-for sp in site.getsitepackages() + [site.getusersitepackages()]:
-    dirs.update(glob.glob(os.path.join(sp, "nvidia", "*", "lib")))
-    dirs.update(glob.glob(os.path.join(sp, "nvidia", "cu*", "lib")))
-print(":".join(sorted(dirs)))
-PYEOF
-)
-DEPS=/tmp/artem-gpu-deps
-if [ -f "$RUN/deps.tar.xz" ]; then
-  mkdir -p "$DEPS" && tar -C "$DEPS" -xJf "$RUN/deps.tar.xz"
-fi
-D=$DEPS/deps/usr/lib/x86_64-linux-gnu
-for n in transformer-net adain-vgg19; do
-  [ -f "$RUN/$n.onnx" ] || $PY tests/gpu/weights.py fill "$RUN/$n.skel.onnx" "$RUN/$n.onnx" ||
-    echo "could not fill $RUN/$n.onnx"
-done
-# for artem's programs only (not for Python): NVIDIA's pip libraries, then Debian's
-ALP="${nvlibs}:${LD_LIBRARY_PATH:-}:$D:$D/openblas-pthread:$DEPS/deps/lib/x86_64-linux-gnu"
+. tests/gpu/env.sh
+fill_weights transformer-net adain-vgg19
 echo "artem's LD_LIBRARY_PATH=$ALP"
 artem () { LD_LIBRARY_PATH="$ALP" "$@"; }
 if [ ! -x "$BUILD/gpu/artem-bench" ] && command -v meson >/dev/null; then
