@@ -43,6 +43,15 @@ TEACHER = ["relu1_1", "relu2_1", "relu3_1"]
 GRAM = ["relu1_2", "relu2_2", "relu3_3"]
 
 
+def onnx_weights(path, dev):
+    """The initializers of an AdaIN file of export_adain as a state dict (encoder names as
+    they are, decoder names with "dec/"), without the AdaIN node's own."""
+    import onnx
+    from onnx import numpy_helper
+    return {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()).to(dev)
+            for t in onnx.load(path).graph.initializer if not t.name.startswith("adain.")}
+
+
 def stats(f):
     n, c = f.shape[:2]
     v = f.reshape(n, c, -1)
@@ -91,6 +100,10 @@ def main():
     ap.add_argument("--loss-pad", type=int, default=0,
                     help="reflection padding (a multiple of 4) of the loss network's input in phase 2, cropped off "
                          "its activations (0: VGG's zero padding sees the border: a frame; train_style.py's)")
+    ap.add_argument("--init", default="",
+                    help="an AdaIN ONNX file of this script (e.g. models/default/default-adain.onnx): its "
+                         "encoder and decoder start phase 2, phase 1 is skipped (fine-tuning)")
+    ap.add_argument("--lr", type=float, default=1e-3, help="phase 2's learning rate")
     ap.add_argument("--style-crop", type=int, default=0,
                     help="pixels cut off each side of starry_night.jpg (the scan's border and mat: 22)")
     add_common_args(ap)
@@ -114,7 +127,11 @@ def main():
         student.load_state_dict(state["student"])
         adapters.load_state_dict(state["adapters"])
         print("resumed from %s (phase %d, step %d)" % (ckpt, state["phase"], state["step"]))
-    start1 = state["step"] if state.get("phase") == 1 else (a.distill_steps if state else 0)
+    init = {} if state or not a.init else onnx_weights(a.init, dev)
+    if init:   # fine-tuning: the encoder is the file's, phase 1 is done
+        student.enc.load_state_dict({k: v for k, v in init.items() if not k.startswith("dec/")})
+        print("encoder and decoder from %s" % a.init)
+    start1 = state["step"] if state.get("phase") == 1 else (a.distill_steps if state or init else 0)
     dl = 0.0
     with torch.no_grad():   # teacher features are in the hundreds: regress them scaled to ~1
         probe = teacher(crops.batch(8).to(dev), TEACHER)
@@ -140,7 +157,9 @@ def main():
     for p in enc.parameters():
         p.requires_grad_(False)
     dec = nets.VGGDecoder(width=a.width, depth="relu3_1", last_relu=False).to(dev)
-    opt = torch.optim.Adam(dec.parameters(), lr=1e-3)
+    if init:
+        dec.load_state_dict({k[4:]: v for k, v in init.items() if k.startswith("dec/")})
+    opt = torch.optim.Adam(dec.parameters(), lr=a.lr)
     start2 = 0
     if state.get("phase") == 2:
         dec.load_state_dict(state["decoder"])
@@ -208,10 +227,10 @@ def main():
     meta = {"artem.source": "trained by models/train/train_adain.py",
             "artem.train": "width=%g depth=relu3_1 size=%d batch=%d distill_steps=%d decoder_steps=%d "
                            "style_weight=%g identity_weight=%g gram_weight=%g temporal_weight=%g noise=%g "
-                           "style_crop=%d loss_pad=%d precision=%s seed=%d time=%.0fs styles=%s" % (
+                           "style_crop=%d loss_pad=%d lr=%g init=%s precision=%s seed=%d time=%.0fs styles=%s" % (
                                a.width, a.size, a.batch, a.distill_steps, a.decoder_steps, a.style_weight,
                                a.identity_weight, a.gram_weight, a.temporal_weight, a.noise, a.style_crop,
-                               a.loss_pad, a.precision,
+                               a.loss_pad, a.lr, os.path.basename(a.init) or "-", a.precision,
                                a.seed, time.time() - t0, ",".join(os.path.basename(f) for f in STYLE_FILES))}
     export_adain(enc, dec, a.out, chans[2], torch.rand(1, 3, 64, 64), 13, meta)
     print("wrote %s (%d bytes) in %.0f s" % (a.out, os.path.getsize(a.out), time.time() - t0))
