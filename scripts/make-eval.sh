@@ -4,9 +4,9 @@
 # network alone), and the ../shared reference networks as they are and with artem's
 # run-time features, through models/evaluate.py (losses and frame on five opencv-doc
 # photos, flicker and strength on opencv-doc's vtest.avi and Megamind.avi at 384x288,
-# 48 frames each).  Writes the Markdown table to stdout and doc/images/eval-sheet.jpg,
+# the first 150 frames of each).  Writes the Markdown table to stdout and doc/images/eval-sheet.jpg,
 # doc/images/eval-strip.jpg.  Extra SPECs (models/evaluate.py's syntax) are appended.
-# usage: scripts/make-eval.sh [SPEC ...]       (~10 min on 2 cores)
+# usage: scripts/make-eval.sh [SPEC ...]       (~25 min on 2 cores)
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/build.sh" build >/dev/null
