@@ -35,7 +35,7 @@
 #define ARTEM_STABILIZE_H
 
 #define ARTEM_STAB_LO 6.0f    /* mean level change still taken as "unchanged" */
-#define ARTEM_STAB_HI 18.0f   /* mean level change taken as motion: shown fresh */
+#define ARTEM_STAB_HI 30.0f   /* mean level change taken as motion: shown fresh */
 #define ARTEM_STAB_KEEP 0.9f  /* the most of the old output a pixel keeps each frame */
 #define ARTEM_STAB_CUT 0.5f   /* the fraction of moved pixels taken as a scene cut */
 #define ARTEM_STAB_GLOW_LO 8.0f   /* mean gap (5x5, levels) of fresh vs held still held */

@@ -961,7 +961,7 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
           "How much of its previous output a pixel keeps where its input did not change "
           "(within about 6 levels of the input that output came from, averaged over 3x3 "
           "pixels): 1 keeps it, so a still scene stays still; 0 styles every frame on its "
-          "own. Pixels whose input moved (18 levels or more) are always styled afresh. "
+          "own. Pixels whose input moved (30 levels or more) are always styled afresh. "
           "The first frame, and the first after a caps change, a seek or a new model or "
           "style, is styled as it is",
           0.0, 1.0, DEFAULT_STABILIZE,
