@@ -2,7 +2,7 @@
 # The main job on a default that needs no camera: stylizes photos from Debian's
 # opencv-doc through the GStreamer elements with artem's own default models
 # (models/default, trained by models/train/) and writes PNG files into OUT_DIR (default
-# out/): artemstylize with the default style and the second shipped style, and artemadain
+# out/): artemstylize with the default style and the two other shipped styles, and artemadain
 # with the default AdaIN pair and starry_night.jpg as the style.
 # usage: scripts/demo.sh [OUT_DIR]
 set -e
@@ -15,10 +15,11 @@ export ARTEM_MODELDIR="$top/models/default"     # the defaults, without installi
 mkdir -p "$out"
 quiet() { grep -v "running on the CPU\|CUDA backend\|^Additional\|^$\|choose_backend\|^WARNING" || true; }
 for photo in fruits baboon building; do
-  for style in default elephants adain; do
+  for style in default elephants graffiti adain; do
     case $style in
       default) el="artemstylize" ;;
       elephants) el="artemstylize model-location=$ARTEM_MODELDIR/style-elephants.onnx" ;;
+      graffiti) el="artemstylize model-location=$ARTEM_MODELDIR/style-graffiti.onnx" ;;
       adain) el="artemadain style-location=$photos/starry_night.jpg" ;;
     esac
     # shellcheck disable=SC2086

@@ -21,17 +21,20 @@ w=$top/../shared/weights
 m=$top/models/default
 s=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg
 e=/usr/share/backgrounds/mate/abstract/Elephants.jpg
+g=/usr/share/doc/opencv-doc/examples/data/graf1.png   # the mural; the car in front cut off in the loss
 # the style loss against the painting without the scan's border (evaluate.py style-crop)
 sc=style-crop=22
 off=stabilize=0:margin=0
 cd "$top"
-show="default-style|default-style (off)|style-elephants|default-adain|ml5 matta (ref)|cd-vgg19-16x (ref)|MicroAST (ref)"
+show="default-style|default-style (off)|style-elephants|style-graffiti|default-adain|ml5 matta (ref)|cd-vgg19-16x (ref)|MicroAST (ref)"
 /usr/bin/python3 models/evaluate.py build --sheet doc/images/eval-sheet.jpg --strip doc/images/eval-strip.jpg \
   --show "${ARTEM_EVAL_SHOW:-$show}" \
   "default-style:ff:$m/default-style.onnx:$s:$sc" \
   "default-style (off):ff:$m/default-style.onnx:$s:$sc:$off" \
   "style-elephants:ff:$m/style-elephants.onnx:$e" \
   "style-elephants (off):ff:$m/style-elephants.onnx:$e:$off" \
+  "style-graffiti:ff:$m/style-graffiti.onnx:$g:style-crop=0,170,0,0" \
+  "style-graffiti (off):ff:$m/style-graffiti.onnx:$g:style-crop=0,170,0,0:$off" \
   "default-adain:adain:$m/default-adain.onnx:$s:$sc" \
   "default-adain (off):adain:$m/default-adain.onnx:$s:$sc:$off" \
   "ml5 matta (ref):ff:$tmp/matta.onnx:-:$off" \
