@@ -11,6 +11,7 @@ training data."""
 import glob
 import os
 import random
+import sys
 
 import cv2
 import numpy as np
@@ -51,7 +52,11 @@ def content_files():
         f = _plasma_pick(d)
         if f:
             files.append(f)
-    return sorted(set(files))
+    files = sorted(set(files))
+    if len(files) < 100:   # all the packages above give 115 (2026-12)
+        print("warning: only %d content pictures; the shipped models saw 115: install "
+              "scripts/install-train-deps.sh's packages" % len(files), file=sys.stderr)
+    return files
 
 
 class Crops:
