@@ -44,11 +44,22 @@ const char *artem_dnnl_conv_impl (const ArtemDnnlConv *c);
 gboolean artem_dnnl_conv_is_bf16 (const ArtemDnnlConv *c);
 void artem_dnnl_conv_free (ArtemDnnlConv *c);
 
-/* ConvTranspose's geometry (node->priv of a prepared ConvTranspose). */
+/* ConvTranspose's geometry (node->priv of a prepared ConvTranspose), and its kernel:
+ * oneDNN's deconvolution when set (chosen by measurement, as Conv's), else OpenBLAS
+ * (conv_transpose.c); the weights' version as in ConvGeom */
 typedef struct {
   int N, C, H, W, M, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW;
   int MKK, band;
+  struct _ArtemDnnlConv *dnnl;
+  gboolean w_init, w_const;
+  const guint64 *init_serial;
+  guint64 runs;
 } ConvTGeom;
+
+/* a oneDNN deconvolution of @g (NCHW fp32 frames; bias and ReLU fused; bf16 inside
+ * where @bf16), or NULL where oneDNN has no fast kernel or the padding is negative */
+ArtemDnnlConv *artem_dnnl_deconv_new (const ConvTGeom *g, gboolean relu, gboolean has_bias,
+                                      gboolean bf16, gsize *weight_bytes, gsize *scratch_bytes);
 
 /* The attribute checks Conv and ConvTranspose share: group 1, a known auto_pad. */
 gboolean artem_conv_check_group_autopad (ArtemNode *n, GError **error);

@@ -273,6 +273,74 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
   return c;
 }
 
+/* ConvTranspose as a oneDNN deconvolution: NCHW fp32 frames in and out (the primitive's
+ * own layouts inside, reordered around it), ONNX's [C, M, KH, KW] weights read as oneDNN's
+ * "iohw", bias and ReLU fused; output_padding and an output_shape become the bottom and
+ * right paddings (oneDNN's OH = (H - 1) SH + reach - top - bottom).  NULL where a padding
+ * is negative (an output_shape past the input's reach) or oneDNN has no fast kernel. */
+ArtemDnnlConv *
+artem_dnnl_deconv_new (const ConvTGeom *g, gboolean relu, gboolean has_bias, gboolean bf16,
+                       gsize *weight_bytes, gsize *scratch_bytes)
+{
+  if (!dnnl_init ())
+    return NULL;
+  int ext_h = (g->KH - 1) * g->DH + 1, ext_w = (g->KW - 1) * g->DW + 1;
+  dnnl_dim_t pb = (dnnl_dim_t) (g->H - 1) * g->SH + ext_h - g->PT - g->OH;
+  dnnl_dim_t pr = (dnnl_dim_t) (g->W - 1) * g->SW + ext_w - g->PL - g->OW;
+  if (g->PT < 0 || g->PL < 0 || pb < 0 || pr < 0)
+    return NULL;
+  dnnl_data_type_t act = bf16 ? dnnl_bf16 : dnnl_f32;
+  dnnl_dims_t sd = { g->N, g->C, g->H, g->W }, dd = { g->N, g->M, g->OH, g->OW };
+  dnnl_dims_t wd = { g->M, g->C, g->KH, g->KW }, bd = { g->M };
+  dnnl_dims_t strides = { g->SH, g->SW }, dil = { g->DH - 1, g->DW - 1 };
+  dnnl_dims_t pl = { g->PT, g->PL }, prr = { pb, pr };
+  dnnl_memory_desc_t u_src, u_dst, u_w, b_md, a_src, a_dst, a_w;
+  if (dnnl_memory_desc_init_by_tag (&u_src, 4, sd, dnnl_f32, dnnl_nchw) ||
+      dnnl_memory_desc_init_by_tag (&u_dst, 4, dd, dnnl_f32, dnnl_nchw) ||
+      dnnl_memory_desc_init_by_tag (&u_w, 4, wd, dnnl_f32, dnnl_iohw) ||
+      dnnl_memory_desc_init_by_tag (&a_src, 4, sd, act, dnnl_format_tag_any) ||
+      dnnl_memory_desc_init_by_tag (&a_dst, 4, dd, dnnl_f32, dnnl_format_tag_any) ||
+      dnnl_memory_desc_init_by_tag (&a_w, 4, wd, act, dnnl_format_tag_any) ||
+      dnnl_memory_desc_init_by_tag (&b_md, 1, bd, dnnl_f32, dnnl_x))
+    return NULL;
+  dnnl_deconvolution_desc_t dd_;
+  if (dnnl_dilated_deconvolution_forward_desc_init (&dd_, dnnl_forward_inference,
+          dnnl_deconvolution_direct, &a_src, &a_w, has_bias ? &b_md : NULL, &a_dst, strides,
+          dil, pl, prr) != dnnl_success)
+    return NULL;
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_post_ops_t po = NULL;
+  dnnl_primitive_attr_create (&attr);
+  dnnl_primitive_attr_set_scratchpad_mode (attr, dnnl_scratchpad_mode_user);
+  if (relu) {
+    dnnl_post_ops_create (&po);
+    dnnl_post_ops_append_eltwise (po, 1.f, dnnl_eltwise_relu, 0.f, 0.f);
+    dnnl_primitive_attr_set_post_ops (attr, po);
+  }
+  dnnl_primitive_desc_t pd = NULL;
+  dnnl_status_t st = dnnl_primitive_desc_create (&pd, &dd_, attr, engine, NULL);
+  if (po)
+    dnnl_post_ops_destroy (po);
+  dnnl_primitive_attr_destroy (attr);
+  if (st != dnnl_success)
+    return NULL;
+  ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
+  c->bf16 = bf16;
+  c->pack = 1;
+  const char *impl = NULL;
+  dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
+  g_strlcpy (c->impl, impl ? impl : "?", sizeof c->impl);
+  const dnnl_memory_desc_t *p_dst = dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
+  gboolean ok = conv_memories (c, pd, &u_src, &u_w, has_bias ? &b_md : NULL, p_dst, p_dst,
+                               &u_dst, weight_bytes, scratch_bytes);
+  dnnl_primitive_desc_destroy (pd);
+  if (!ok || g_str_has_prefix (c->impl, "ref")) {
+    artem_dnnl_conv_free (c);
+    return NULL;
+  }
+  return c;
+}
+
 /* the packed convolution (conv_pack): kernel KW + pack - 1 wide, stride pack, pack x M
  * outputs; its output NHWC f32, in y itself where the user's is NHWC, else in scratch and
  * reordered (with the real shape) into the NCHW y */
@@ -400,6 +468,9 @@ gboolean artem_dnnl_bf16_available (void) { return FALSE; }
 ArtemDnnlConv *artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias,
                                     gboolean bf16, gboolean src_nhwc, gboolean dst_nhwc,
                                     gsize *weight_bytes, gsize *scratch_bytes) { return NULL; }
+ArtemDnnlConv *artem_dnnl_deconv_new (const ConvTGeom *g, gboolean relu, gboolean has_bias,
+                                      gboolean bf16, gsize *weight_bytes,
+                                      gsize *scratch_bytes) { return NULL; }
 void artem_dnnl_conv_free (ArtemDnnlConv *c) { }
 const char *artem_dnnl_conv_impl (const ArtemDnnlConv *c) { return "none"; }
 gboolean artem_dnnl_conv_is_bf16 (const ArtemDnnlConv *c) { return FALSE; }

@@ -1,7 +1,8 @@
-/* conv_transpose.c — ConvTranspose (2-D, group 1) on the CPU: SGEMM of the transposed
- * weights with bands of input rows into a column buffer, then col2im scatter-add.
- * Bands are at least as tall as the kernel's reach, so even bands never write the rows
- * of other even bands: even bands run in parallel, then odd bands. */
+/* conv_transpose.c — ConvTranspose (2-D, group 1) on the CPU: oneDNN's deconvolution
+ * (conv_dnnl.c, fp32 or bf16) where it measures faster, as Conv chooses (conv.c), else
+ * SGEMM of the transposed weights with bands of input rows into a column buffer, then
+ * col2im scatter-add.  Bands are at least as tall as the kernel's reach, so even bands
+ * never write the rows of other even bands: even bands run in parallel, then odd bands. */
 #include "conv.h"
 #include <cblas.h>
 #include <omp.h>
@@ -15,6 +16,127 @@ convt_check (ArtemNode *n, GError **error)
 {
   return artem_attr_check_known (n, convt_attrs, error) &&
          artem_conv_check_group_autopad (n, error);
+}
+
+static void convt_blas (const ConvTGeom *g, const float *x, const float *w, const float *bias,
+                        gboolean relu, float *y, float *scratch);
+
+static void
+convt_priv_clear (void *priv)
+{
+  ConvTGeom *g = priv;
+  g_clear_pointer (&g->dnnl, artem_dnnl_conv_free);
+}
+
+/* the band height of the OpenBLAS path for @g */
+static int
+convt_band (const ConvTGeom *g)
+{
+  int bmin = MAX (1, ((g->KH - 1) * g->DH + 1 + g->SH - 1) / g->SH);
+  int band = MAX (bmin, (256 * 1024) / MAX (1, g->MKK * g->W));
+  return MIN (band, MAX (g->H, 1));
+}
+
+/* Times OpenBLAS, oneDNN fp32 and (where @bf16) oneDNN bf16 on a band of about 16k
+ * output pixels with the node's weights, interleaved after a warm-up, as conv.c's
+ * fastest_kernel: 0 OpenBLAS, 1 oneDNN fp32, 2 oneDNN bf16. */
+static int
+convt_fastest (ArtemNode *n, const ConvTGeom *g, ArtemValue *w, gboolean has_bias,
+               gboolean bf16)
+{
+  ConvTGeom t = *g;
+  t.N = 1;
+  t.H = MIN (g->H, MAX (1, 16384 / MAX (1, g->W * g->SH * g->SW)));
+  t.PT = 0;
+  t.OH = (t.H - 1) * t.SH + (t.KH - 1) * t.DH + 1;
+  t.band = convt_band (&t);
+  t.dnnl = NULL;
+  ArtemDnnlConv *c[3] = { NULL, NULL, NULL };
+  gsize wb = 0, sb = 0, sbmax = 0;
+  for (int k = 1; k <= (bf16 ? 2 : 1); k++) {
+    c[k] = artem_dnnl_deconv_new (&t, n->fused_relu, has_bias, k == 2, &wb, &sb);
+    sbmax = MAX (sbmax, sb);
+  }
+  if (!c[1] && !c[2])
+    return 0;
+  gsize nx = (gsize) t.C * t.H * t.W, ny = (gsize) t.M * t.OH * t.OW, nw = (gsize) t.C * t.MKK;
+  gsize ns = MAX ((sbmax + 3) / 4, (gsize) artem_cpu_threads () * t.MKK * t.band * t.W);
+  float *x = g_try_malloc (nx * 4), *y = g_try_malloc (ny * 4), *wt = g_try_malloc (nw * 4);
+  float *b = g_new0 (float, t.M), *scratch = aligned_alloc (64, (ns * 4 + 63) & ~(gsize) 63);
+  int best = 0;
+  if (x && y && wt && scratch) {
+    for (gsize i = 0; i < nx; i++)
+      x[i] = (float) ((i * 2654435761u) >> 24) / 255.f;
+    if (w->data && w->is_const)
+      memcpy (wt, w->data, nw * 4);
+    else
+      for (gsize i = 0; i < nw; i++)
+        wt[i] = (float) ((i * 40503u) & 255) / 1024.f - 0.125f;
+    double ms[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
+    for (int round = 0; round < 5; round++)
+      for (int k = 0; k < 3; k++) {
+        if (k > 0 && !c[k])
+          continue;
+        gint64 t0 = g_get_monotonic_time ();
+        if (k)
+          artem_dnnl_conv_run (c[k], x, wt, 0, b, y, scratch);
+        else
+          convt_blas (&t, x, wt, b, n->fused_relu, y, scratch);
+        if (round > 1)
+          ms[k] = MIN (ms[k], (g_get_monotonic_time () - t0) / 1000.0);
+      }
+    for (int k = 1; k < 3; k++)
+      if (ms[k] < ms[best])
+        best = k;
+    if (g_getenv ("ARTEM_CONV_VERBOSE"))
+      g_printerr ("artem conv-transpose %s: %dx%d k%dx%d s%d %d->%d: OpenBLAS %.3f ms, oneDNN "
+                  "fp32 %s %.3f ms, bf16 %s %.3f ms: %s\n", n->name, g->W, g->H, g->KH, g->KW,
+                  g->SH, g->C, g->M, ms[0], c[1] ? artem_dnnl_conv_impl (c[1]) : "-", ms[1],
+                  c[2] ? artem_dnnl_conv_impl (c[2]) : "-", ms[2],
+                  (const char *[]) { "OpenBLAS", "oneDNN fp32", "oneDNN bf16" }[best]);
+  }
+  for (int k = 1; k < 3; k++)
+    artem_dnnl_conv_free (c[k]);
+  g_free (x); g_free (y); g_free (wt); g_free (b);
+  free (scratch);
+  return best;
+}
+
+/* the choices made so far in this process (geometry + precision -> kernel), as conv.c's */
+static GHashTable *choices;
+static GMutex choices_lock;
+
+/* oneDNN's deconvolution for @n, or NULL for OpenBLAS, whichever measures fastest;
+ * $ARTEM_CONV_IMPL=blas|dnnl forces one (oneDNN where it has a kernel) */
+static ArtemDnnlConv *
+convt_choose (ArtemNode *n, const ConvTGeom *g, ArtemValue *w, gboolean has_bias,
+              gboolean bf16, gsize *wbytes, gsize *sbytes)
+{
+  const char *force = g_getenv ("ARTEM_CONV_IMPL");
+  if ((force && !strcmp (force, "blas")) || !artem_dnnl_available ())
+    return NULL;
+  if (force && !strcmp (force, "dnnl"))
+    return artem_dnnl_deconv_new (g, n->fused_relu, has_bias, bf16, wbytes, sbytes);
+  char *key = g_strdup_printf ("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
+                               g->N, g->C, g->H, g->W, g->M, g->KH, g->KW, g->SH, g->SW,
+                               g->DH, g->DW, g->PT, g->PL, g->OH, g->OW, bf16,
+                               n->fused_relu, has_bias);
+  g_mutex_lock (&choices_lock);
+  if (!choices)
+    choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gpointer found = NULL;
+  gboolean known = g_hash_table_lookup_extended (choices, key, NULL, &found);
+  g_mutex_unlock (&choices_lock);
+  int kernel = known ? GPOINTER_TO_INT (found) : convt_fastest (n, g, w, has_bias, bf16);
+  if (!known) {
+    g_mutex_lock (&choices_lock);
+    g_hash_table_replace (choices, key, GINT_TO_POINTER (kernel));
+    g_mutex_unlock (&choices_lock);
+  } else {
+    g_free (key);
+  }
+  return kernel ? artem_dnnl_deconv_new (g, n->fused_relu, has_bias, kernel == 2, wbytes, sbytes)
+                : NULL;
 }
 
 static gboolean
@@ -85,15 +207,25 @@ convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
     return FALSE;
   }
   g.MKK = g.M * g.KH * g.KW;
-  int bmin = MAX (1, ((g.KH - 1) * g.DH + 1 + g.SH - 1) / g.SH);
-  g.band = MAX (bmin, (256 * 1024) / MAX (1, g.MKK * g.W));
-  g.band = MIN (g.band, MAX (g.H, 1));
+  g.band = convt_band (&g);
+  g.w_init = w->is_init;
+  g.w_const = w->is_const;
+  g.init_serial = plan->init_serial;
+  plan->scratch_floats = (gsize) plan->n_threads * g.MKK * g.band * g.W;
+  if (plan->cpu_kernels) {
+    gsize wbytes = 0, sbytes = 0;
+    g.dnnl = convt_choose (n, &g, w, b != NULL, plan->bf16, &wbytes, &sbytes);
+    if (g.dnnl) {
+      plan->scratch_floats = (sbytes + sizeof (float) - 1) / sizeof (float);
+      plan->priv_bytes += wbytes;
+    }
+  }
   n->params.conv = (ArtemConvParams) { g.N, g.C, g.H, g.W, g.M, g.OH, g.OW, g.KH, g.KW, g.SH,
                                        g.SW, g.DH, g.DW, pt, pl, pb, pr, 1 };
   n->priv = g_memdup2 (&g, sizeof g);
+  n->priv_clear = convt_priv_clear;
   out[0]->dtype = ARTEM_DTYPE_FLOAT;
   out[0]->shape = (ArtemShape) { 4, { g.N, g.M, g.OH, g.OW } };
-  plan->scratch_floats = (gsize) plan->n_threads * g.MKK * g.band * g.W;
   return TRUE;
 }
 
@@ -125,17 +257,16 @@ band_run (const ConvTGeom *g, const float *w, const float *x, float *y, float *c
   }
 }
 
+/* the OpenBLAS path: y = convT (x, w) + bias (ReLU) for g->N images */
 static void
-convt_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+convt_blas (const ConvTGeom *g, const float *xall, const float *w, const float *bias,
+            gboolean relu, float *yall, float *scratch)
 {
-  const ConvTGeom *g = n->priv;
-  const float *w = in[1]->data;
-  const float *bias = n->n_in > 2 && in[2] ? in[2]->data : NULL;
   gsize ohw = (gsize) g->OH * g->OW;
   int nbands = (g->H + g->band - 1) / g->band;
   for (int b = 0; b < g->N; b++) {
-    const float *x = (const float *) in[0]->data + (gsize) b * g->C * g->H * g->W;
-    float *y = (float *) out[0]->data + (gsize) b * g->M * ohw;
+    const float *x = xall + (gsize) b * g->C * g->H * g->W;
+    float *y = yall + (gsize) b * g->M * ohw;
 #pragma omp parallel for schedule(static)
     for (int m = 0; m < g->M; m++) {
       float bv = bias ? bias[m] : 0.f;
@@ -149,12 +280,28 @@ convt_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
         band_run (g, w, x, y, col, bi * g->band);
       }
     }
-    if (n->fused_relu) {
+    if (relu) {
 #pragma omp parallel for schedule(static)
       for (gsize i = 0; i < g->M * ohw; i++)
         y[i] = y[i] > 0.f ? y[i] : 0.f;
     }
   }
+}
+
+static void
+convt_run (ArtemNode *n, ArtemValue **in, ArtemValue **out, float *scratch)
+{
+  ConvTGeom *g = n->priv;
+  const float *w = in[1]->data;
+  const float *bias = n->n_in > 2 && in[2] ? in[2]->data : NULL;
+  if (g->dnnl) {
+    /* the weights' version: fixed, an initializer's serial, or new on every run */
+    guint64 serial = g->w_const && !g->w_init ? 0
+                     : g->w_init ? *g->init_serial : ++g->runs;
+    artem_dnnl_conv_run (g->dnnl, in[0]->data, w, serial, bias, out[0]->data, scratch);
+    return;
+  }
+  convt_blas (g, in[0]->data, w, bias, n->fused_relu, out[0]->data, scratch);
 }
 
 const ArtemOpDef artem_op_conv_transpose = { ARTEM_OP_CONV_TRANSPOSE, 0, "ConvTranspose",

@@ -8,7 +8,10 @@
  * (ARTEM_NO_CONV_PACK=1) to fp32 rounding, rewritten weights included.
  * And the NHWC regions between convolutions (gpu/layout.c): a style-network block
  * (Pad, Conv, InstanceNormalization + Relu, Add, nearest Resize) is planned NHWC inside
- * and NCHW at its edges, and computes what the NCHW plan (ARTEM_NO_NHWC) and OpenBLAS do. */
+ * and NCHW at its edges, and computes what the NCHW plan (ARTEM_NO_NHWC) and OpenBLAS do.
+ * ConvTranspose likewise: oneDNN's deconvolution (fp32, bf16, rewritten weights, ReLU
+ * fused) against the col2im + OpenBLAS path, on the geometries of ml5's and ONNX's
+ * tests (stride 2 with the last row cut, output_padding, dilation, bias). */
 #include "../common/compare.h"
 #include "../common/conv-model.h"
 #include "../common/onnx-builder.h"
@@ -256,9 +259,126 @@ test_nhwc_regions (void)
   g_bytes_unref (m);
 }
 
+/* ---- ConvTranspose ---- */
+typedef struct {
+  int C, M, K, stride, dil, H, W;
+  int pads[4];        /* top, left, bottom, right */
+  int out_pad;        /* output_padding, both sides */
+  gboolean bias, relu;
+} TGeo;
+
+static GBytes *
+convt_model (const TGeo *g, const float *w)
+{
+  TB *b = tb_new (13);
+  tb_input (b, "x");
+  tb_output (b, "y");
+  tb_init (b, "W", 4, (int64_t[]) { g->C, g->M, g->K, g->K }, w);
+  float *bv = tb_keep (b, g_new (float, g->M));
+  for (int i = 0; i < g->M; i++)
+    bv[i] = 0.25f * i - 0.5f;
+  tb_init (b, "B", 1, (int64_t[]) { g->M }, bv);
+  Onnx__NodeProto *n = tb_node (b, "ConvTranspose", NULL, g->bias ? "x,W,B" : "x,W",
+                                g->relu ? "t" : "y");
+  int64_t pads[4] = { g->pads[0], g->pads[1], g->pads[2], g->pads[3] };
+  tb_attr_ints (b, n, "pads", 4, pads);
+  tb_attr_ints (b, n, "strides", 2, (int64_t[]) { g->stride, g->stride });
+  tb_attr_ints (b, n, "dilations", 2, (int64_t[]) { g->dil, g->dil });
+  tb_attr_ints (b, n, "kernel_shape", 2, (int64_t[]) { g->K, g->K });
+  if (g->out_pad)
+    tb_attr_ints (b, n, "output_padding", 2, (int64_t[]) { g->out_pad, g->out_pad });
+  if (g->relu)
+    tb_node (b, "Relu", NULL, "t", "y");
+  return tb_finish (b);
+}
+
+/* runs @model once (and again after W became @new_w); *impl: the oneDNN kernel or "" */
+static float *
+run_convt (GBytes *model, const TGeo *g, const float *x, const char *impl,
+           ArtemPrecision precision, const float *new_w, gsize n_w, gsize *ny, char *kernel)
+{
+  if (impl)
+    g_setenv ("ARTEM_CONV_IMPL", impl, TRUE);
+  else
+    g_unsetenv ("ARTEM_CONV_IMPL");
+  GError *err = NULL;
+  ArtemShape s = { 4, { 1, g->C, g->H, g->W } };
+  ArtemNet *net = load_run (model, precision, &s, x);
+  if (new_w) {
+    g_assert_true (artem_net_set_initializer (net, "W", new_w, n_w, &err));
+    g_assert_true (artem_net_run (net, &err));
+  }
+  ArtemShape os;
+  const float *y = artem_net_get_output (net, 0, &os, NULL);
+  *ny = artem_shape_numel (&os);
+  float *copy = g_memdup2 (y, sizeof (float) * *ny);
+  kernel[0] = 0;
+  for (int st = 0; st < net->n_steps; st++) {
+    ArtemNode *n = artem_step_node (net, st);
+    if (n->def->kind == ARTEM_OP_CONV_TRANSPOSE && ((ConvTGeom *) n->priv)->dnnl)
+      g_strlcpy (kernel, artem_dnnl_conv_impl (((ConvTGeom *) n->priv)->dnnl), 128);
+  }
+  artem_net_free (net);
+  g_unsetenv ("ARTEM_CONV_IMPL");
+  return copy;
+}
+
+static void
+check_convt (const TGeo *g)
+{
+  gsize nw = (gsize) g->C * g->M * g->K * g->K, nx = (gsize) g->C * g->H * g->W, ny, n2;
+  float *w = rand_floats (nw, -1, 1), *w2 = rand_floats (nw, -1, 1), *x = rand_floats (nx, -1, 1);
+  GBytes *m = convt_model (g, w), *m2 = convt_model (g, w2);
+  char k_blas[128], k_dnnl[128], k_bf16[128], k_any[128];
+  float *blas = run_convt (m, g, x, "blas", ARTEM_PRECISION_FP32, NULL, 0, &ny, k_blas);
+  float *dnnl = run_convt (m, g, x, "dnnl", ARTEM_PRECISION_FP32, NULL, 0, &n2, k_dnnl);
+  g_assert_cmpuint (n2, ==, ny);
+  float *chosen = run_convt (m, g, x, NULL, ARTEM_PRECISION_FP32, NULL, 0, &n2, k_any);
+  float *blas2 = run_convt (m2, g, x, "blas", ARTEM_PRECISION_FP32, NULL, 0, &n2, k_any);
+  float *dnnl2 = run_convt (m, g, x, "dnnl", ARTEM_PRECISION_FP32, w2, nw, &n2, k_any);
+  float *bf16 = run_convt (m, g, x, "dnnl", ARTEM_PRECISION_BF16, NULL, 0, &n2, k_bf16);
+  double d_fp32 = artem_test_rel_diff (dnnl, blas, ny);
+  double d_chosen = artem_test_rel_diff (chosen, blas, ny);
+  double d_rewrite = artem_test_rel_diff (dnnl2, blas2, ny);
+  double d_bf16 = artem_test_rel_diff (bf16, blas, ny);
+  g_test_message ("ConvTranspose C%d M%d k%d s%d d%d pads %d,%d,%d,%d out_pad %d %dx%d bias %d "
+                  "relu %d: oneDNN fp32 (%s) %.2g, chosen %.2g, rewritten weights %.2g, bf16 "
+                  "(%s) %.2g", g->C, g->M, g->K, g->stride, g->dil, g->pads[0], g->pads[1],
+                  g->pads[2], g->pads[3], g->out_pad, g->W, g->H, g->bias, g->relu,
+                  k_dnnl, d_fp32, d_chosen, d_rewrite, k_bf16, d_bf16);
+  g_assert_cmpstr (k_blas, ==, "");
+  if (artem_dnnl_available ()) {   /* oneDNN has a kernel for every one of these */
+    g_assert_cmpstr (k_dnnl, !=, "");
+    g_assert_cmpstr (k_bf16, !=, "");
+  }
+  g_assert_cmpfloat (d_fp32, <, 1e-5);
+  g_assert_cmpfloat (d_chosen, <, 1e-5);
+  g_assert_cmpfloat (d_rewrite, <, 1e-5);
+  g_assert_cmpfloat (d_bf16, <, 3e-2);
+  g_bytes_unref (m);
+  g_bytes_unref (m2);
+  g_free (blas); g_free (dnnl); g_free (chosen); g_free (blas2); g_free (dnnl2); g_free (bf16);
+  g_free (w); g_free (w2); g_free (x);
+}
+
+static void
+test_conv_transpose (void)
+{
+  static const TGeo geos[] = {
+    { 32, 16, 3, 2, 1, 19, 23, { 0, 0, 1, 1 }, 0, FALSE, TRUE },  /* ml5's, last row cut */
+    { 16, 8, 3, 2, 1, 12, 9, { 1, 1, 1, 1 }, 1, TRUE, FALSE },    /* output_padding 1 */
+    { 3, 5, 4, 3, 1, 7, 6, { 0, 1, 2, 0 }, 0, TRUE, FALSE },      /* odd, asymmetric */
+    { 4, 6, 3, 1, 2, 9, 11, { 2, 2, 2, 2 }, 0, TRUE, TRUE },      /* dilated */
+    { 8, 4, 1, 1, 1, 5, 13, { 0, 0, 0, 0 }, 0, FALSE, FALSE },    /* 1x1 */
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (geos); i++)
+    check_convt (&geos[i]);
+}
+
 int
 main (int argc, char **argv)
 {
   return artem_test_run (argc, argv, "/conv-kernels/", "geometries", test_geometries,
-                          "nhwc-regions", test_nhwc_regions, NULL);
+                          "nhwc-regions", test_nhwc_regions, "conv-transpose", test_conv_transpose,
+                          NULL);
 }
