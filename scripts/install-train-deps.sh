@@ -8,4 +8,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends opencv-doc mate-backgrounds gnome-backgrounds \
   ukui-wallpapers lomiri-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 \
-  plasma-workspace-wallpapers
+  plasma-workspace-wallpapers palapeli-data gcompris-qt-data

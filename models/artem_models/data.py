@@ -5,13 +5,20 @@ named here by package (install them with scripts/install-train-deps.sh):
   gnome-backgrounds          /usr/share/backgrounds/gnome (raster ones)
   ukui-wallpapers, lomiri-wallpapers   /usr/share/backgrounds/*
   plasma-workspace-wallpapers          /usr/share/wallpapers/*/contents/images (one size each)
+  palapeli-data              /usr/share/palapeli/collection/*.jpg (jigsaw photos)
+  gcompris-qt-data           the photos inside GCompris's Qt resource files (rcc) of the
+                             erase, explore_monuments, explore_world_animals,
+                             explore_farm_animals and categorization activities: animals,
+                             monuments, landscapes, objects; read in place (gcompris_pictures)
 Style pictures are opencv-doc's starry_night.jpg and mate-backgrounds' abstract paintings
 (excluded from the content set).  The evaluation videos (opencv-doc's *.avi) are never
 training data."""
 import glob
 import os
 import random
+import struct
 import sys
+import zlib
 
 import cv2
 import numpy as np
@@ -25,7 +32,8 @@ CONTENT_GLOBS = ["/usr/share/doc/opencv-doc/examples/data/*.jpg",
                  "/usr/share/backgrounds/gnome/*.png",
                  "/usr/share/backgrounds/gnome/*.webp",
                  "/usr/share/backgrounds/*.jpg",
-                 "/usr/share/backgrounds/*.png"]
+                 "/usr/share/backgrounds/*.png",
+                 "/usr/share/palapeli/collection/*.jpg"]
 # plasma-workspace-wallpapers: each picture in several sizes; the one nearest 1920 wide
 PLASMA = "/usr/share/wallpapers/*/contents/images"
 EXCLUDE = ("starry_night", "left", "right", "aloe", "Blender", "box", "chessboard", "graf",
@@ -44,6 +52,81 @@ def _plasma_pick(folder):
     return min(files, key=lambda f: abs(width(f) - 1920)) if files else None
 
 
+# GCompris's photo activities (gcompris-qt-data); their pictures at least 256 px a side
+GCOMPRIS_RCC = "/usr/share/gcompris-qt/rcc"
+GCOMPRIS_ACTIVITIES = ("erase", "explore_monuments", "explore_world_animals",
+                       "explore_farm_animals", "categorization")
+RCC_PREFIX = "rcc:"   # a content "file" inside a resource file: rcc:FILE.rcc:/inner/path
+
+
+def rcc_entries(path):
+    """{inner path: bytes} of a Qt resource file (the rcc format, versions 1-3: the "qres"
+    header, a tree of 14- or 22-byte nodes, zlib-compressed or plain data; zstd data is
+    skipped)."""
+    b = open(path, "rb").read()
+    if b[:4] != b"qres":
+        raise ValueError("%s is not a Qt resource file" % path)
+    ver, tree, data, names = struct.unpack(">IIII", b[4:20])
+    size = 22 if ver >= 2 else 14
+    out = {}
+
+    def name(off):
+        n, = struct.unpack(">H", b[names + off:names + off + 2])
+        return b[names + off + 6:names + off + 6 + 2 * n].decode("utf-16-be")
+
+    def walk(i, prefix, depth):
+        o = tree + i * size
+        noff, flags = struct.unpack(">IH", b[o:o + 6])
+        nm = name(noff) if i else ""
+        path_ = prefix + "/" + nm if nm else prefix
+        if flags & 2:   # a directory
+            count, first = struct.unpack(">II", b[o + 6:o + 14])
+            if depth < 32:
+                for k in range(count):
+                    walk(first + k, path_, depth + 1)
+            return
+        doff, = struct.unpack(">I", b[o + 10:o + 14])
+        n, = struct.unpack(">I", b[data + doff:data + doff + 4])
+        blob = b[data + doff + 4:data + doff + 4 + n]
+        if flags & 4:   # zstd
+            return
+        out[path_] = zlib.decompress(blob[4:]) if flags & 1 else blob
+    walk(0, "", 0)
+    return out
+
+
+def gcompris_pictures(min_side=256):
+    """The GCompris photos as rcc: names (decoded once to check their size)."""
+    files = []
+    for a in GCOMPRIS_ACTIVITIES:
+        path = os.path.join(GCOMPRIS_RCC, a + ".rcc")
+        if not os.path.exists(path):
+            continue
+        for inner, blob in sorted(rcc_entries(path).items()):
+            if not inner.lower().endswith((".jpg", ".jpeg", ".png", ".webp")):
+                continue
+            im = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_COLOR)
+            if im is not None and min(im.shape[:2]) >= min_side:
+                files.append(RCC_PREFIX + path + ":" + inner)
+    return files
+
+
+_rcc_cache = {}
+
+
+def read_picture(f):
+    """BGR picture of a file, or of an rcc: name (gcompris_pictures), or None."""
+    if not f.startswith(RCC_PREFIX):
+        return cv2.imread(f)
+    path, inner = f[len(RCC_PREFIX):].split(":", 1)
+    if path not in _rcc_cache:
+        _rcc_cache.clear()   # one resource file at a time
+        _rcc_cache[path] = rcc_entries(path)
+    blob = _rcc_cache[path].get(inner)
+    return None if blob is None else cv2.imdecode(np.frombuffer(blob, np.uint8),
+                                                  cv2.IMREAD_COLOR)
+
+
 def content_files():
     files = []
     for g in CONTENT_GLOBS:
@@ -52,10 +135,11 @@ def content_files():
         f = _plasma_pick(d)
         if f:
             files.append(f)
-    files = sorted(set(files))
-    if len(files) < 100:   # all the packages above give 115 (2026-12)
-        print("warning: only %d content pictures; the shipped models saw 115: install "
-              "scripts/install-train-deps.sh's packages" % len(files), file=sys.stderr)
+    files = sorted(set(files)) + gcompris_pictures()
+    if len(files) < 200:   # all the packages above give 237 (2026-12)
+        print("warning: only %d content pictures (all of scripts/install-train-deps.sh's "
+              "packages give 237; the models shipped before 2026-12-05 saw 115)" % len(files),
+              file=sys.stderr)
     return files
 
 
@@ -68,7 +152,7 @@ class Crops:
         self.size = size
         self.images = []
         for f in files:
-            im = cv2.imread(f)
+            im = read_picture(f)
             b = (borders or {}).get(os.path.basename(f), 0)
             if im is not None and b:
                 im = cut(im, b)

@@ -10,6 +10,9 @@
 #            frame size, format, row padding, interlacing, live property changes and a
 #            model swap) then model bytes.  Seeds: the same models behind generated
 #            headers, and the shipped test models.
+#   $ARTEM_FUZZ_DNNL=1 builds with oneDNN (libdnnl-dev) and forces every Conv and
+#   ConvTranspose onto it (ARTEM_CONV_IMPL=dnnl), so its kernels, reorders and the packed
+#   and deconvolution set-ups meet the hostile shapes too.
 # usage: tests/fuzz/run.sh [SECONDS] [BUILD_DIR] [load|element]
 #        (needs clang, libclang-rt-14-dev and, for element, libgstreamer1.0-dev)
 set -e
@@ -24,12 +27,20 @@ mkdir -p "$out/corpus"
 engine="$top/gpu/*.c $top/gpu/cpu/*.c $top/$build/gpu/onnx.pb-c.c"
 flags="-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -D_GNU_SOURCE -Wno-unknown-pragmas -I$top/gpu/include -I$top/gpu -I$top/$build/gpu"
+dnnl_libs=""
+if [ "${ARTEM_FUZZ_DNNL:-0}" = 1 ]; then
+  flags="$flags -DARTEM_HAVE_DNNL"
+  dnnl_libs=-ldnnl
+  export ARTEM_CONV_IMPL=dnnl
+  out=$out-dnnl
+  mkdir -p "$out/corpus"
+fi
 case $target in
   load)
     # shellcheck disable=SC2086
     clang $flags $(pkg-config --cflags glib-2.0 libprotobuf-c openblas) \
       "$here/fuzz-load.c" $engine \
-      $(pkg-config --libs glib-2.0 libprotobuf-c openblas) -lgomp -lm -o "$out/fuzz"
+      $(pkg-config --libs glib-2.0 libprotobuf-c openblas) $dnnl_libs -lgomp -lm -o "$out/fuzz"
     cp "$here"/corpus/* "$out/corpus/" 2>/dev/null || true
     opts="-max_len=65536 -dict=$here/onnx.dict"
     asan=allocator_may_return_null=1:detect_leaks=1 ;;
@@ -40,7 +51,7 @@ case $target in
       $(pkg-config --cflags glib-2.0 libprotobuf-c openblas $gstpkgs) \
       "$here/fuzz-element.c" "$top/gst/gstartembasefilter.c" "$top/gst/gstartemstylize.c" \
       "$top/gst/gstartemxnorconv.c" "$top/gst/artemloader.c" $engine \
-      $(pkg-config --libs glib-2.0 libprotobuf-c openblas $gstpkgs) -lgomp -lm -o "$out/fuzz"
+      $(pkg-config --libs glib-2.0 libprotobuf-c openblas $gstpkgs) $dnnl_libs -lgomp -lm -o "$out/fuzz"
     # seeds: every model seed behind a few headers
     i=0
     for m in "$here"/corpus/*.onnx "$top"/tests/data/identity-*.onnx "$top"/tests/data/unsizable.onnx; do
