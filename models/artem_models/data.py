@@ -203,8 +203,9 @@ def cut(im, crop):
 
 def load_rgb(path, max_side, crop=0):
     """RGB 0..1 tensor (1, 3, H, W) of the picture at `path`, `crop` (parse_crop) cut off its
-    sides first (a scanned painting's black border and mat line), scaled down to `max_side`."""
-    im = cv2.imread(path)
+    sides first (a scanned painting's black border and mat line), scaled down to `max_side`.
+    `path` may be an rcc: name (a picture inside a Qt resource file: read_picture)."""
+    im = read_picture(path)
     if im is None:
         raise FileNotFoundError(path)
     im = cut(im, crop)

@@ -8,7 +8,7 @@
 # graffiti run (style weight 3: at the common 8 the mural's stripes wiped out the photos;
 # temporal weight 60: at 20 it flickered 1.59 on the cartoon clip) is the shipped
 # style-graffiti.onnx.  Each
-# style takes about 35-40 min on one core of a 2-core Xeon with AMX (bf16).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn|graffiti ...]
+# style takes about 35-40 min on one core of a 2-core Xeon with AMX (bf16).  usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn|graffiti|cafe ...]
 #   extra arguments for train_style.py go in $ARTEM_TRAIN_ARGS (e.g. "--threads 1").
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +25,7 @@ for s in "$@"; do
     elephants) pic=/usr/share/backgrounds/mate/abstract/Elephants.jpg ;;     # mate-backgrounds
     autumn) pic=$(ls /usr/share/wallpapers/Autumn/contents/images/1920x1080.* | head -1) ;;  # plasma-workspace-wallpapers
     graffiti) pic=/usr/share/doc/opencv-doc/examples/data/graf1.png; crop=0,170,0,0; sw=3; tw=60 ;;   # opencv-doc: a painted mural; the car in front cut off
+    cafe) pic=rcc:/usr/share/gcompris-qt/rcc/details.rcc:/gcompris/src/activities/details/resource/image/Gogh4_background.webp ;;   # gcompris-qt-data: Van Gogh's Cafe Terrace at Night (1888), inside a Qt resource file
     *) echo "recipes.sh: unknown style $s" >&2; exit 2 ;;
   esac
   # shellcheck disable=SC2086
