@@ -15,11 +15,12 @@ export ARTEM_MODELDIR="$top/models/default"     # the defaults, without installi
 mkdir -p "$out"
 quiet() { grep -v "running on the CPU\|CUDA backend\|^Additional\|^$\|choose_backend\|^WARNING" || true; }
 for photo in fruits baboon building; do
-  for style in default elephants graffiti adain; do
+  for style in default elephants graffiti cafe adain; do
     case $style in
       default) el="artemstylize" ;;
       elephants) el="artemstylize model-location=$ARTEM_MODELDIR/style-elephants.onnx" ;;
       graffiti) el="artemstylize model-location=$ARTEM_MODELDIR/style-graffiti.onnx" ;;
+      cafe) el="artemstylize model-location=$ARTEM_MODELDIR/style-cafe.onnx" ;;
       adain) el="artemadain style-location=$photos/starry_night.jpg" ;;
     esac
     # shellcheck disable=SC2086

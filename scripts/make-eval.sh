@@ -22,11 +22,16 @@ m=$top/models/default
 s=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg
 e=/usr/share/backgrounds/mate/abstract/Elephants.jpg
 g=/usr/share/doc/opencv-doc/examples/data/graf1.png   # the mural; the car in front cut off in the loss
+# Cafe Terrace at Night, out of gcompris-qt-data's resource file (scripts/install-train-deps.sh)
+c=$tmp/cafe.png
+PYTHONPATH=$top/models /usr/bin/python3 -c "import sys, cv2; from artem_models import data
+cv2.imwrite(sys.argv[1], data.read_picture(sys.argv[2]))" "$c" \
+  rcc:/usr/share/gcompris-qt/rcc/details.rcc:/gcompris/src/activities/details/resource/image/Gogh4_background.webp
 # the style loss against the painting without the scan's border (evaluate.py style-crop)
 sc=style-crop=22
 off=stabilize=0:margin=0
 cd "$top"
-show="default-style|default-style (off)|style-elephants|style-graffiti|default-adain|ml5 matta (ref)|cd-vgg19-16x (ref)|MicroAST (ref)"
+show="default-style|default-style (off)|style-elephants|style-graffiti|style-cafe|default-adain|ml5 matta (ref)|cd-vgg19-16x (ref)|MicroAST (ref)"
 /usr/bin/python3 models/evaluate.py build --sheet doc/images/eval-sheet.jpg --strip doc/images/eval-strip.jpg \
   --show "${ARTEM_EVAL_SHOW:-$show}" \
   "default-style:ff:$m/default-style.onnx:$s:$sc" \
@@ -35,6 +40,8 @@ show="default-style|default-style (off)|style-elephants|style-graffiti|default-a
   "style-elephants (off):ff:$m/style-elephants.onnx:$e:$off" \
   "style-graffiti:ff:$m/style-graffiti.onnx:$g:style-crop=0,170,0,0" \
   "style-graffiti (off):ff:$m/style-graffiti.onnx:$g:style-crop=0,170,0,0:$off" \
+  "style-cafe:ff:$m/style-cafe.onnx:$c" \
+  "style-cafe (off):ff:$m/style-cafe.onnx:$c:$off" \
   "default-adain:adain:$m/default-adain.onnx:$s:$sc" \
   "default-adain (off):adain:$m/default-adain.onnx:$s:$sc:$off" \
   "ml5 matta (ref):ff:$tmp/matta.onnx:-:$off" \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates doc/images/shipped-models.png: opencv-doc photos (rows) through artem's
-# shipped models (default-style, style-elephants, style-graffiti, default-adain with starry_night.jpg and
+# shipped models (default-style, style-elephants, style-graffiti, style-cafe, default-adain with starry_night.jpg and
 # with Elephants.jpg) and, for comparison, the ../shared reference networks (ml5 matta,
 # cd-vgg19-16x AdaIN with starry_night.jpg), all run by the GStreamer elements.
 set -e
@@ -19,6 +19,7 @@ starry, eleph = data + "starry_night.jpg", "/usr/share/backgrounds/mate/abstract
 cols = [["artemstylize", "model-location=%s/default-style.onnx" % models],
         ["artemstylize", "model-location=%s/style-elephants.onnx" % models],
         ["artemstylize", "model-location=%s/style-graffiti.onnx" % models],
+        ["artemstylize", "model-location=%s/style-cafe.onnx" % models],
         ["artemadain", "model-location=%s/default-adain.onnx" % models, "style-location=" + starry],
         ["artemadain", "model-location=%s/default-adain.onnx" % models, "style-location=" + eleph],
         ["artemstylize", "model-location=%s/matta.onnx" % tmp],

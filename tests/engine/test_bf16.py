@@ -62,7 +62,7 @@ def psnr(a, b):
 
 
 failed = False
-for name in ("default-style.onnx", "style-elephants.onnx", "style-graffiti.onnx", "default-adain.onnx"):
+for name in ("default-style.onnx", "style-elephants.onnx", "style-graffiti.onnx", "style-cafe.onnx", "default-adain.onnx"):
     model = os.path.join(models, name)
     if not os.path.exists(model):
         continue

@@ -52,7 +52,8 @@ tail -n 3 "$OUT/backend-ops.log"; grep FAIL "$OUT/backend-ops.log" | head -20
 step "whole models on the GPU (test-cuda-models)"
 artem timeout 120 "$BUILD/tests/test-cuda-models" --memory "$RUN/transformer-net.onnx" 2160x1200 1024 \
   models/default/default-style.onnx models/default/style-elephants.onnx \
-  models/default/style-graffiti.onnx models/default/default-adain.onnx > "$OUT/cuda-models.log" 2>&1; rc=$?
+  models/default/style-graffiti.onnx models/default/style-cafe.onnx \
+  models/default/default-adain.onnx > "$OUT/cuda-models.log" 2>&1; rc=$?
 grep -E "FAIL|MiB|passed|SKIP" "$OUT/cuda-models.log" | head -30
 [ $rc -eq 0 ] || status=1
 

@@ -5,7 +5,7 @@
 set -u
 dir=$1
 fail=0
-for m in default-style.onnx style-elephants.onnx style-graffiti.onnx default-adain.onnx; do
+for m in default-style.onnx style-elephants.onnx style-graffiti.onnx style-cafe.onnx default-adain.onnx; do
   size=$(wc -c <"$dir/$m")
   [ "$size" -le 5242880 ] || { echo "FAIL: $m is $size bytes (> 5 MB)"; fail=1; }
   grep -q "trained by models/train" "$dir/$m" || { echo "FAIL: $m lacks our training metadata"; fail=1; }
@@ -16,6 +16,7 @@ src="videotestsrc num-buffers=1 pattern=smpte100 ! video/x-raw,width=96,height=7
 gst-launch-1.0 -q $src ! pngenc ! filesink location="$tmp/raw.png" || fail=1
 for el in "artemstylize device=cpu" "artemstylize device=cpu model-location=$dir/style-elephants.onnx" \
           "artemstylize device=cpu model-location=$dir/style-graffiti.onnx" \
+          "artemstylize device=cpu model-location=$dir/style-cafe.onnx" \
           "artemadain device=cpu style-location=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg"; do
   # shellcheck disable=SC2086
   if gst-launch-1.0 -q $src ! $el ! pngenc ! filesink location="$tmp/out.png" 2>"$tmp/err" &&
