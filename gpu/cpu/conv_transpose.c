@@ -139,6 +139,22 @@ convt_choose (ArtemNode *n, const ConvTGeom *g, ArtemValue *w, gboolean has_bias
                 : NULL;
 }
 
+/* the kernel of @g (oneDNN or OpenBLAS) and the scratch and memory it takes */
+static void
+convt_pick_kernel (ArtemNode *n, ConvTGeom *g, ArtemValue *w, gboolean has_bias,
+                   ArtemPlan *plan)
+{
+  plan->scratch_floats = (gsize) plan->n_threads * g->MKK * g->band * g->W;
+  if (!plan->cpu_kernels)
+    return;
+  gsize wbytes = 0, sbytes = 0;
+  g->dnnl = convt_choose (n, g, w, has_bias, plan->bf16, &wbytes, &sbytes);
+  if (g->dnnl) {
+    plan->scratch_floats = (sbytes + sizeof (float) - 1) / sizeof (float);
+    plan->priv_bytes += wbytes;
+  }
+}
+
 static gboolean
 convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
                GError **error)
@@ -211,15 +227,7 @@ convt_prepare (ArtemNode *n, ArtemValue **in, ArtemValue **out, ArtemPlan *plan,
   g.w_init = w->is_init;
   g.w_const = w->is_const;
   g.init_serial = plan->init_serial;
-  plan->scratch_floats = (gsize) plan->n_threads * g.MKK * g.band * g.W;
-  if (plan->cpu_kernels) {
-    gsize wbytes = 0, sbytes = 0;
-    g.dnnl = convt_choose (n, &g, w, b != NULL, plan->bf16, &wbytes, &sbytes);
-    if (g.dnnl) {
-      plan->scratch_floats = (sbytes + sizeof (float) - 1) / sizeof (float);
-      plan->priv_bytes += wbytes;
-    }
-  }
+  convt_pick_kernel (n, &g, w, b != NULL, plan);
   n->params.conv = (ArtemConvParams) { g.N, g.C, g.H, g.W, g.M, g.OH, g.OW, g.KH, g.KW, g.SH,
                                        g.SW, g.DH, g.DW, pt, pl, pb, pr, 1 };
   n->priv = g_memdup2 (&g, sizeof g);
