@@ -116,6 +116,30 @@ in_scratch (const dnnl_memory_desc_t *md, dnnl_memory_t *mem, gsize *off, gsize 
   return dnnl_memory_create (mem, md, engine, DNNL_MEMORY_NONE) == dnnl_success;
 }
 
+/* the primitive descriptor of a convolution or deconvolution descriptor @op_desc, with
+ * a user scratchpad and, where @relu, a fused ReLU; NULL where oneDNN has none */
+static dnnl_primitive_desc_t
+primitive_desc_for (const void *op_desc, gboolean relu)
+{
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_post_ops_t po = NULL;
+  dnnl_primitive_attr_create (&attr);
+  /* the scratchpad is ours (in the net's scratch): no allocation while running, and no
+   * scratchpad shared between nets running on different threads */
+  dnnl_primitive_attr_set_scratchpad_mode (attr, dnnl_scratchpad_mode_user);
+  if (relu) {
+    dnnl_post_ops_create (&po);
+    dnnl_post_ops_append_eltwise (po, 1.f, dnnl_eltwise_relu, 0.f, 0.f);
+    dnnl_primitive_attr_set_post_ops (attr, po);
+  }
+  dnnl_primitive_desc_t pd = NULL;
+  dnnl_status_t st = dnnl_primitive_desc_create (&pd, op_desc, attr, engine, NULL);
+  if (po)
+    dnnl_post_ops_destroy (po);
+  dnnl_primitive_attr_destroy (attr);
+  return st == dnnl_success ? pd : NULL;
+}
+
 /* the convolution's primitive descriptor (oneDNN picks the activation and weight layouts:
  * format "any"), and the user-side descriptors of @g's frames, weights and bias */
 static dnnl_primitive_desc_t
@@ -151,23 +175,7 @@ conv_primitive_desc (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
           dnnl_convolution_direct, &a_src, &a_w, has_bias ? b_md : NULL, &a_dst, strides,
           dil, pl, pr) != dnnl_success)
     return NULL;
-  dnnl_primitive_attr_t attr = NULL;
-  dnnl_post_ops_t po = NULL;
-  dnnl_primitive_attr_create (&attr);
-  /* the scratchpad is ours (in the net's scratch): no allocation while running, and no
-   * scratchpad shared between nets running on different threads */
-  dnnl_primitive_attr_set_scratchpad_mode (attr, dnnl_scratchpad_mode_user);
-  if (relu) {
-    dnnl_post_ops_create (&po);
-    dnnl_post_ops_append_eltwise (po, 1.f, dnnl_eltwise_relu, 0.f, 0.f);
-    dnnl_primitive_attr_set_post_ops (attr, po);
-  }
-  dnnl_primitive_desc_t pd = NULL;
-  dnnl_status_t st = dnnl_primitive_desc_create (&pd, &cd, attr, engine, NULL);
-  if (po)
-    dnnl_post_ops_destroy (po);
-  dnnl_primitive_attr_destroy (attr);
-  return st == dnnl_success ? pd : NULL;
+  return primitive_desc_for (&cd, relu);
 }
 
 /* The stream, the primitive of @pd and the memory objects around it: the reorders from
@@ -308,21 +316,8 @@ artem_dnnl_deconv_new (const ConvTGeom *g, gboolean relu, gboolean has_bias, gbo
           dnnl_deconvolution_direct, &a_src, &a_w, has_bias ? &b_md : NULL, &a_dst, strides,
           dil, pl, prr) != dnnl_success)
     return NULL;
-  dnnl_primitive_attr_t attr = NULL;
-  dnnl_post_ops_t po = NULL;
-  dnnl_primitive_attr_create (&attr);
-  dnnl_primitive_attr_set_scratchpad_mode (attr, dnnl_scratchpad_mode_user);
-  if (relu) {
-    dnnl_post_ops_create (&po);
-    dnnl_post_ops_append_eltwise (po, 1.f, dnnl_eltwise_relu, 0.f, 0.f);
-    dnnl_primitive_attr_set_post_ops (attr, po);
-  }
-  dnnl_primitive_desc_t pd = NULL;
-  dnnl_status_t st = dnnl_primitive_desc_create (&pd, &dd_, attr, engine, NULL);
-  if (po)
-    dnnl_post_ops_destroy (po);
-  dnnl_primitive_attr_destroy (attr);
-  if (st != dnnl_success)
+  dnnl_primitive_desc_t pd = primitive_desc_for (&dd_, relu);
+  if (!pd)
     return NULL;
   ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
   c->bf16 = bf16;
