@@ -113,23 +113,89 @@ conv_priv_clear (void *priv)
   g_clear_pointer (&g->dnnl, artem_dnnl_conv_free);
 }
 
-/* the choices made so far in this process: geometry + precision -> oneDNN or not, so a
+/* the choices made so far in this process: key (geometry + precision) -> kernel, so a
  * net sized again (a caps change, a second element) measures nothing and every net of a
- * process computes the same geometry the same way */
+ * process computes the same geometry the same way; Conv and ConvTranspose share it */
 static GHashTable *choices;
 static GMutex choices_lock;
 
+int
+artem_conv_choice (char *key, int (*measure) (void *), void *data)
+{
+  g_mutex_lock (&choices_lock);
+  if (!choices)
+    choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gpointer found = NULL;
+  gboolean known = g_hash_table_lookup_extended (choices, key, NULL, &found);
+  g_mutex_unlock (&choices_lock);
+  if (known) {
+    g_free (key);
+    return GPOINTER_TO_INT (found);
+  }
+  int kernel = measure (data);
+  g_mutex_lock (&choices_lock);
+  g_hash_table_replace (choices, key, GINT_TO_POINTER (kernel));
+  g_mutex_unlock (&choices_lock);
+  return kernel;
+}
+
+void
+artem_conv_trial_fill (float *x, gsize nx, float *wt, gsize nw, const ArtemValue *w)
+{
+  for (gsize i = 0; i < nx; i++)
+    x[i] = (float) ((i * 2654435761u) >> 24) / 255.f;
+  if (w->data && w->is_const)
+    memcpy (wt, w->data, nw * 4);
+  else
+    for (gsize i = 0; i < nw; i++)
+      wt[i] = (float) ((i * 40503u) & 255) / 1024.f - 0.125f;
+}
+
+int
+artem_conv_trial (void (*run) (int kernel, void *data), void *data, const gboolean has[3],
+                  const char *what, const char *name, const char *shape,
+                  ArtemDnnlConv *const dnnl[3])
+{
+  /* interleaved rounds after a warm-up of each: the first runs of a process (thread
+   * start, first touch) and drifting clocks favour no kernel */
+  double ms[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
+  for (int round = 0; round < 5; round++)
+    for (int k = 0; k < 3; k++) {
+      if (!has[k])
+        continue;
+      gint64 t0 = g_get_monotonic_time ();
+      run (k, data);
+      if (round > 1)
+        ms[k] = MIN (ms[k], (g_get_monotonic_time () - t0) / 1000.0);
+    }
+  int best = 0;
+  for (int k = 1; k < 3; k++)
+    if (ms[k] < ms[best])
+      best = k;
+  if (g_getenv ("ARTEM_CONV_VERBOSE"))
+    g_printerr ("artem %s %s: %s: OpenBLAS %.3f ms, oneDNN fp32 %s %.3f ms, bf16 %s %.3f ms: "
+                "%s\n", what, name, shape, ms[0], dnnl[1] ? artem_dnnl_conv_impl (dnnl[1]) : "-",
+                ms[1], dnnl[2] ? artem_dnnl_conv_impl (dnnl[2]) : "-", ms[2],
+                (const char *[]) { "OpenBLAS", "oneDNN fp32", "oneDNN bf16" }[best]);
+  return best;
+}
+
 typedef struct {
   ConvGeom g;
-  ArtemDnnlConv *c;
+  ArtemDnnlConv *c[3];
   float *x, *w, *b, *y, *scratch;
   gboolean relu;
 } Trial;
 
-static void trial_dnnl (void *d) { Trial *t = d;
-  artem_dnnl_conv_run (t->c, t->x, t->w, 0, t->b, t->y, t->scratch); }
-static void trial_blas (void *d) { Trial *t = d;
-  conv_blas (&t->g, t->x, t->w, t->b, t->relu, t->y, t->scratch); }
+static void
+trial_run (int k, void *d)
+{
+  Trial *t = d;
+  if (k)
+    artem_dnnl_conv_run (t->c[k], t->x, t->w, 0, t->b, t->y, t->scratch);
+  else
+    conv_blas (&t->g, t->x, t->w, t->b, t->relu, t->y, t->scratch);
+}
 
 /* Times the kernels on a band of the frame (about 16k output pixels: the cost per pixel
  * is what differs) with the node's own weights: OpenBLAS, oneDNN fp32 and, where @bf16,
@@ -149,7 +215,7 @@ fastest_kernel (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bia
   t.g.OH = (t.g.H - ext_h) / t.g.SH + 1;
   t.g.direct = t.g.direct && !g->PT && !g->PB;
   t.g.tile = MIN (g->tile, t.g.OH * t.g.OW);
-  ArtemDnnlConv *c[3] = { NULL, NULL, NULL };
+  ArtemDnnlConv **c = t.c;
   gsize wb = 0, sb = 0, sbmax = 0;
   for (int k = 1; k <= (bf16 ? 2 : 1); k++) {
     c[k] = artem_dnnl_conv_new (&t.g, t.relu, has_bias, k == 2, FALSE, FALSE, &wb, &sb);
@@ -165,41 +231,32 @@ fastest_kernel (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bia
   t.b = g_new0 (float, g->M);
   int best = 0;
   if (t.x && t.y && t.scratch && t.w) {
-    for (gsize i = 0; i < nx; i++)
-      t.x[i] = (float) ((i * 2654435761u) >> 24) / 255.f;
-    if (w->data && w->is_const)
-      memcpy (t.w, w->data, nw * 4);
-    else
-      for (gsize i = 0; i < nw; i++)
-        t.w[i] = (float) ((i * 40503u) & 255) / 1024.f - 0.125f;
-    /* interleaved rounds after a warm-up of each: the first runs of a process (thread
-     * start, first touch) and drifting clocks favour no kernel */
-    double ms[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
-    for (int round = 0; round < 5; round++)
-      for (int k = 0; k < 3; k++) {
-        if (k > 0 && !c[k])
-          continue;
-        t.c = c[k];
-        gint64 t0 = g_get_monotonic_time ();
-        (k ? trial_dnnl : trial_blas) (&t);
-        if (round > 1)
-          ms[k] = MIN (ms[k], (g_get_monotonic_time () - t0) / 1000.0);
-      }
-    for (int k = 1; k < 3; k++)
-      if (ms[k] < ms[best])
-        best = k;
-    if (g_getenv ("ARTEM_CONV_VERBOSE"))
-      g_printerr ("artem conv %s: %dx%d k%dx%d s%d %d->%d: OpenBLAS %.3f ms, oneDNN fp32 "
-                  "%s %.3f ms, bf16 %s %.3f ms: %s\n", n->name, g->W, g->H, g->KH, g->KW,
-                  g->SH, g->C, g->M, ms[0], c[1] ? artem_dnnl_conv_impl (c[1]) : "-", ms[1],
-                  c[2] ? artem_dnnl_conv_impl (c[2]) : "-", ms[2],
-                  (const char *[]) { "OpenBLAS", "oneDNN fp32", "oneDNN bf16" }[best]);
+    artem_conv_trial_fill (t.x, nx, t.w, nw, w);
+    char shape[96];
+    g_snprintf (shape, sizeof shape, "%dx%d k%dx%d s%d %d->%d", g->W, g->H, g->KH, g->KW, g->SH,
+                g->C, g->M);
+    best = artem_conv_trial (trial_run, &t, (gboolean[3]) { TRUE, c[1] != NULL, c[2] != NULL },
+                             "conv", n->name, shape, c);
   }
   for (int k = 1; k < 3; k++)
     artem_dnnl_conv_free (c[k]);
   g_free (t.x); g_free (t.y); g_free (t.w); g_free (t.b);
   free (t.scratch);
   return best;
+}
+
+typedef struct {
+  ArtemNode *n;
+  const ConvGeom *g;
+  ArtemValue *w;
+  gboolean has_bias, bf16;
+} Ask;
+
+static int
+measure (void *d)
+{
+  Ask *a = d;
+  return fastest_kernel (a->n, a->g, a->w, a->has_bias, a->bf16, artem_cpu_threads ());
 }
 
 /* The kernel for a node on the CPU backend: a oneDNN primitive (fp32, or bf16 where
@@ -217,25 +274,11 @@ conv_choose (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias, 
   if ((force && !strcmp (force, "dnnl")) || g->src_nhwc || g->dst_nhwc)
     return artem_dnnl_conv_new (g, n->fused_relu, has_bias, bf16, g->src_nhwc, g->dst_nhwc,
                                 wbytes, sbytes);
-  char *key = g_strdup_printf ("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
+  char *key = g_strdup_printf ("conv %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
                                g->N, g->C, g->H, g->W, g->M, g->KH, g->KW, g->SH, g->SW,
                                g->DH, g->DW, g->PT, g->PL, g->PB, g->PR, g->G, bf16,
                                n->fused_relu, has_bias);
-  g_mutex_lock (&choices_lock);
-  if (!choices)
-    choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gpointer found = NULL;
-  gboolean known = g_hash_table_lookup_extended (choices, key, NULL, &found);
-  g_mutex_unlock (&choices_lock);
-  int kernel = known ? GPOINTER_TO_INT (found)
-                     : fastest_kernel (n, g, w, has_bias, bf16, artem_cpu_threads ());
-  if (!known) {
-    g_mutex_lock (&choices_lock);
-    g_hash_table_replace (choices, key, GINT_TO_POINTER (kernel));
-    g_mutex_unlock (&choices_lock);
-  } else {
-    g_free (key);
-  }
+  int kernel = artem_conv_choice (key, measure, &(Ask) { n, g, w, has_bias, bf16 });
   if (kernel == 0)
     return NULL;
   return artem_dnnl_conv_new (g, n->fused_relu, has_bias, kernel == 2, FALSE, FALSE, wbytes,

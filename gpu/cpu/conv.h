@@ -61,6 +61,22 @@ typedef struct {
 ArtemDnnlConv *artem_dnnl_deconv_new (const ConvTGeom *g, gboolean relu, gboolean has_bias,
                                       gboolean bf16, gsize *weight_bytes, gsize *scratch_bytes);
 
+/* ---- choosing a kernel by measurement (conv.c), for Conv and ConvTranspose ---- */
+/* The kernel chosen before in this process for @key (geometry and precision, taken), or
+ * measure (data)'s, remembered: a net sized again (a caps change, a second element)
+ * measures nothing and every net of a process computes a geometry the same way. */
+int artem_conv_choice (char *key, int (*measure) (void *), void *data);
+/* a trial's frame (@nx pseudo-random values in 0..1) and weights (@w's own where they
+ * are known at prepare, else made up) */
+void artem_conv_trial_fill (float *x, gsize nx, float *wt, gsize nw, const ArtemValue *w);
+/* Times run (k, data) for kernels k = 0 OpenBLAS, 1 oneDNN fp32, 2 oneDNN bf16 where
+ * has[k]: a warm-up of each, then interleaved rounds (first runs and drifting clocks
+ * favour none); returns the fastest.  $ARTEM_CONV_VERBOSE prints the times as
+ * "artem WHAT NAME: SHAPE: ..." with @dnnl's implementations. */
+int artem_conv_trial (void (*run) (int kernel, void *data), void *data, const gboolean has[3],
+                      const char *what, const char *name, const char *shape,
+                      ArtemDnnlConv *const dnnl[3]);
+
 /* The attribute checks Conv and ConvTranspose share: group 1, a known auto_pad. */
 gboolean artem_conv_check_group_autopad (ArtemNode *n, GError **error);
 /* the same for Conv, which takes any group count */

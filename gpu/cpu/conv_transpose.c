@@ -37,6 +37,23 @@ convt_band (const ConvTGeom *g)
   return MIN (band, MAX (g->H, 1));
 }
 
+typedef struct {
+  const ConvTGeom *g;
+  ArtemDnnlConv *c[3];
+  float *x, *w, *b, *y, *scratch;
+  gboolean relu;
+} TTrial;
+
+static void
+trial_run (int k, void *d)
+{
+  TTrial *t = d;
+  if (k)
+    artem_dnnl_conv_run (t->c[k], t->x, t->w, 0, t->b, t->y, t->scratch);
+  else
+    convt_blas (t->g, t->x, t->w, t->b, t->relu, t->y, t->scratch);
+}
+
 /* Times OpenBLAS, oneDNN fp32 and (where @bf16) oneDNN bf16 on a band of about 16k
  * output pixels with the node's weights, interleaved after a warm-up, as conv.c's
  * fastest_kernel: 0 OpenBLAS, 1 oneDNN fp32, 2 oneDNN bf16. */
@@ -51,7 +68,8 @@ convt_fastest (ArtemNode *n, const ConvTGeom *g, ArtemValue *w, gboolean has_bia
   t.OH = (t.H - 1) * t.SH + (t.KH - 1) * t.DH + 1;
   t.band = convt_band (&t);
   t.dnnl = NULL;
-  ArtemDnnlConv *c[3] = { NULL, NULL, NULL };
+  TTrial r = { .g = &t, .relu = n->fused_relu };
+  ArtemDnnlConv **c = r.c;
   gsize wb = 0, sb = 0, sbmax = 0;
   for (int k = 1; k <= (bf16 ? 2 : 1); k++) {
     c[k] = artem_dnnl_deconv_new (&t, n->fused_relu, has_bias, k == 2, &wb, &sb);
@@ -65,35 +83,13 @@ convt_fastest (ArtemNode *n, const ConvTGeom *g, ArtemValue *w, gboolean has_bia
   float *b = g_new0 (float, t.M), *scratch = aligned_alloc (64, (ns * 4 + 63) & ~(gsize) 63);
   int best = 0;
   if (x && y && wt && scratch) {
-    for (gsize i = 0; i < nx; i++)
-      x[i] = (float) ((i * 2654435761u) >> 24) / 255.f;
-    if (w->data && w->is_const)
-      memcpy (wt, w->data, nw * 4);
-    else
-      for (gsize i = 0; i < nw; i++)
-        wt[i] = (float) ((i * 40503u) & 255) / 1024.f - 0.125f;
-    double ms[3] = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE };
-    for (int round = 0; round < 5; round++)
-      for (int k = 0; k < 3; k++) {
-        if (k > 0 && !c[k])
-          continue;
-        gint64 t0 = g_get_monotonic_time ();
-        if (k)
-          artem_dnnl_conv_run (c[k], x, wt, 0, b, y, scratch);
-        else
-          convt_blas (&t, x, wt, b, n->fused_relu, y, scratch);
-        if (round > 1)
-          ms[k] = MIN (ms[k], (g_get_monotonic_time () - t0) / 1000.0);
-      }
-    for (int k = 1; k < 3; k++)
-      if (ms[k] < ms[best])
-        best = k;
-    if (g_getenv ("ARTEM_CONV_VERBOSE"))
-      g_printerr ("artem conv-transpose %s: %dx%d k%dx%d s%d %d->%d: OpenBLAS %.3f ms, oneDNN "
-                  "fp32 %s %.3f ms, bf16 %s %.3f ms: %s\n", n->name, g->W, g->H, g->KH, g->KW,
-                  g->SH, g->C, g->M, ms[0], c[1] ? artem_dnnl_conv_impl (c[1]) : "-", ms[1],
-                  c[2] ? artem_dnnl_conv_impl (c[2]) : "-", ms[2],
-                  (const char *[]) { "OpenBLAS", "oneDNN fp32", "oneDNN bf16" }[best]);
+    artem_conv_trial_fill (x, nx, wt, nw, w);
+    r.x = x, r.w = wt, r.b = b, r.y = y, r.scratch = scratch;
+    char shape[96];
+    g_snprintf (shape, sizeof shape, "%dx%d k%dx%d s%d %d->%d", g->W, g->H, g->KH, g->KW, g->SH,
+                g->C, g->M);
+    best = artem_conv_trial (trial_run, &r, (gboolean[3]) { TRUE, c[1] != NULL, c[2] != NULL },
+                             "conv-transpose", n->name, shape, c);
   }
   for (int k = 1; k < 3; k++)
     artem_dnnl_conv_free (c[k]);
@@ -102,9 +98,19 @@ convt_fastest (ArtemNode *n, const ConvTGeom *g, ArtemValue *w, gboolean has_bia
   return best;
 }
 
-/* the choices made so far in this process (geometry + precision -> kernel), as conv.c's */
-static GHashTable *choices;
-static GMutex choices_lock;
+typedef struct {
+  ArtemNode *n;
+  const ConvTGeom *g;
+  ArtemValue *w;
+  gboolean has_bias, bf16;
+} Ask;
+
+static int
+measure (void *d)
+{
+  Ask *a = d;
+  return convt_fastest (a->n, a->g, a->w, a->has_bias, a->bf16);
+}
 
 /* oneDNN's deconvolution for @n, or NULL for OpenBLAS, whichever measures fastest;
  * $ARTEM_CONV_IMPL=blas|dnnl forces one (oneDNN where it has a kernel) */
@@ -117,24 +123,11 @@ convt_choose (ArtemNode *n, const ConvTGeom *g, ArtemValue *w, gboolean has_bias
     return NULL;
   if (force && !strcmp (force, "dnnl"))
     return artem_dnnl_deconv_new (g, n->fused_relu, has_bias, bf16, wbytes, sbytes);
-  char *key = g_strdup_printf ("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
+  char *key = g_strdup_printf ("convt %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
                                g->N, g->C, g->H, g->W, g->M, g->KH, g->KW, g->SH, g->SW,
                                g->DH, g->DW, g->PT, g->PL, g->OH, g->OW, bf16,
                                n->fused_relu, has_bias);
-  g_mutex_lock (&choices_lock);
-  if (!choices)
-    choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gpointer found = NULL;
-  gboolean known = g_hash_table_lookup_extended (choices, key, NULL, &found);
-  g_mutex_unlock (&choices_lock);
-  int kernel = known ? GPOINTER_TO_INT (found) : convt_fastest (n, g, w, has_bias, bf16);
-  if (!known) {
-    g_mutex_lock (&choices_lock);
-    g_hash_table_replace (choices, key, GINT_TO_POINTER (kernel));
-    g_mutex_unlock (&choices_lock);
-  } else {
-    g_free (key);
-  }
+  int kernel = artem_conv_choice (key, measure, &(Ask) { n, g, w, has_bias, bf16 });
   return kernel ? artem_dnnl_deconv_new (g, n->fused_relu, has_bias, kernel == 2, wbytes, sbytes)
                 : NULL;
 }
