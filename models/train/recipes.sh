@@ -25,8 +25,9 @@ for s in "$@"; do
     elephants) pic=/usr/share/backgrounds/mate/abstract/Elephants.jpg ;;     # mate-backgrounds
     autumn) pic=$(ls /usr/share/wallpapers/Autumn/contents/images/1920x1080.* | head -1) ;;  # plasma-workspace-wallpapers
     graffiti) pic=/usr/share/doc/opencv-doc/examples/data/graf1.png; crop=0,170,0,0; sw=3; tw=60 ;;   # opencv-doc: a painted mural; the car in front cut off
-    # cafe: the shipped style-cafe.onnx is this run resumed twice (doc/models.md):
-    #   ARTEM_TRAIN_ARGS="--steps 2800 --temporal-weight 60", then "--steps 3400 --temporal-weight 150"
+    # cafe: the shipped style-cafe.onnx is this run resumed three times (doc/models.md):
+    #   ARTEM_TRAIN_ARGS="--steps 2800 --temporal-weight 60", "--steps 3400 --temporal-weight 150",
+    #   then "--steps 4000 --temporal-weight 300"
     cafe) pic=rcc:/usr/share/gcompris-qt/rcc/details.rcc:/gcompris/src/activities/details/resource/image/Gogh4_background.webp ;;   # gcompris-qt-data: Van Gogh's Cafe Terrace at Night (1888), inside a Qt resource file
     *) echo "recipes.sh: unknown style $s" >&2; exit 2 ;;
   esac
