@@ -172,11 +172,15 @@ artem_conv_trial (void (*run) (int kernel, void *data), void *data, const gboole
   for (int k = 1; k < 3; k++)
     if (ms[k] < ms[best])
       best = k;
-  if (g_getenv ("ARTEM_CONV_VERBOSE"))
-    g_printerr ("artem %s %s: %s: OpenBLAS %.3f ms, oneDNN fp32 %s %.3f ms, bf16 %s %.3f ms: "
-                "%s\n", what, name, shape, ms[0], dnnl[1] ? artem_dnnl_conv_impl (dnnl[1]) : "-",
-                ms[1], dnnl[2] ? artem_dnnl_conv_impl (dnnl[2]) : "-", ms[2],
+  if (g_getenv ("ARTEM_CONV_VERBOSE")) {
+    char t[3][32];   /* a kernel not tried: "-" */
+    for (int k = 0; k < 3; k++)
+      g_snprintf (t[k], sizeof t[k], has[k] ? "%.3f ms" : "-", ms[k]);
+    g_printerr ("artem %s %s: %s: OpenBLAS %s, oneDNN fp32 %s %s, bf16 %s %s: %s\n", what, name,
+                shape, t[0], dnnl[1] ? artem_dnnl_conv_impl (dnnl[1]) : "-", t[1],
+                dnnl[2] ? artem_dnnl_conv_impl (dnnl[2]) : "-", t[2],
                 (const char *[]) { "OpenBLAS", "oneDNN fp32", "oneDNN bf16" }[best]);
+  }
   return best;
 }
 
@@ -271,9 +275,14 @@ conv_choose (ArtemNode *n, const ConvGeom *g, ArtemValue *w, gboolean has_bias, 
     return NULL;
   /* a convolution at the edge of an NHWC region (layout.c) takes oneDNN, which reads and
    * writes NHWC (the point of the region: no transpositions) */
-  if ((force && !strcmp (force, "dnnl")) || g->src_nhwc || g->dst_nhwc)
-    return artem_dnnl_conv_new (g, n->fused_relu, has_bias, bf16, g->src_nhwc, g->dst_nhwc,
-                                wbytes, sbytes);
+  if ((force && !strcmp (force, "dnnl")) || g->src_nhwc || g->dst_nhwc) {
+    ArtemDnnlConv *c = artem_dnnl_conv_new (g, n->fused_relu, has_bias, bf16, g->src_nhwc,
+                                            g->dst_nhwc, wbytes, sbytes);
+    if (g_getenv ("ARTEM_CONV_VERBOSE"))
+      g_printerr ("artem conv %s: %dx%d k%dx%d %d->%d: oneDNN %s (not timed)\n", n->name, g->W,
+                  g->H, g->KH, g->KW, g->C, g->M, c ? artem_dnnl_conv_impl (c) : "none");
+    return c;
+  }
   char *key = g_strdup_printf ("conv %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",
                                g->N, g->C, g->H, g->W, g->M, g->KH, g->KW, g->SH, g->SW,
                                g->DH, g->DW, g->PT, g->PL, g->PB, g->PR, g->G, bf16,

@@ -217,25 +217,64 @@ conv_memories (ArtemDnnlConv *c, dnnl_primitive_desc_t pd, const dnnl_memory_des
   return ok;
 }
 
-/* How many pixels of a row a bf16 convolution with few outputs computes at once as
- * channels (1: none).  pack x M output channels fill more of the AMX kernels' 16-wide
- * output tile: for the last 9x9 layer of a style network (16 -> 3) pack 4 does
- * 16 x 16 x 9 x 12 / 4 multiply-adds a pixel where the plain kernel pads 3 outputs to 16
- * and does 16 x 16 x 9 x 9: a third.  The packed output, NHWC [N, OH, OW / pack,
- * pack x M], is the same memory as NHWC [N, OH, OW, M]. */
-static int
-conv_pack (const ConvGeom *g, gboolean bf16)
+/* The kernel of @pd (destroyed here) and the memories around it (conv_memories; @dst and
+ * @dst_from NULL: the primitive's own output layout), or NULL where that fails or oneDNN
+ * offers only a reference kernel (far slower than OpenBLAS: not worth offering) */
+static ArtemDnnlConv *
+conv_wrap (dnnl_primitive_desc_t pd, gboolean bf16, const dnnl_memory_desc_t *u_src,
+           const dnnl_memory_desc_t *u_w, const dnnl_memory_desc_t *b_md,
+           const dnnl_memory_desc_t *dst, const dnnl_memory_desc_t *dst_from,
+           const dnnl_memory_desc_t *u_dst, gsize *weight_bytes, gsize *scratch_bytes)
 {
+  ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
+  c->bf16 = bf16;
+  c->pack = 1;
+  const char *impl = NULL;
+  dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
+  g_strlcpy (c->impl, impl ? impl : "?", sizeof c->impl);
+  const dnnl_memory_desc_t *p_dst = dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
+  gboolean ok = conv_memories (c, pd, u_src, u_w, b_md, dst ? dst : p_dst,
+                               dst_from ? dst_from : p_dst, u_dst, weight_bytes, scratch_bytes);
+  dnnl_primitive_desc_destroy (pd);
+  if (!ok || g_str_has_prefix (c->impl, "ref")) {
+    artem_dnnl_conv_free (c);
+    return NULL;
+  }
+  return c;
+}
+
+/* How many pixels of a row a bf16 convolution with few outputs computes at once as
+ * channels (1: none), and *owp, the row it then computes: OW rounded up to a multiple of
+ * the pack (the columns past OW see zeros and are dropped).  pack x M output channels
+ * fill more of the AMX kernels' 16-wide output tile: for the last 9x9 layer of a style
+ * network (16 -> 3) pack 5 does 16 x 16 x 9 x 13 / 5 multiply-adds a pixel where the
+ * plain kernel pads 3 outputs to 16 and does 16 x 16 x 9 x 9: 29 %.  The pack is the
+ * one with the fewest multiply-adds a row, *owp x (KW + pack - 1) / pack (unpacked:
+ * OW x KW); at 632 columns (a 600-wide frame with artem's margin) pack 5 on 635 beats
+ * pack 4 on 632 by 13 %.  The packed output, NHWC [N, OH, *owp / pack, pack x M], holds
+ * NHWC [N, OH, OW, M] at a row stride of *owp. */
+static int
+conv_pack (const ConvGeom *g, gboolean bf16, int *owp)
+{
+  *owp = g->OW;
   if (!bf16 || g->dst_bf16 || g->G != 1 || g->M > 4 || g->SW != 1 || g->DW != 1 || g->KW < 2 ||
       g_getenv ("ARTEM_NO_CONV_PACK"))
     return 1;
-  for (int p = 16 / g->M; p >= 2; p--)
-    if (g->OW % p == 0)
-      return p;
-  return 1;
+  int best = 1;
+  double best_cost = (double) g->OW * g->KW;
+  for (int p = 2; p <= 16 / g->M; p++) {
+    int w = (g->OW + p - 1) / p * p;
+    double cost = (double) w * (g->KW + p - 1) / p;
+    if (cost < best_cost) {
+      best = p;
+      best_cost = cost;
+      *owp = w;
+    }
+  }
+  return best;
 }
 
-static ArtemDnnlConv *conv_new_packed (const ConvGeom *g, int pack, gboolean relu,
+static ArtemDnnlConv *conv_new_packed (const ConvGeom *g, int pack, int owp, gboolean relu,
                                        gboolean has_bias, gboolean src_nhwc, gboolean dst_nhwc,
                                        gsize *weight_bytes, gsize *scratch_bytes);
 
@@ -246,9 +285,10 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
 {
   if (!dnnl_init ())
     return NULL;
-  int pack = conv_pack (g, bf16);
+  int owp;
+  int pack = conv_pack (g, bf16, &owp);
   if (pack > 1) {
-    ArtemDnnlConv *c = conv_new_packed (g, pack, relu, has_bias, src_nhwc, dst_nhwc,
+    ArtemDnnlConv *c = conv_new_packed (g, pack, owp, relu, has_bias, src_nhwc, dst_nhwc,
                                         weight_bytes, scratch_bytes);
     if (c)
       return c;
@@ -259,26 +299,8 @@ artem_dnnl_conv_new (const ConvGeom *g, gboolean relu, gboolean has_bias, gboole
                                                   g->dst_bf16 && dst_nhwc);
   if (!pd)
     return NULL;
-  ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
-  c->bf16 = bf16;
-  c->pack = 1;
-  const char *impl = NULL;
-  dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
-  g_strlcpy (c->impl, impl ? impl : "?", sizeof c->impl);
-  const dnnl_memory_desc_t *p_dst = dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
-  gboolean ok = conv_memories (c, pd, &u_src, &u_w, has_bias ? &b_md : NULL, p_dst, p_dst,
-                               &u_dst, weight_bytes, scratch_bytes);
-  dnnl_primitive_desc_destroy (pd);
-  if (!ok) {
-    artem_dnnl_conv_free (c);
-    return NULL;
-  }
-  /* the reference kernels are far slower than OpenBLAS: not worth offering */
-  if (g_str_has_prefix (c->impl, "ref")) {
-    artem_dnnl_conv_free (c);
-    return NULL;
-  }
-  return c;
+  return conv_wrap (pd, bf16, &u_src, &u_w, has_bias ? &b_md : NULL, NULL, NULL, &u_dst,
+                    weight_bytes, scratch_bytes);
 }
 
 /* ConvTranspose as a oneDNN deconvolution: NCHW fp32 frames in and out (the primitive's
@@ -319,61 +341,45 @@ artem_dnnl_deconv_new (const ConvTGeom *g, gboolean relu, gboolean has_bias, gbo
   dnnl_primitive_desc_t pd = primitive_desc_for (&dd_, relu);
   if (!pd)
     return NULL;
-  ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
-  c->bf16 = bf16;
-  c->pack = 1;
-  const char *impl = NULL;
-  dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
-  g_strlcpy (c->impl, impl ? impl : "?", sizeof c->impl);
-  const dnnl_memory_desc_t *p_dst = dnnl_primitive_desc_query_md (pd, dnnl_query_dst_md, 0);
-  gboolean ok = conv_memories (c, pd, &u_src, &u_w, has_bias ? &b_md : NULL, p_dst, p_dst,
-                               &u_dst, weight_bytes, scratch_bytes);
-  dnnl_primitive_desc_destroy (pd);
-  if (!ok || g_str_has_prefix (c->impl, "ref")) {
-    artem_dnnl_conv_free (c);
-    return NULL;
-  }
-  return c;
+  return conv_wrap (pd, bf16, &u_src, &u_w, has_bias ? &b_md : NULL, NULL, NULL, &u_dst,
+                    weight_bytes, scratch_bytes);
 }
 
 /* the packed convolution (conv_pack): kernel KW + pack - 1 wide, stride pack, pack x M
- * outputs; its output NHWC f32, in y itself where the user's is NHWC, else in scratch and
- * reordered (with the real shape) into the NCHW y */
+ * outputs, on a row of @owp (the columns past OW with zero padding); its output NHWC f32,
+ * in y itself where the user's is NHWC and @owp is OW, else in scratch and reordered
+ * (with the real shape and the row stride of @owp) into y */
 static ArtemDnnlConv *
-conv_new_packed (const ConvGeom *g, int pack, gboolean relu, gboolean has_bias,
+conv_new_packed (const ConvGeom *g, int pack, int owp, gboolean relu, gboolean has_bias,
                  gboolean src_nhwc, gboolean dst_nhwc, gsize *weight_bytes, gsize *scratch_bytes)
 {
   ConvGeom p = *g;
   p.M = p.MG = pack * g->M;
   p.KW = g->KW + pack - 1;
   p.SW = pack;
-  p.OW = g->OW / pack;
+  p.OW = owp / pack;
+  p.PR = g->PR + owp - g->OW;
   dnnl_memory_desc_t u_src, u_dst, u_w, b_md, o_nhwc, o_user;
   dnnl_primitive_desc_t pd = conv_primitive_desc (&p, relu, has_bias, TRUE, src_nhwc, TRUE,
                                                   &u_src, &u_dst, &u_w, &b_md, TRUE);
   if (!pd)
     return NULL;
   dnnl_dims_t od = { g->N, g->M, g->OH, g->OW };
-  dnnl_memory_desc_init_by_tag (&o_nhwc, 4, od, dnnl_f32, dnnl_nhwc);
+  dnnl_dims_t os = { (dnnl_dim_t) g->OH * owp * g->M, 1, (dnnl_dim_t) owp * g->M, g->M };
+  dnnl_memory_desc_init_by_strides (&o_nhwc, 4, od, dnnl_f32, os);
   dnnl_memory_desc_init_by_tag (&o_user, 4, od, dnnl_f32, dst_nhwc ? dnnl_nhwc : dnnl_nchw);
-  ArtemDnnlConv *c = g_new0 (ArtemDnnlConv, 1);
-  c->bf16 = TRUE;
+  /* the primitive writes the packed NHWC u_dst; the same bytes are o_nhwc (row stride owp) */
+  ArtemDnnlConv *c = conv_wrap (pd, TRUE, &u_src, &u_w, has_bias ? &b_md : NULL, &u_dst,
+                                &o_nhwc, &o_user, weight_bytes, scratch_bytes);
+  if (!c)
+    return NULL;
   c->pack = pack;
   c->M = g->M; c->C = g->C; c->KH = g->KH; c->KW = g->KW;
   c->wpack = g_new0 (float, (gsize) p.M * p.C * p.KH * p.KW);
   c->bpack = g_new0 (float, p.M);
-  const char *impl = NULL;
-  dnnl_primitive_desc_query (pd, dnnl_query_impl_info_str, 0, &impl);
-  g_snprintf (c->impl, sizeof c->impl, "%s, %d pixels packed", impl ? impl : "?", pack);
-  /* the primitive writes the packed NHWC u_dst; the same bytes are NHWC o_nhwc */
-  gboolean ok = conv_memories (c, pd, &u_src, &u_w, has_bias ? &b_md : NULL, &u_dst, &o_nhwc,
-                               &o_user, weight_bytes, scratch_bytes);
   *weight_bytes += (gsize) p.M * p.C * p.KH * p.KW * sizeof (float);
-  dnnl_primitive_desc_destroy (pd);
-  if (!ok || g_str_has_prefix (c->impl, "ref")) {
-    artem_dnnl_conv_free (c);
-    return NULL;
-  }
+  g_snprintf (c->impl + strlen (c->impl), sizeof c->impl - strlen (c->impl),
+              ", %d pixels packed", pack);
   return c;
 }
 
