@@ -44,10 +44,17 @@ def setup(a):
     return torch.device(a.device)
 
 
+_FIRST = {}   # t0 -> the step before the first one timed from it (a resumed run starts late)
+
+
 def progress(step, total, t0, msg):
+    """The progress line at `step` of `total`; the time left is extrapolated from the steps
+    run since t0, so that a run resumed from a checkpoint does not count the steps it
+    skipped as done in no time."""
     frac = step / total
     el = time.time() - t0
-    eta = el / max(frac, 1e-9) - el
+    done = step - _FIRST.setdefault(t0, step - 1)
+    eta = el / max(done, 1) * (total - step)
     bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
     sys.stdout.write("\r[%s] %d/%d %s  %.0fs elapsed, %.0fs left " % (bar, step, total, msg, el, eta))
     sys.stdout.flush()
@@ -88,10 +95,10 @@ def optimizer_step(opt, loss, params, step, clip=10.0, max_loss=None):
 
 def log_step(step, total, t0, avg, fmt, keys, every_ckpt=0, ckpt=None, net=None, opt=None):
     """The progress line every 5 steps (fmt % the smoothed keys), and a checkpoint every
-    `every_ckpt` steps."""
+    `every_ckpt` steps and after the last one (so that a further stage resumes from it)."""
     if step % 5 == 0 or step == total - 1:
         progress(step + 1, total, t0, fmt % tuple(avg[k] for k in keys))
-    if every_ckpt and (step + 1) % every_ckpt == 0:
+    if every_ckpt and ((step + 1) % every_ckpt == 0 or step + 1 == total):
         save_checkpoint(ckpt, net, opt, step + 1)
 
 
