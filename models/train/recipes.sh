@@ -6,8 +6,9 @@
 # the last one's checkpoint (OUT/style-NAME.onnx.ckpt); run again, a finished style only
 # exports again.  The shipped models are these recipes (doc/models.md, their cards):
 # - starry, with the scan's border cut off (--style-crop 22: the border taught straight
-#   streaks and a frame): default-style.onnx; 4 stages, 110 min on one core of a 2-core
-#   AMD EPYC (avx512_bf16), the first one 50 min;
+#   streaks and a frame): default-style.onnx; 4 stages, 4400 steps: 110 min on one core
+#   of a 2-core AMD EPYC (avx512_bf16) with the other busy, about 42 min with
+#   ARTEM_TRAIN_ARGS="--threads 2" on a quiet one (0.57 s a step);
 # - graffiti (style weight 3: at the common 8 the mural's stripes wiped out the photos;
 #   temporal weight 60: at 20 it flickered 1.59 on the cartoon clip): style-graffiti.onnx;
 # - cafe: style-cafe.onnx, 4 stages.
