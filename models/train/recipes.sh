@@ -17,7 +17,8 @@
 # usage: models/train/recipes.sh OUTDIR [starry|elephants|autumn|graffiti|cafe ...] (default: the
 #   three shipped ones)
 #   extra arguments for train_style.py go in $ARTEM_TRAIN_ARGS (e.g. "--threads 1"; a
-#   "--steps N" there caps every stage at N).
+#   "--steps N" there caps every stage at N); $ARTEM_PYTHON replaces /usr/bin/python3
+#   (tests/tools/test-training-loop.py checks the stages with a stand-in).
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: recipes.sh OUTDIR [style ...]}
@@ -42,7 +43,7 @@ for s in "$@"; do
     steps=${st%%:*}; rest=${st#*:}; tw=${rest%%:*}; sw=${rest#*:}
     echo "recipes.sh: $s, stage to $steps steps, temporal weight $tw, style weight $sw"
     # shellcheck disable=SC2086
-    /usr/bin/python3 -u "$here/train_style.py" --style "$pic" --out "$out/style-$s.onnx" \
+    "${ARTEM_PYTHON:-/usr/bin/python3}" -u "$here/train_style.py" --style "$pic" --out "$out/style-$s.onnx" \
       --size 192 --style-size 384 --batch 2 --steps "$steps" --temporal-weight "$tw" --loss-pad 16 --style-crop $crop --style-weight "$sw" \
       $ARTEM_TRAIN_ARGS
   done
