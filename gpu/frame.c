@@ -139,18 +139,22 @@ stab_buffers (ArtemNet *net, int w, int h)
   g_clear_pointer (&net->stab_ref, g_free);
   g_clear_pointer (&net->stab_prev, g_free);
   g_clear_pointer (&net->stab_motion, g_free);
+  g_clear_pointer (&net->stab_href, g_free);
   gsize n = (gsize) w * h;
   net->stab_ref = g_try_malloc0 (n * 3);   /* read (with weight 0) by the first frame */
   net->stab_prev = g_try_malloc0 (n * 3);
   net->stab_motion = g_try_malloc (n * 2 * sizeof (guint16));
-  net->n_allocations += 3;
+  net->stab_href = g_try_malloc0 (n * 6);  /* href, then hprev */
+  net->n_allocations += 4;
   net->stab_valid = FALSE;
-  if (!net->stab_ref || !net->stab_prev || !net->stab_motion) {
+  if (!net->stab_ref || !net->stab_prev || !net->stab_motion || !net->stab_href) {
     g_clear_pointer (&net->stab_ref, g_free);
     g_clear_pointer (&net->stab_prev, g_free);
     g_clear_pointer (&net->stab_motion, g_free);
+    g_clear_pointer (&net->stab_href, g_free);
     return FALSE;
   }
+  net->stab_hprev = net->stab_href + n * 3;
   net->stab_gap = (gint16 *) (net->stab_motion + n);
   net->stab_w = w;
   net->stab_h = h;
@@ -174,17 +178,50 @@ stab_begin (ArtemNet *net, gboolean *use)
   return TRUE;
 }
 
-/* the motion map; returns FALSE on a scene cut (the frame is then shown fresh) */
+/* the history moved along the motion vectors into href and hprev, and the motion of
+ * row y against it (765 where the history has no source) */
+static unsigned long long
+stab_motion_moved_row (ArtemNet *net, const guint8 *s, int bpp, const int *off, int y)
+{
+  int w = net->frame_w, h = net->frame_h;
+  unsigned long long moved = 0;
+  guint8 *hr = net->stab_href + (gsize) y * w * 3, *hp = net->stab_hprev + (gsize) y * w * 3;
+  guint16 *m = net->stab_motion + (gsize) y * w;
+  for (int x = 0; x < w; x++) {
+    long long q = artem_stab_source ((const signed char *) net->mo_vec, w, h, x, y);
+    if (q < 0) {
+      m[x] = 765;
+      memset (hr + x * 3, 0, 3);
+      memset (hp + x * 3, 0, 3);
+    } else {
+      memcpy (hr + x * 3, net->stab_ref + q * 3, 3);
+      memcpy (hp + x * 3, net->stab_prev + q * 3, 3);
+      m[x] = (guint16) (artem_stab_absdiff (s[x * bpp + off[0]], hr[x * 3]) +
+                        artem_stab_absdiff (s[x * bpp + off[1]], hr[x * 3 + 1]) +
+                        artem_stab_absdiff (s[x * bpp + off[2]], hr[x * 3 + 2]));
+    }
+    moved += artem_stab_moved (m[x]);
+  }
+  return moved;
+}
+
+/* the motion map (with motion vectors, of the moved history); returns FALSE on a scene
+ * cut (the frame is then shown fresh) */
 static gboolean
 stab_motion_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, int bpp, const int *off)
 {
   int w = net->frame_w, h = net->frame_h;
   unsigned long long moved = 0;
+  gboolean moving = net->mo_moving;
 #pragma omp parallel for schedule(static) reduction(+:moved)
   for (int y = 0; y < h; y++) {
     const guint8 *s = src + (gsize) y * src_stride;
     const guint8 *r = net->stab_ref + (gsize) y * w * 3;
     guint16 *m = net->stab_motion + (gsize) y * w;
+    if (moving) {
+      moved += stab_motion_moved_row (net, s, bpp, off, y);
+      continue;
+    }
     for (int x = 0; x < w; x++) {
       m[x] = (guint16) (artem_stab_absdiff (s[x * bpp + off[0]], r[x * 3]) +
                         artem_stab_absdiff (s[x * bpp + off[1]], r[x * 3 + 1]) +
@@ -202,7 +239,7 @@ stab_gap_cpu (ArtemNet *net, const float *out, gsize plane, float out_lo, float 
   int w = net->frame_w, h = net->frame_h, pw = net->pad_w;
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < h; y++) {
-    const guint8 *prev = net->stab_prev + (gsize) y * w * 3;
+    const guint8 *prev = (net->mo_moving ? net->stab_hprev : net->stab_prev) + (gsize) y * w * 3;
     const float *orow = out + (gsize) y * pw;
     gint16 *g = net->stab_gap + (gsize) y * w;
     for (int x = 0; x < w; x++)
@@ -265,7 +302,7 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
   gboolean use_history = FALSE, stab = stab_begin (net, &use_history);
   if (use_history)
     use_history = stab_motion_cpu (net, src, src_stride, bpp, off);
-  gboolean guard = use_history && net->stab_guard > 0.f;
+  gboolean guard = use_history && net->stab_guard > 0.f, moving = use_history && net->mo_moving;
   if (guard)
     stab_gap_cpu (net, out, plane, out_lo, out_scale);
 #pragma omp parallel
@@ -279,6 +316,9 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     const guint8 *srow = src + (gsize) y * src_stride;
     guint8 *prev = stab ? net->stab_prev + (gsize) y * w * 3 : NULL;
     guint8 *ref = stab ? net->stab_ref + (gsize) y * w * 3 : NULL;
+    /* the held values: the history moved along the motion vectors, or in place */
+    const guint8 *hp = moving ? net->stab_hprev + (gsize) y * w * 3 : prev;
+    const guint8 *hr = moving ? net->stab_href + (gsize) y * w * 3 : ref;
     const float *orow = out + (gsize) y * pw;
     if (krow)
       stab_row_weights (net, y, amount, col, krow);
@@ -291,9 +331,9 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
         if (stab) {
           /* the styled value, held where the input did not change; the strength blend
            * comes after, so the history stays the network's own */
-          guint8 q = artem_stab_mix (k, prev[x * 3 + c], v);
+          guint8 q = artem_stab_mix (k, hp[x * 3 + c], v);
           prev[x * 3 + c] = q;
-          ref[x * 3 + c] = artem_stab_mix (k, ref[x * 3 + c], sv);
+          ref[x * 3 + c] = artem_stab_mix (k, hr[x * 3 + c], sv);
           v = q;
         }
         drow[x * bpp + off[c]] = artem_blend_u8 (sv, v, strength);
@@ -311,6 +351,66 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
     net->stab_serial = net->init_serial;
   }
   return TRUE;
+}
+
+/* the bytes of the motion vectors of a w x h frame */
+static gsize
+mo_vec_bytes (int w, int h)
+{
+  return 2 * (gsize) ((w + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK) *
+         ((h + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK);
+}
+
+/* the luma and vector buffers for w x h; FALSE (no motion search) when they cannot be
+ * allocated */
+static gboolean
+mo_buffers (ArtemNet *net, int w, int h)
+{
+  if (net->mo_buf && net->mo_w == w && net->mo_h == h)
+    return TRUE;
+  g_clear_pointer (&net->mo_buf, g_free);
+  g_clear_pointer (&net->mo_vec, g_free);
+  gsize n = (gsize) w * h;
+  /* one allocation: two lumas, the padded previous one */
+  net->mo_buf = g_try_malloc (2 * n + artem_motion_scratch_size (w, h));
+  net->mo_vec = g_try_malloc0 (mo_vec_bytes (w, h));
+  net->n_allocations += 2;
+  net->mo_have_prev = FALSE;
+  net->mo_moving = FALSE;
+  if (!net->mo_buf || !net->mo_vec) {
+    g_clear_pointer (&net->mo_buf, g_free);
+    g_clear_pointer (&net->mo_vec, g_free);
+    return FALSE;
+  }
+  net->mo_luma[0] = net->mo_buf;
+  net->mo_luma[1] = net->mo_buf + n;
+  net->mo_scratch = net->mo_buf + 2 * n;
+  net->mo_w = w;
+  net->mo_h = h;
+  return TRUE;
+}
+
+void
+artem_frame_motion (ArtemNet *net, const guint8 *src, gsize stride, ArtemPixelFormat fmt)
+{
+  int w = net->frame_w, h = net->frame_h, off[4];
+  /* the CUDA backend reads the vectors whatever mo_moving: zero them when they were not */
+  if (net->mo_moving && net->mo_vec && net->mo_w == w && net->mo_h == h)
+    memset (net->mo_vec, 0, mo_vec_bytes (w, h));
+  net->mo_moving = FALSE;
+  if (net->stab_amount <= 0.f || net->mo_radius <= 0 || !mo_buffers (net, w, h)) {
+    net->mo_have_prev = FALSE;
+    return;
+  }
+  artem_pixel_format_offsets (fmt, &off[0], &off[1], &off[2], &off[3]);
+  guint8 *cur = net->mo_luma[1];   /* the older of the two */
+  artem_motion_luma (src, stride, artem_pixel_format_bpp (fmt), off, w, h, cur);
+  if (net->mo_have_prev)
+    net->mo_moving = artem_motion_search (cur, net->mo_luma[0], w, h, net->mo_radius,
+                                          net->mo_scratch, net->mo_vec);
+  net->mo_luma[1] = net->mo_luma[0];
+  net->mo_luma[0] = cur;
+  net->mo_have_prev = TRUE;
 }
 
 static gboolean
@@ -337,6 +437,7 @@ artem_net_process_frame (ArtemNet *net, const guint8 *src, gsize src_stride, gui
                  "submitted frames are in flight: receive them first");
     return FALSE;
   }
+  artem_frame_motion (net, src, src_stride, fmt);
   GError *err = NULL;
   if (be->process ? be->process (net, src, src_stride, dst, dst_stride, fmt, &err)
                   : be->submit (net, src, src_stride, fmt, &err) &&
@@ -360,6 +461,8 @@ artem_net_submit_frame (ArtemNet *net, const guint8 *src, gsize src_stride,
 {
   if (!frame_args_ok (net, src, fmt, error))
     return FALSE;
+  if (net->be->in_flight (net) < artem_net_get_max_frames_in_flight (net))
+    artem_frame_motion (net, src, src_stride, fmt);
   return net->be->submit (net, src, src_stride, fmt, error);
 }
 
@@ -398,9 +501,16 @@ artem_net_set_frame_glow_guard (ArtemNet *net, float guard)
 }
 
 void
+artem_net_set_frame_motion_search (ArtemNet *net, int radius)
+{
+  net->mo_radius = CLAMP (radius, 0, ARTEM_STAB_MAX_SEARCH);
+}
+
+void
 artem_net_reset_frame_history (ArtemNet *net)
 {
   net->stab_valid = FALSE;
+  net->mo_have_prev = FALSE;
   net->be->reset_history (net);
 }
 

@@ -35,6 +35,17 @@ struct _ArtemNet {
   guint8 *stab_ref, *stab_prev;   /* RGB bytes, w x h x 3 */
   guint16 *stab_motion;           /* w x h motion, then w x h gap (one allocation) */
   gint16 *stab_gap;               /* = stab_motion + w x h: fresh - held output */
+  guint8 *stab_href, *stab_hprev; /* ref and prev moved along the motion vectors */
+  /* the motion search (motion.c), on the host for both backends: the radius (0: off),
+   * the luma of the previous and the new input, the vectors of the new frame (all zero
+   * when the frame has none; mo_moving: one is not zero) */
+  int mo_radius;
+  int mo_w, mo_h;
+  gboolean mo_have_prev;
+  guint8 *mo_buf;                 /* the lumas and the scratch, one allocation */
+  guint8 *mo_luma[2], *mo_scratch; /* [0]: the latest input's */
+  gint8 *mo_vec;
+  gboolean mo_moving;
   Onnx__ModelProto *model;
   int opset;
   GArray *values;          /* ArtemValue */
@@ -106,5 +117,17 @@ artem_step_node (const ArtemNet *net, int s)
 gboolean artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride,
                                   guint8 *dst, gsize dst_stride, ArtemPixelFormat fmt,
                                   GError **error);
+
+/* motion.c: the luma of a frame (w x h bytes); the block vectors (stabilize.h) of cur
+ * against prev into vec (2 bytes a block), scratch of artem_motion_scratch_size() bytes;
+ * TRUE when one of them is not zero */
+void artem_motion_luma (const guint8 *src, gsize stride, int bpp, const int *off, int w,
+                        int h, guint8 *dst);
+gboolean artem_motion_search (const guint8 *cur, const guint8 *prev, int w, int h, int radius,
+                              guint8 *scratch, gint8 *vec);
+gsize artem_motion_scratch_size (int w, int h);
+/* frame.c: the motion vectors of this frame (net->mo_vec, mo_moving), before a backend
+ * runs it */
+void artem_frame_motion (ArtemNet *net, const guint8 *src, gsize stride, ArtemPixelFormat fmt);
 
 #endif

@@ -88,6 +88,9 @@ artem_net_free (ArtemNet *net)
   g_free (net->stab_ref);
   g_free (net->stab_prev);
   g_free (net->stab_motion);
+  g_free (net->stab_href);
+  g_free (net->mo_buf);
+  g_free (net->mo_vec);
   for (guint i = 0; i < net->values->len; i++) {
     ArtemValue *v = VAL (net, i);
     if (v->owned)

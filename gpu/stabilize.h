@@ -27,6 +27,12 @@
  * guard (artem_net_set_frame_glow_guard, the elements' glow-guard) is 0 by default: on
  * real video the guard also refreshes where a network's own output drifts in broad
  * patches, which raised the flicker ratio (doc/models.md), so it is the user's choice.
+ * Motion: with a motion search (artem_net_set_frame_motion_search, the elements'
+ * motion-search), the history is first moved along the scene: each BLOCK x BLOCK block of
+ * the new frame has a vector (gpu/motion.c finds it on the host, between the previous
+ * and the new input), and a pixel's prev and ref are read at its position plus its
+ * block's vector (artem_stab_source); a pixel whose source lies outside the frame has
+ * no history (m = 765: fresh).  All vectors zero is the rule above, byte for byte.
  * Scene cut: when more than CUT of the frame's pixels moved by HI or more (unfiltered),
  * the whole frame is shown fresh (k = 0), so nothing of the old scene's output is held
  * where the new one happens to have the same colours (a cut from black).  The first frame
@@ -41,6 +47,9 @@
 #define ARTEM_STAB_GLOW_LO 8.0f   /* mean gap (5x5, levels) of fresh vs held still held */
 #define ARTEM_STAB_GLOW_HI 24.0f  /* mean gap (5x5, levels) taken as a halo that left */
 #define ARTEM_STAB_GLOW_R 2       /* the guard's neighbourhood: (2R+1) x (2R+1) */
+
+#define ARTEM_STAB_BLOCK 16       /* the motion search's block side, pixels */
+#define ARTEM_STAB_MAX_SEARCH 16  /* the largest search radius, pixels a frame */
 
 #if defined(__CUDACC__)
 #define ARTEM_STAB_FN static __host__ __device__ __forceinline__
@@ -126,6 +135,19 @@ artem_stab_gap (float v0, float v1, float v2, const unsigned char *held)
   return (int) artem_stab_mix (0.0f, 0.0f, v0) - (int) held[0] +
          (int) artem_stab_mix (0.0f, 0.0f, v1) - (int) held[1] +
          (int) artem_stab_mix (0.0f, 0.0f, v2) - (int) held[2];
+}
+
+/* the history pixel that (x, y) continues: (x, y) moved by its block's vector (vec: dx,
+ * dy per block, (w + BLOCK - 1) / BLOCK blocks a row); -1 outside the frame */
+ARTEM_STAB_FN long long
+artem_stab_source (const signed char *vec, int w, int h, int x, int y)
+{
+  const signed char *v = vec + 2 * ((y / ARTEM_STAB_BLOCK) * ((w + ARTEM_STAB_BLOCK - 1) /
+                                                           ARTEM_STAB_BLOCK) + x / ARTEM_STAB_BLOCK);
+  int sx = x + v[0], sy = y + v[1];
+  if (sx < 0 || sy < 0 || sx >= w || sy >= h)
+    return -1;
+  return (long long) sy * w + sx;
 }
 
 /* the held output's weight at (x, y): the motion rule, then (guard > 0) the glow guard */

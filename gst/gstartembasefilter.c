@@ -27,6 +27,7 @@ enum {
   PROP_STABILIZE,
   PROP_MARGIN,
   PROP_GLOW_GUARD,
+  PROP_MOTION_SEARCH,
 };
 
 #define DEFAULT_DEVICE GST_ARTEM_DEVICE_AUTO
@@ -35,6 +36,7 @@ enum {
 #define DEFAULT_PRESERVE_COLORS FALSE
 #define DEFAULT_STABILIZE 1.0
 #define DEFAULT_GLOW_GUARD 0.0
+#define DEFAULT_MOTION_SEARCH 6
 #define DEFAULT_MARGIN -1   /* the class's auto_margin */
 #define DEFAULT_AUTO_MARGIN 16
 
@@ -52,6 +54,7 @@ typedef struct {
   gdouble inference_scale;
   gboolean preserve_colors;
   gdouble stabilize, glow_guard;
+  gint motion_search;
   gint margin;
   gboolean history_reset;   /* the next frame starts a new stabilisation history */
   /* statistics, under the object lock */
@@ -616,7 +619,7 @@ too_late (GstArtemBaseFilter *self, GstBuffer *buf)
 /* What a frame needs of the properties, read at once under the object lock. */
 typedef struct {
   gdouble strength, scale, stabilize, glow_guard;
-  gint margin;
+  gint margin, motion_search;
   gboolean reset, preserve;
 } FrameSettings;
 
@@ -630,6 +633,7 @@ read_settings (GstArtemBaseFilter *self, GstVideoFrame *in)
   fs.scale = priv->inference_scale;
   fs.stabilize = priv->stabilize;
   fs.glow_guard = priv->glow_guard;
+  fs.motion_search = priv->motion_search;
   fs.margin = priv->margin >= 0 ? priv->margin
                                 : GST_ARTEM_BASE_FILTER_GET_CLASS (self)->auto_margin;
   fs.reset = priv->history_reset || GST_BUFFER_FLAG_IS_SET (in->buffer, GST_BUFFER_FLAG_DISCONT);
@@ -764,6 +768,7 @@ gst_artem_base_filter_transform_frame (GstVideoFilter *filter, GstVideoFrame *in
   artem_net_set_frame_strength (priv->net, p.engine_blend ? (float) fs.strength : 1.f);
   artem_net_set_frame_stabilize (priv->net, (float) fs.stabilize);
   artem_net_set_frame_glow_guard (priv->net, (float) fs.glow_guard);
+  artem_net_set_frame_motion_search (priv->net, fs.motion_search);
   if (fs.reset) {
     artem_net_reset_frame_history (priv->net);
     GST_OBJECT_LOCK (self);
@@ -864,6 +869,7 @@ gst_artem_base_filter_set_property (GObject *object, guint prop_id, const GValue
     case PROP_PRESERVE_COLORS: priv->preserve_colors = g_value_get_boolean (value); break;
     case PROP_STABILIZE: priv->stabilize = g_value_get_double (value); break;
     case PROP_GLOW_GUARD: priv->glow_guard = g_value_get_double (value); break;
+    case PROP_MOTION_SEARCH: priv->motion_search = g_value_get_int (value); break;
     case PROP_MARGIN: priv->margin = g_value_get_int (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); break;
   }
@@ -887,6 +893,7 @@ gst_artem_base_filter_get_property (GObject *object, guint prop_id, GValue *valu
     case PROP_PRESERVE_COLORS: g_value_set_boolean (value, priv->preserve_colors); break;
     case PROP_STABILIZE: g_value_set_double (value, priv->stabilize); break;
     case PROP_GLOW_GUARD: g_value_set_double (value, priv->glow_guard); break;
+    case PROP_MOTION_SEARCH: g_value_set_int (value, priv->motion_search); break;
     case PROP_MARGIN: g_value_set_int (value, priv->margin); break;
     case PROP_FRAMES_PROCESSED: g_value_set_uint64 (value, priv->frames); break;
     case PROP_TIME_AVERAGE:
@@ -978,6 +985,16 @@ gst_artem_base_filter_class_init (GstArtemBaseFilterClass *klass)
           0.0, 1.0, DEFAULT_GLOW_GUARD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
           GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MOTION_SEARCH,
+      g_param_spec_int ("motion-search", "Motion search",
+          "With stabilize: follow the scene's motion up to this many pixels a frame (0: "
+          "off). The held output moves with the scene, block by block (16x16 pixels), "
+          "before the rule of stabilize, so a pan or a moving figure keeps its painted "
+          "texture instead of being styled afresh every frame; a block whose moved "
+          "history does not match its new input is styled afresh as before",
+          0, 16, DEFAULT_MOTION_SEARCH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_CONTROLLABLE |
+          GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MARGIN,
       g_param_spec_int ("margin", "Mirrored margin",
           "Pixels of the picture mirrored around it on every side before the network and "
@@ -1042,6 +1059,7 @@ gst_artem_base_filter_init (GstArtemBaseFilter *self)
   priv->preserve_colors = DEFAULT_PRESERVE_COLORS;
   priv->stabilize = DEFAULT_STABILIZE;
   priv->glow_guard = DEFAULT_GLOW_GUARD;
+  priv->motion_search = DEFAULT_MOTION_SEARCH;
   priv->margin = DEFAULT_MARGIN;
   priv->loader = artem_loader_new (loader_func, self);
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), TRUE);

@@ -10,6 +10,7 @@
 #include "cuda-private.h"
 #include "cuda-backend.h"
 #include "../backend.h"
+#include "../stabilize.h"
 #include <math.h>
 
 #define VIDX(net, v) ((int) ((v) - (ArtemValue *) (net)->values->data))
@@ -152,8 +153,11 @@ clear_frames (ArtemCuda *cu)
   if (cu->d_stab_ref) cudaFree (cu->d_stab_ref);
   if (cu->d_stab_prev) cudaFree (cu->d_stab_prev);
   if (cu->d_stab_motion) cudaFree (cu->d_stab_motion);
+  if (cu->d_stab_vec) cudaFree (cu->d_stab_vec);
+  if (cu->pin_stab_vec) cudaFreeHost (cu->pin_stab_vec);
   cu->d_stab_ref = cu->d_stab_prev = NULL;
   cu->d_stab_motion = NULL;
+  cu->d_stab_vec = cu->pin_stab_vec = NULL;
   cu->stab_valid = FALSE;
   cu->n_in_flight = cu->next_set = cu->oldest_set = 0;
   cu->frame_w = cu->frame_h = 0;
@@ -776,6 +780,14 @@ artem_cuda_run (ArtemCuda *cu, GError **error)
 
 /* ---- frames --------------------------------------------------------------------- */
 
+/* the bytes of the motion vectors of a w x h frame (gpu/stabilize.h) */
+static gsize
+stab_vec_bytes (int w, int h)
+{
+  return 2 * (gsize) ((w + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK) *
+         ((h + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK);
+}
+
 /* the moved-pixel counter lives 16-byte aligned after the motion map of px pixels */
 static gsize
 stab_moved_offset (gsize px)
@@ -807,18 +819,26 @@ frame_buffers (ArtemCuda *cu, GError **error)
     net->n_allocations += 4;
   }
   gsize px = (gsize) net->frame_w * net->frame_h;
+  cu->stab_vec_bytes = stab_vec_bytes (net->frame_w, net->frame_h);
   cudaError_t e;
-  if ((e = cudaMalloc ((void **) &cu->d_stab_ref, px * 3)) ||
-      (e = cudaMalloc ((void **) &cu->d_stab_prev, px * 3)) ||
+  /* ref and prev, each followed by its copy moved along the motion vectors */
+  if ((e = cudaMalloc ((void **) &cu->d_stab_ref, px * 6)) ||
+      (e = cudaMalloc ((void **) &cu->d_stab_prev, px * 6)) ||
+      (e = cudaMemset (cu->d_stab_ref, 0, px * 6)) ||
+      (e = cudaMemset (cu->d_stab_prev, 0, px * 6)) ||
       /* the motion and gap maps, then the moved-pixel counter 16-byte aligned after them */
-      (e = cudaMalloc ((void **) &cu->d_stab_motion, stab_moved_offset (px) + 16))) {
+      (e = cudaMalloc ((void **) &cu->d_stab_motion, stab_moved_offset (px) + 16)) ||
+      /* the motion vectors of each staging set */
+      (e = cudaMalloc ((void **) &cu->d_stab_vec, 2 * cu->stab_vec_bytes)) ||
+      (e = cudaHostAlloc ((void **) &cu->pin_stab_vec, 2 * cu->stab_vec_bytes,
+                          cudaHostAllocDefault))) {
     cudaGetLastError ();
     g_set_error (error, ARTEM_ERROR, ARTEM_ERROR_SHAPE, "cannot allocate frame buffers: %s",
                  cudaGetErrorString (e));
     clear_frames (cu);
     return FALSE;
   }
-  net->n_allocations += 3;
+  net->n_allocations += 5;
   cu->stab_valid = FALSE;
   cu->frame_w = net->frame_w;
   cu->frame_h = net->frame_h;
@@ -856,8 +876,10 @@ frame_run_cb (ArtemCuda *cu, gpointer data)
   const float *params = cu->d_params + 8 * j->set;
   gsize px = (gsize) cu->frame_w * cu->frame_h;
   unsigned *moved = (unsigned *) ((guint8 *) cu->d_stab_motion + stab_moved_offset (px));
-  ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_motion,
-                       (gint16 *) (cu->d_stab_motion + px), moved };
+  ArtemCuStab stab = { cu->d_stab_ref, cu->d_stab_prev, cu->d_stab_ref + px * 3,
+                       cu->d_stab_prev + px * 3,
+                       (const signed char *) cu->d_stab_vec + cu->stab_vec_bytes * j->set,
+                       cu->d_stab_motion, (gint16 *) (cu->d_stab_motion + px), moved };
   cudaError_t e = cudaMemsetAsync (moved, 0, sizeof *moved, cu->stream);
   if (artem_cu_failed (cu, "frame motion counter", (int) e))
     return FALSE;
@@ -935,8 +957,16 @@ artem_cuda_submit_frame (ArtemCuda *cu, const guint8 *src, gsize src_stride,
   p[5] = net->stab_amount;
   p[6] = cu->stab_valid ? 1.f : 0.f;
   p[7] = net->stab_guard;
+  /* the motion vectors (frame.c found them on the host; zero without motion) */
+  guint8 *vec = cu->pin_stab_vec + cu->stab_vec_bytes * k;
+  if (net->mo_moving)
+    memcpy (vec, net->mo_vec, cu->stab_vec_bytes);
+  else
+    memset (vec, 0, cu->stab_vec_bytes);
   /* upload once the previous compute of this set stopped reading d_in[k] */
   if ((e = cudaStreamWaitEvent (cu->up, cu->ev_done[k], 0)) ||
+      (e = cudaMemcpyAsync (cu->d_stab_vec + cu->stab_vec_bytes * k, vec, cu->stab_vec_bytes,
+                            cudaMemcpyHostToDevice, cu->up)) ||
       (e = cudaMemcpyAsync (cu->d_in[k], cu->pin_in[k], row * cu->frame_h,
                             cudaMemcpyHostToDevice, cu->up)) ||
       (e = cudaMemcpyAsync (cu->d_params + 8 * k, p, 8 * sizeof (float),

@@ -78,8 +78,10 @@ struct _ArtemCuda {
                                   * stabilize amount, history usable (1/0) */
   /* temporal stabilisation history (gpu/stabilize.h), one for both sets: frames run in
    * order on one stream */
-  guint8 *d_stab_ref, *d_stab_prev;  /* RGB bytes, w x h x 3 */
+  guint8 *d_stab_ref, *d_stab_prev;  /* each: RGB bytes w x h x 3, then its moved copy */
   guint16 *d_stab_motion;            /* w x h motion, w x h gap, the moved counter */
+  guint8 *d_stab_vec, *pin_stab_vec; /* the motion vectors of each set (stabilize.h) */
+  gsize stab_vec_bytes;
   gboolean stab_valid;
   guint64 stab_serial;
   cudaEvent_t ev_up[2], ev_done[2], ev_down[2];

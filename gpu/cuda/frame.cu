@@ -41,20 +41,29 @@ artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int ox, int oy, int 
   return LAUNCH_STATUS ();
 }
 
-/* one thread per pixel: |src - ref| summed over the channels; the moved pixels counted
- * per block, then added to *st.moved */
+/* one thread per pixel: the history moved along the vectors (artem_stab_source), then
+ * |src - moved ref| summed over the channels (765 where the history has no source); the
+ * moved pixels counted per block, then added to *st.moved */
 __global__ void
-motion (const uint8_t *src, int bpp, Offs off, ArtemCuStab st, const float *params, idx_t n)
+motion (const uint8_t *src, int w, int h, int bpp, Offs off, ArtemCuStab st,
+        const float *params, idx_t n)
 {
   if (params[5] <= 0.f || params[6] <= 0.f)
     return;
   unsigned moved = 0;
   GRID_STRIDE (i, n) {
     size_t p = (size_t) i * bpp;
-    const uint8_t *r = st.ref + (size_t) i * 3;
-    unsigned m = artem_stab_absdiff (src[p + off.o[0]], r[0]) +
-                 artem_stab_absdiff (src[p + off.o[1]], r[1]) +
-                 artem_stab_absdiff (src[p + off.o[2]], r[2]);
+    long long q = artem_stab_source (st.vec, w, h, (int) (i % w), (int) (i / w));
+    uint8_t *hr = st.href + (size_t) i * 3, *hp = st.hprev + (size_t) i * 3;
+    unsigned m = 765;
+    for (int c = 0; c < 3; c++) {
+      hr[c] = q < 0 ? 0 : st.ref[q * 3 + c];
+      hp[c] = q < 0 ? 0 : st.prev[q * 3 + c];
+    }
+    if (q >= 0)
+      m = artem_stab_absdiff (src[p + off.o[0]], hr[0]) +
+          artem_stab_absdiff (src[p + off.o[1]], hr[1]) +
+          artem_stab_absdiff (src[p + off.o[2]], hr[2]);
     st.motion[i] = (uint16_t) m;
     moved += artem_stab_moved (m);
   }
@@ -76,7 +85,7 @@ artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off
 {
   Offs o = { { off[0], off[1], off[2], off[3] } };
   idx_t n = (idx_t) w * h;
-  LAUNCH_COOP (motion, grid_for (n, 256), 256, stream, src, bpp, o, st, params, n);
+  LAUNCH_COOP (motion, grid_for (n, 256), 256, stream, src, w, h, bpp, o, st, params, n);
   return LAUNCH_STATUS ();
 }
 
@@ -95,7 +104,7 @@ gap (const T *yv, ArtemCuDims d, int w, int ox, int oy, ArtemCuStab st, const fl
     st.gap[i] = (int16_t) artem_stab_gap ((ld (yv, off4 (d, 0, 0, y + oy, x + ox)) - lo) * scale,
                                           (ld (yv, off4 (d, 0, 1, y + oy, x + ox)) - lo) * scale,
                                           (ld (yv, off4 (d, 0, 2, y + oy, x + ox)) - lo) * scale,
-                                          st.prev + (size_t) i * 3);
+                                          st.hprev + (size_t) i * 3);
   }
 }
 
@@ -119,9 +128,9 @@ to_frame (const T *yv, ArtemCuDims d, const uint8_t *src, uint8_t *dst, int w, i
       float v = (ld (yv, off4 (d, 0, c, y + oy, x + ox)) - lo) * scale;
       if (stab) {
         size_t q = (size_t) i * 3 + c;
-        uint8_t held = artem_stab_mix (k, st.prev[q], v);
+        uint8_t held = artem_stab_mix (k, st.hprev[q], v);   /* the moved history */
         st.prev[q] = held;
-        st.ref[q] = artem_stab_mix (k, st.ref[q], src[p + off.o[c]]);
+        st.ref[q] = artem_stab_mix (k, st.href[q], src[p + off.o[c]]);
         v = held;
       }
       dst[p + off.o[c]] = artem_blend_u8 (src[p + off.o[c]], v, strength);

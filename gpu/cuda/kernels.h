@@ -91,13 +91,16 @@ int artem_cu_frame_to_tensor (const uint8_t *src, int w, int h, int ox, int oy, 
  * strength. */
 typedef struct {
   uint8_t *ref, *prev;   /* RGB bytes, w x h x 3 */
+  uint8_t *href, *hprev; /* ref and prev moved along the motion vectors (motion kernel) */
+  const signed char *vec;   /* the motion vectors, dx dy per 16 x 16 block (all 0: none) */
   uint16_t *motion;      /* w x h */
   int16_t *gap;          /* w x h: fresh - held output (the glow guard) */
   unsigned *moved;       /* 1: the count of moved pixels (scene cut), zeroed before motion */
 } ArtemCuStab;
 /* temporal stabilisation (gpu/stabilize.h), params[5] amount, params[6] history usable:
- * motion of src against the history's input and the count of moved pixels, added to
- * *st.moved (nothing when either param is 0); blockDim 256 */
+ * the history moved along st.vec into href and hprev, the motion of src against it and
+ * the count of moved pixels, added to *st.moved (nothing when either param is 0); the
+ * frame kernel then reads href and hprev and writes ref and prev; blockDim 256 */
 int artem_cu_frame_motion (const uint8_t *src, int w, int h, int bpp, const int *off,
                            ArtemCuStab st, const float *params, ArtemCuStream stream);
 /* (the frame read from the output at column ox, row oy; with a usable history, the gap

@@ -284,6 +284,14 @@ void artem_net_set_frame_stabilize (ArtemNet *net, float amount);
  * output varies in broad patches (doc/models.md measures both). */
 void artem_net_set_frame_glow_guard (ArtemNet *net, float guard);
 
+/** artem_net_set_frame_motion_search: with stabilisation, follow the scene's motion up to
+ * @radius pixels a frame (0..16, default 0: off): the held output is moved with the
+ * scene, block by block (16 x 16 pixels, the vectors found on the host from the inputs'
+ * luma, gpu/motion.c), before the per-pixel rule, so a pan or a moving figure keeps its
+ * styled texture instead of being styled afresh each frame.  0 gives the rule of
+ * artem_net_set_frame_stabilize() alone, byte for byte. */
+void artem_net_set_frame_motion_search (ArtemNet *net, int radius);
+
 /** artem_net_reset_frame_history: forget the previous frames (a seek, a new stream). */
 void artem_net_reset_frame_history (ArtemNet *net);
 

@@ -229,9 +229,11 @@ test_xnor_model (const char *path)
 }
 
 /* Temporal stabilisation on the GPU against the CPU, frame by frame: the history must
- * evolve the same way (gpu/stabilize.h), through pipelined submit/receive too. */
+ * evolve the same way (gpu/stabilize.h), through pipelined submit/receive too; with a
+ * motion search, the scene pans 2 px a frame and the history moves along the vectors
+ * (gpu/motion.c) on both. */
 static void
-test_stabilize (const char *path, float guard)
+test_stabilize (const char *path, float guard, int search)
 {
   /* frame 6 is a scene cut (the picture inverted but for a still corner), 7 normal again */
   const int w = quick ? 45 : 160, h = quick ? 29 : 96, frames = 8, cut = 6;
@@ -248,6 +250,8 @@ test_stabilize (const char *path, float guard)
   artem_net_set_frame_stabilize (gpu, 1.f);
   artem_net_set_frame_glow_guard (ref, guard);   /* 1: the gap map and its 5x5 box too */
   artem_net_set_frame_glow_guard (gpu, guard);
+  artem_net_set_frame_motion_search (ref, search);
+  artem_net_set_frame_motion_search (gpu, search);
   gsize n = (gsize) w * h * 4;
   guint8 *base = make_frame (w, h, 4), *src = g_malloc (n), *a = g_malloc (n), *b = g_malloc (n);
   guint8 *c = g_malloc (n);
@@ -256,9 +260,13 @@ test_stabilize (const char *path, float guard)
   double worst = 99;
   int held = 0;
   for (int f = 0; f < frames; f++) {
-    /* sensor noise everywhere, and a bright square moving 5 px a frame */
-    for (gsize i = 0; i < n; i++)
-      src[i] = (guint8) CLAMP (base[i] + g_rand_int_range (r, -3, 4), 0, 255);
+    /* sensor noise everywhere, the scene panning (with a search), and a bright square
+     * moving 5 px a frame */
+    int pan = search ? 2 * f : 0;
+    for (gsize i = 0; i < n; i++) {
+      int x = (int) (i / 4 % w), at = CLAMP (x - pan, 0, w - 1) - x;
+      src[i] = (guint8) CLAMP (base[i + 4 * at] + g_rand_int_range (r, -3, 4), 0, 255);
+    }
     for (int y = 4; y < 4 + h / 3; y++)
       for (int x = 2 + 5 * f; x < 2 + 5 * f + w / 4 && x < w; x++)
         memset (src + ((gsize) y * w + x) * 4, 250, 3);
@@ -290,8 +298,8 @@ test_stabilize (const char *path, float guard)
       CHECK (ok && psnr (b, c, n, &maxd) >= 50.0, "%s: CUDA held output over a scene cut", path);
     }
   }
-  printf ("%s stabilize 1, glow-guard %g, %d frames (noise, a moving square, a scene cut) CUDA vs CPU: "
-          "worst PSNR %.1f dB\n", path, guard, frames, worst);
+  printf ("%s stabilize 1, glow-guard %g, motion-search %d, %d frames (noise, a moving square, "
+          "a scene cut) CUDA vs CPU: worst PSNR %.1f dB\n", path, guard, search, frames, worst);
   CHECK (held, "%s: the still corner differs between CUDA and CPU", path);
   g_rand_free (r);
   g_free (base); g_free (src); g_free (a); g_free (b); g_free (c);
@@ -395,8 +403,9 @@ main (int argc, char **argv)
     test_model (argv[i]);
     if (fp16_only)
       continue;
-    test_stabilize (argv[i], 0.f);
-    test_stabilize (argv[i], 1.f);
+    test_stabilize (argv[i], 0.f, 0);
+    test_stabilize (argv[i], 1.f, 0);
+    test_stabilize (argv[i], 0.f, 6);
     if (!first_model++)
       test_xnor_model (argv[i]);
   }

@@ -314,6 +314,124 @@ test_stabilize_reference (void)
   g_free (motion);
 }
 
+/* the motion vectors of gpu/motion.c, written here from its comment: per 16 x 16 block
+ * (clipped), still when the mean luma change in place is at most 4 levels, else the
+ * least SAD + npix (|dx| + |dy|) / 50 + npix over the moved vectors within the radius,
+ * if below the still vector's SAD; the previous frame's edges replicated */
+static void
+ref_vectors (const guint8 *cur, const guint8 *prev, int w, int h, int r, gint8 *vec)
+{
+  int nbx = (w + 15) / 16;
+  for (int by = 0; by * 16 < h; by++)
+    for (int bx = 0; bx * 16 < w; bx++) {
+      int bw = MIN (16, w - bx * 16), bh = MIN (16, h - by * 16), npix = bw * bh;
+      unsigned best = G_MAXUINT;
+      gint8 *v = vec + 2 * (by * nbx + bx);
+      for (int dy = -r; dy <= r; dy++)
+        for (int dx = -r; dx <= r; dx++) {
+          unsigned sad = 0;
+          for (int y = by * 16; y < by * 16 + bh; y++)
+            for (int x = bx * 16; x < bx * 16 + bw; x++)
+              sad += (unsigned) ABS ((int) cur[y * w + x] -
+                                     (int) prev[CLAMP (y + dy, 0, h - 1) * w + CLAMP (x + dx, 0, w - 1)]);
+          unsigned cost = dx || dy ? sad + (unsigned) (npix * (ABS (dx) + ABS (dy)) / 50 + npix) : sad;
+          if (!dx && !dy && sad <= (unsigned) npix * 4u)
+            cost = 0;   /* still */
+          if (cost < best || (!dx && !dy && cost <= best)) {   /* the still vector first */
+            best = cost;
+            v[0] = (gint8) dx;
+            v[1] = (gint8) dy;
+          }
+        }
+    }
+}
+
+/* the reference of one stabilised frame through an identity network, with vectors: the
+ * history moved along them (none outside the frame: motion 765), then stabilize.h */
+static void
+ref_stab_frame (const guint8 *src, guint8 *prev, guint8 *ref, const gint8 *vec, int w, int h,
+                gboolean use, guint8 *want)
+{
+  gsize n = (gsize) w * h * 3;
+  guint8 *hp = g_malloc0 (n), *hr = g_malloc0 (n);
+  guint16 *motion = g_new0 (guint16, (gsize) w * h);
+  unsigned long long moved = 0;
+  for (int p = 0; p < w * h; p++) {
+    int x = p % w, y = p / w, bi = 2 * ((y / 16) * ((w + 15) / 16) + x / 16);
+    int sx = x + vec[bi], sy = y + vec[bi + 1];
+    motion[p] = 765;
+    if (sx >= 0 && sy >= 0 && sx < w && sy < h) {
+      memcpy (hp + 3 * p, prev + 3 * (sy * w + sx), 3);
+      memcpy (hr + 3 * p, ref + 3 * (sy * w + sx), 3);
+      motion[p] = (guint16) (artem_stab_absdiff (src[3 * p], hr[3 * p]) +
+                             artem_stab_absdiff (src[3 * p + 1], hr[3 * p + 1]) +
+                             artem_stab_absdiff (src[3 * p + 2], hr[3 * p + 2]));
+    }
+    moved += artem_stab_moved (motion[p]);
+  }
+  use = use && !artem_stab_is_cut (moved, (unsigned long long) w * h);
+  for (int p = 0; p < w * h; p++) {
+    float k = use ? artem_stab_held_weight (motion, NULL, w, h, p % w, p / w, 1.f, 0.f) : 0.f;
+    for (int c = 0; c < 3; c++) {
+      int i = 3 * p + c;
+      prev[i] = artem_stab_mix (k, hp[i], src[i]);
+      ref[i] = artem_stab_mix (k, hr[i], src[i]);
+      want[i] = prev[i];
+    }
+  }
+  g_free (hp); g_free (hr); g_free (motion);
+}
+
+/* the stabilisation with a motion search (radius 6) against the reference above, frame
+ * by frame, bytes equal: a textured scene panning 3 px right and 1 px down a frame
+ * (edges clipped: partial blocks), a square moving 5 px a frame, sensor noise */
+static void
+test_stabilize_motion_reference (void)
+{
+  ArtemNet *net = load ("identity-default.onnx");
+  GError *err = NULL;
+  const int w = 53, h = 37, frames = 7;
+  gsize n = (gsize) w * h * 3;
+  guint8 *src = g_malloc (n), *got = g_malloc (n), *want = g_malloc (n);
+  guint8 *prev = g_malloc0 (n), *ref = g_malloc0 (n), *luma[2] = { g_malloc (w * h), g_malloc (w * h) };
+  gint8 *vec = g_malloc0 (2 * 4 * 3);
+  artem_net_set_frame_stabilize (net, 1.f);
+  artem_net_set_frame_motion_search (net, 6);
+  g_assert_true (artem_net_reshape_frame (net, w, h, &err));
+  guint32 seed = 777;
+  int moving_frames = 0;
+  for (int f = 0; f < frames; f++) {
+    for (int p = 0; p < w * h; p++)
+      for (int c = 0; c < 3; c++) {
+        int x = p % w - 3 * f, y = p / w - f;
+        guint hsh = ((guint) (x + 100) * 2654435761u) ^ ((guint) (y + 100) * 40503u);
+        hsh ^= hsh >> 15;
+        seed = seed * 1664525u + 1013904223u;
+        int v = 50 + (int) ((hsh >> 8) % 120) + 20 * c + (int) (seed >> 30) - 2;
+        if (p % w >= 5 + 5 * f && p % w < 15 + 5 * f && p / w >= 20 && p / w < 30)
+          v = 240 - 20 * c;
+        src[3 * p + c] = (guint8) CLAMP (v, 0, 255);
+      }
+    g_assert_true (artem_net_process_frame (net, src, w * 3, got, w * 3, ARTEM_FORMAT_RGB, &err));
+    g_assert_no_error (err);
+    for (int p = 0; p < w * h; p++)
+      luma[f & 1][p] = (guint8) ((77u * src[3 * p] + 150u * src[3 * p + 1] + 29u * src[3 * p + 2] + 128u) >> 8);
+    memset (vec, 0, 2 * 4 * 3);
+    if (f > 0)
+      ref_vectors (luma[f & 1], luma[(f + 1) & 1], w, h, 6, vec);
+    gboolean any = FALSE;
+    for (int b = 0; b < 24; b++)
+      any |= vec[b] != 0;
+    moving_frames += any;
+    ref_stab_frame (src, prev, ref, vec, w, h, f > 0, want);
+    g_assert_cmpmem (got, n, want, n);
+  }
+  g_assert_cmpint (moving_frames, >=, frames - 2);   /* the vectors were used */
+  artem_net_free (net);
+  g_free (src); g_free (got); g_free (want); g_free (prev); g_free (ref);
+  g_free (luma[0]); g_free (luma[1]); g_free (vec);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -327,5 +445,6 @@ main (int argc, char **argv)
   g_test_add_func ("/frame/submit-receive", test_submit_receive);
   g_test_add_func ("/frame/margin", test_margin);
   g_test_add_func ("/frame/stabilize-reference", test_stabilize_reference);
+  g_test_add_func ("/frame/stabilize-motion-reference", test_stabilize_motion_reference);
   return g_test_run ();
 }
