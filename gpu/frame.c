@@ -353,14 +353,6 @@ artem_frame_process_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, gui
   return TRUE;
 }
 
-/* the bytes of the motion vectors of a w x h frame */
-static gsize
-mo_vec_bytes (int w, int h)
-{
-  return 2 * (gsize) ((w + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK) *
-         ((h + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK);
-}
-
 /* the luma and vector buffers for w x h; FALSE (no motion search) when they cannot be
  * allocated */
 static gboolean
@@ -373,7 +365,7 @@ mo_buffers (ArtemNet *net, int w, int h)
   gsize n = (gsize) w * h;
   /* one allocation: two lumas, the padded previous one */
   net->mo_buf = g_try_malloc (2 * n + artem_motion_scratch_size (w, h));
-  net->mo_vec = g_try_malloc0 (mo_vec_bytes (w, h));
+  net->mo_vec = g_try_malloc0 (artem_stab_vec_bytes (w, h));
   net->n_allocations += 2;
   net->mo_have_prev = FALSE;
   net->mo_moving = FALSE;
@@ -396,7 +388,7 @@ artem_frame_motion (ArtemNet *net, const guint8 *src, gsize stride, ArtemPixelFo
   int w = net->frame_w, h = net->frame_h, off[4];
   /* the CUDA backend reads the vectors whatever mo_moving: zero them when they were not */
   if (net->mo_moving && net->mo_vec && net->mo_w == w && net->mo_h == h)
-    memset (net->mo_vec, 0, mo_vec_bytes (w, h));
+    memset (net->mo_vec, 0, artem_stab_vec_bytes (w, h));
   net->mo_moving = FALSE;
   if (net->stab_amount <= 0.f || net->mo_radius <= 0 || !mo_buffers (net, w, h)) {
     net->mo_have_prev = FALSE;

@@ -137,6 +137,14 @@ artem_stab_gap (float v0, float v1, float v2, const unsigned char *held)
          (int) artem_stab_mix (0.0f, 0.0f, v2) - (int) held[2];
 }
 
+/* the bytes of the motion vectors of a w x h frame: dx, dy per block, row by row */
+ARTEM_STAB_FN unsigned long long
+artem_stab_vec_bytes (int w, int h)
+{
+  return 2ull * (unsigned long long) ((w + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK) *
+         (unsigned long long) ((h + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK);
+}
+
 /* the history pixel that (x, y) continues: (x, y) moved by its block's vector (vec: dx,
  * dy per block, (w + BLOCK - 1) / BLOCK blocks a row); -1 outside the frame */
 ARTEM_STAB_FN long long

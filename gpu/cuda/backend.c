@@ -780,14 +780,6 @@ artem_cuda_run (ArtemCuda *cu, GError **error)
 
 /* ---- frames --------------------------------------------------------------------- */
 
-/* the bytes of the motion vectors of a w x h frame (gpu/stabilize.h) */
-static gsize
-stab_vec_bytes (int w, int h)
-{
-  return 2 * (gsize) ((w + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK) *
-         ((h + ARTEM_STAB_BLOCK - 1) / ARTEM_STAB_BLOCK);
-}
-
 /* the moved-pixel counter lives 16-byte aligned after the motion map of px pixels */
 static gsize
 stab_moved_offset (gsize px)
@@ -819,7 +811,7 @@ frame_buffers (ArtemCuda *cu, GError **error)
     net->n_allocations += 4;
   }
   gsize px = (gsize) net->frame_w * net->frame_h;
-  cu->stab_vec_bytes = stab_vec_bytes (net->frame_w, net->frame_h);
+  cu->stab_vec_bytes = artem_stab_vec_bytes (net->frame_w, net->frame_h);
   cudaError_t e;
   /* ref and prev, each followed by its copy moved along the motion vectors */
   if ((e = cudaMalloc ((void **) &cu->d_stab_ref, px * 6)) ||

@@ -71,6 +71,10 @@ bench "$RUN/adain-vgg19.onnx" --size "$SIZE" --precision fp16 --frames 60 --warm
 bench "$RUN/adain-vgg19.onnx" --size "$SIZE" --precision fp16 --frames 60 --warmup 5 --pipelined
 bench models/default/default-style.onnx --size "$SIZE" --precision fp16 --frames 100 --warmup 5 --pipelined
 bench models/default/default-adain.onnx --size "$SIZE" --precision fp16 --frames 100 --warmup 5 --pipelined
+# artemstylize's frame settings (margin 16, stabilisation, the host-side motion search on
+# frames that move 3 px each: gpu/motion.c), against the same without the search
+bench models/default/default-style.onnx --size "$SIZE" --precision fp16 --frames 100 --warmup 6 --pipelined --margin 16 --stabilize 1 --motion-search 0
+bench models/default/default-style.onnx --size "$SIZE" --precision fp16 --frames 100 --warmup 6 --pipelined --margin 16 --stabilize 1 --motion-search 6
 grep -E "^model=|^mean_ms|failed" "$OUT/bench.log"
 step "binary vs float convolution on the GPU (3x3 128->128, 480x270)"
 artem timeout 60 "$BUILD/tests/xnor-bench" 128 128 270 480 50 cuda 2>&1 | tee "$OUT/xnor-bench.log"

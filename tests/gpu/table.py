@@ -65,10 +65,14 @@ def main():
                 met = fps >= t[0] and (t[1] is None or (ratio and float(ratio[:-1]) >= t[1]))
                 target = ">= %.0f fps%s: %s" % (t[0], " and >= %.1fx" % t[1] if t[1] else "",
                                                 "met" if met else "NOT met")
+        mode = r.get("mode", "sync")
+        if float(r.get("stabilize", "0")) > 0:   # the elements' frame settings
+            mode += ", margin %s, stabilize %s, motion-search %s" % (
+                r.get("margin", "0"), r["stabilize"], r.get("motion_search", "0"))
         net_only = r.get("net_only_ms", "-1")
         net_only = net_only if float(net_only) > 0 else ""
         print("| %s | %s | %s | %s | %s | %.2f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            name, r["size"], r.get("backend", "?"), r.get("precision", "?"), r.get("mode", "sync"), ms, fps,
+            name, r["size"], r.get("backend", "?"), r.get("precision", "?"), mode, ms, fps,
             r.get("device_memory", "?").replace("MiB", ""), tflops, frac, net_only, pcol, pnet,
             ratio, target))
 
