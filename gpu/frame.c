@@ -196,9 +196,8 @@ stab_motion_moved_row (ArtemNet *net, const guint8 *s, int bpp, const int *off, 
     } else {
       memcpy (hr + x * 3, net->stab_ref + q * 3, 3);
       memcpy (hp + x * 3, net->stab_prev + q * 3, 3);
-      m[x] = (guint16) (artem_stab_absdiff (s[x * bpp + off[0]], hr[x * 3]) +
-                        artem_stab_absdiff (s[x * bpp + off[1]], hr[x * 3 + 1]) +
-                        artem_stab_absdiff (s[x * bpp + off[2]], hr[x * 3 + 2]));
+      m[x] = (guint16) artem_stab_pixel_motion (s[x * bpp + off[0]], s[x * bpp + off[1]],
+                                                s[x * bpp + off[2]], hr + x * 3);
     }
     moved += artem_stab_moved (m[x]);
   }
@@ -223,9 +222,8 @@ stab_motion_cpu (ArtemNet *net, const guint8 *src, gsize src_stride, int bpp, co
       continue;
     }
     for (int x = 0; x < w; x++) {
-      m[x] = (guint16) (artem_stab_absdiff (s[x * bpp + off[0]], r[x * 3]) +
-                        artem_stab_absdiff (s[x * bpp + off[1]], r[x * 3 + 1]) +
-                        artem_stab_absdiff (s[x * bpp + off[2]], r[x * 3 + 2]));
+      m[x] = (guint16) artem_stab_pixel_motion (s[x * bpp + off[0]], s[x * bpp + off[1]],
+                                                s[x * bpp + off[2]], r + x * 3);
       moved += artem_stab_moved (m[x]);
     }
   }

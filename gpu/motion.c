@@ -28,8 +28,8 @@
  * A moved pixel is still checked by the per-pixel rule (the moved history's input
  * against the new input), so a wrong vector mostly costs a fresh pixel; but where both
  * are flat, what the network painted there can come along: a glow it paints around an
- * object that moved away (tests/gst/test-artemstylize.c, test_stabilize_glow_*: 44
- * levels left with the glow guard on, 16 without a search).  On real video the search
+ * object that moved away (tests/gst/test-artemstylize.c, test_stabilize_glow_*: 21
+ * levels left with the glow guard on, 13-16 without a search).  On real video the search
  * leaves fewer trails, not more (doc/models.md, the stale fraction).  Host code, for
  * both backends (the CUDA backend uploads the vectors). */
 #include "net-private.h"

@@ -127,6 +127,16 @@ artem_stab_absdiff (unsigned char a, unsigned char b)
   return a > b ? (unsigned) (a - b) : (unsigned) (b - a);
 }
 
+/* a pixel's motion (0..765): its new input s0 s1 s2 against the input r its history was
+ * made from, summed over the channels */
+ARTEM_STAB_FN unsigned
+artem_stab_pixel_motion (unsigned char s0, unsigned char s1, unsigned char s2,
+                         const unsigned char *r)
+{
+  return artem_stab_absdiff (s0, r[0]) + artem_stab_absdiff (s1, r[1]) +
+         artem_stab_absdiff (s2, r[2]);
+}
+
 /* a pixel's gap: the fresh styled values v[c] (levels, before rounding) against the held
  * bytes, summed over the channels */
 ARTEM_STAB_FN int

@@ -61,9 +61,7 @@ motion (const uint8_t *src, int w, int h, int bpp, Offs off, ArtemCuStab st,
       hp[c] = q < 0 ? 0 : st.prev[q * 3 + c];
     }
     if (q >= 0)
-      m = artem_stab_absdiff (src[p + off.o[0]], hr[0]) +
-          artem_stab_absdiff (src[p + off.o[1]], hr[1]) +
-          artem_stab_absdiff (src[p + off.o[2]], hr[2]);
+      m = artem_stab_pixel_motion (src[p + off.o[0]], src[p + off.o[1]], src[p + off.o[2]], hr);
     st.motion[i] = (uint16_t) m;
     moved += artem_stab_moved (m);
   }
